@@ -1,0 +1,31 @@
+"""What the pipeline expects of an autocalibrator and a corrector (no Qt)."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from tracker.events import LayoutEvent, OffsetEvent, SelectEvent
+from tracker.sample import GazeSample
+
+
+class Calibrator(Protocol):
+    """Watches reported gaze and UI events; estimates the tracker offset
+    (reported minus true, px). `update` returns an OffsetEvent when the estimate changes."""
+
+    def update(self, s: GazeSample) -> OffsetEvent | None: ...
+
+    def on_layout(self, ev: LayoutEvent) -> None: ...
+
+    def on_select(self, ev: SelectEvent) -> None: ...
+
+
+class NullCalibrator:
+    """Never estimates anything (autocalibration off)."""
+
+    def update(self, s: GazeSample) -> None:
+        return None
+
+    def on_layout(self, ev: LayoutEvent) -> None:
+        pass
+
+    def on_select(self, ev: SelectEvent) -> None:
+        pass

@@ -1,0 +1,2 @@
+"""The keyboard: layout, dwell selection, text, and the gaze pipeline (no Qt,
+except `keyboard.widget`)."""

@@ -1,0 +1,158 @@
+"""Dwell selection engine: a pure state machine fed (t_s, x_px, y_px, valid).
+
+Time on a key accumulates only between consecutive valid samples on that key (each
+step capped at `max_step_s`, so data gaps never count as dwell). After `lockon_s`
+the progress (0..1) starts to fill; after a further `dwell_s` the key is selected.
+
+Partial dwell survives short interruptions: a blink, invalid samples, or a glance
+at another key or at the text, for up to `keep_partial_s`. A selected key cannot
+be selected again until gaze has been validly somewhere else (look away first).
+Invalid, NaN and off-screen samples never select anything.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .layout import Key, KeyMap
+
+
+@dataclass(frozen=True, slots=True)
+class DwellConfig:
+    dwell_s: float = 1.0
+    lockon_s: float = 0.15
+    keep_partial_s: float = 0.75
+    max_step_s: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not (self.dwell_s > 0 and math.isfinite(self.dwell_s)):
+            raise ValueError(f"dwell time must be positive, got {self.dwell_s * 1000:g} ms")
+        for name in ("lockon_s", "keep_partial_s", "max_step_s"):
+            v = getattr(self, name)
+            if not (v >= 0 and math.isfinite(v)):
+                raise ValueError(f"{name} must be >= 0, got {v}")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Key `key_id` was selected by dwell at `t_s`."""
+
+    t_s: float
+    key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """What to draw: the key under gaze (or None) and its dwell progress 0..1."""
+
+    key_id: str | None
+    progress: float
+    locked: bool  # past lock-on: progress is filling
+
+
+NO_FOCUS = Focus(None, 0.0, False)
+_NO_EVENTS: tuple = ()
+
+
+class DwellEngine:
+    """`update(t_s, x_px, y_px, valid) -> tuple of Selection` ; `focus` for drawing."""
+
+    def __init__(self, keys: KeyMap | None = None, config: DwellConfig | None = None) -> None:
+        self.config = config or DwellConfig()
+        self.keys = keys or KeyMap(())
+        self.reset()
+
+    def reset(self) -> None:
+        self._acc: dict[str, float] = {}  # key id -> seconds dwelt (lock-on included)
+        self._seen: dict[str, float] = {}  # key id -> last time gaze was on it
+        self._prev_key: str | None = None  # key of the previous valid sample
+        self._last_t: float | None = None
+        self._last_valid_t: float | None = None
+        self._disarmed: str | None = None
+        self.focus: Focus = NO_FOCUS
+
+    def set_keys(self, keys: KeyMap) -> None:
+        """New key geometry (resize, page change). Dwell progress starts afresh,
+        but a just-selected key stays disarmed so a page flip cannot re-trigger it."""
+        disarmed = self._disarmed
+        if disarmed is not None and keys.get(disarmed) is None:
+            # The selected key was replaced (page flip): disarm whatever is now in its place.
+            old = self.keys.get(disarmed)
+            repl = keys.key_at(old.cx_px, old.cy_px) if old is not None else None
+            disarmed = repl.id if repl is not None else None
+        self.keys = keys
+        self.reset()
+        self._disarmed = disarmed
+
+    def set_config(self, config: DwellConfig) -> None:
+        self.config = config
+
+    def update(self, t_s: float, x_px: float, y_px: float, valid: bool = True) -> tuple:
+        cfg = self.config
+        last_t = self._last_t
+        dt = 0.0 if last_t is None or not (t_s > last_t) else min(t_s - last_t, cfg.max_step_s)
+        if last_t is None or t_s > last_t:
+            self._last_t = t_s
+
+        key: Key | None = None
+        if valid and x_px == x_px and y_px == y_px:  # NaN-safe without a function call
+            key = self.keys.key_at(x_px, y_px)
+        else:
+            # Blink or data loss: nothing accrues; partial dwell expires after keep_partial_s.
+            if self._last_valid_t is not None and t_s - self._last_valid_t > cfg.keep_partial_s:
+                if self._acc:
+                    self._acc.clear()
+                    self._seen.clear()
+                self._prev_key = None
+                self.focus = NO_FOCUS
+            return _NO_EVENTS
+
+        self._last_valid_t = t_s
+        if key is None:
+            # Valid gaze off the keys (text, margins, off-screen): counts as looking away.
+            self._disarmed = None
+            self._prev_key = None
+            self.focus = NO_FOCUS
+            self._expire(t_s)
+            return _NO_EVENTS
+
+        kid = key.id
+        if kid == self._disarmed:
+            self._prev_key = kid
+            self.focus = Focus(kid, 0.0, False)
+            return _NO_EVENTS
+        self._disarmed = None
+
+        acc = self._acc.get(kid, 0.0)
+        if self._prev_key == kid:
+            acc += dt
+        elif kid in self._seen and t_s - self._seen[kid] > cfg.keep_partial_s:
+            acc = 0.0
+        self._prev_key = kid
+        self._acc[kid] = acc
+        self._seen[kid] = t_s
+
+        if acc >= cfg.lockon_s + cfg.dwell_s:
+            self._acc.clear()
+            self._seen.clear()
+            self._disarmed = kid
+            self.focus = Focus(kid, 1.0, True)
+            return (Selection(t_s, kid),)
+        locked = acc >= cfg.lockon_s
+        self.focus = Focus(kid, (acc - cfg.lockon_s) / cfg.dwell_s if locked else 0.0, locked)
+        if len(self._acc) > 1:
+            self._expire(t_s)
+        return _NO_EVENTS
+
+    def progress_of(self, key_id: str) -> float:
+        """Kept partial progress of any key (0..1), e.g. to draw it fading."""
+        acc = self._acc.get(key_id, 0.0)
+        return min(max((acc - self.config.lockon_s) / self.config.dwell_s, 0.0), 1.0)
+
+    def _expire(self, t_s: float) -> None:
+        keep = self.config.keep_partial_s
+        cur = self._prev_key
+        stale = [k for k, ts in self._seen.items() if k != cur and t_s - ts > keep]
+        for k in stale:
+            del self._seen[k]
+            self._acc.pop(k, None)

@@ -1,0 +1,1 @@
+"""User studies: phrases, conditions, session storage, text-entry metrics."""
