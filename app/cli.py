@@ -1,0 +1,64 @@
+"""The `gazetype` command line. Each subcommand lives in its own module under
+app/commands and registers its parser; adding a command is adding a module to
+COMMANDS. Bad input ends in one line on stderr and exit code 2, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from .errors import UserError, user_error_types
+
+# Subcommand modules, in the order `gazetype --help` lists them. Each has
+# `NAME`, `HELP`, `add_arguments(parser)` and `main(args) -> int`.
+COMMANDS = (
+    "app.commands.run",
+    "app.commands.record",
+    "app.commands.replay",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not a usage dump
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="gazetype", description="Type with your eyes: a dwell keyboard that "
+                "recalibrates the eye tracker while you read what you typed.")
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"gazetype {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for modname in COMMANDS:
+        mod = importlib.import_module(modname)
+        sp = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(sp)
+        sp.set_defaults(_main=mod.main)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["run", *argv]  # plain `gazetype` opens the keyboard
+    args = parser.parse_args(argv)
+    try:
+        return int(args._main(args) or 0)
+    except KeyboardInterrupt:
+        print("gazetype: interrupted", file=sys.stderr)
+        return 130
+    except user_error_types() as e:
+        print(f"gazetype {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # a bug: still one line for the user, details on request
+        if os.environ.get("GAZETYPE_DEBUG"):
+            raise
+        print(f"gazetype {args.command}: internal error: {type(e).__name__}: {e} "
+              "(set GAZETYPE_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

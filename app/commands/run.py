@@ -1,0 +1,27 @@
+"""`gazetype run`: the keyboard window (the default command)."""
+from __future__ import annotations
+
+import argparse
+
+from .common import add_offset_arg, add_tracker_arg, positive_ms
+
+NAME = "run"
+HELP = "open the gaze keyboard (default command)"
+
+
+def add_arguments(p) -> None:
+    add_tracker_arg(p, default=None or "auto")
+    p.add_argument("--dwell-ms", type=positive_ms, default=None, dest="dwell_s", metavar="N",
+                   help="dwell time in ms (default: your saved setting, 1000 at first)")
+    add_offset_arg(p, "an offset added to the tracker stream (to try autocalibration)")
+    p.add_argument("--record", metavar="FILE", help="record gaze and events to this new file")
+    p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
+    p.add_argument("--autocal", action=argparse.BooleanOptionalAction, default=None,
+                   help="estimate and correct the tracker offset while you read (default: on)")
+    p.add_argument("--quit-after", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
+    p.add_argument("--screenshot", metavar="PNG", default=None, help=argparse.SUPPRESS)
+
+
+def main(args) -> int:
+    from ..window import run_app
+    return run_app(args)

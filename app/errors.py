@@ -1,0 +1,19 @@
+"""Errors that mean "the user gave us something wrong": printed as one line."""
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad arguments or input, with a message that says what and where."""
+
+
+def user_error_types() -> tuple[type[BaseException], ...]:
+    from tracker.base import TrackerError
+    from tracker.offset import OffsetSpecError
+    from tracker.recording import RecordingError
+    types: list[type[BaseException]] = [UserError, TrackerError, RecordingError, OffsetSpecError]
+    try:
+        from study.errors import StudyError  # added by the study runner
+        types.append(StudyError)
+    except ImportError:
+        pass
+    return tuple(types)
