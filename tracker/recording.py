@@ -118,6 +118,13 @@ def _eye(d) -> EyeSample | None:
 def event_from_dict(d: dict) -> Event | None:
     """Parse one v1 object; None for types this reader does not know (ignored)."""
     typ = d.get("type")
+    if typ == "gaze":
+        # Fast path for the common line: float t/x/y, valid, no per-eye data.
+        t, x, y = d.get("t"), d.get("x"), d.get("y")
+        if (t.__class__ is float and x.__class__ is float and y.__class__ is float
+                and d.get("valid", True) is True and "left" not in d and "right" not in d
+                and x - x == 0.0 and y - y == 0.0):
+            return GazeSample(t, x, y, True, None, None)
     t = _num(d, "t")
     if typ == "gaze":
         if t is None:
