@@ -1,13 +1,19 @@
 """Implicit autocalibration: estimate the tracker offset from output (reading) gaze
-and correct the live stream. Headless: never imports Qt."""
+and correct the live stream. Headless: never imports Qt.
+
+fixation (online fixation detection) -> reading (which fixations read known text,
+and what) -> estimator (robust gated Kalman filter) -> autocal (the Calibrator the
+pipeline calls) ; corrector applies the estimate smoothly. See docs/autocalibration.md.
+"""
+from .autocal import AutocalConfig, AutoCalibrator
 from .base import Calibrator, NullCalibrator
 from .corrector import Corrector
 
-__all__ = ["Calibrator", "NullCalibrator", "Corrector"]
+__all__ = ["Calibrator", "NullCalibrator", "Corrector", "AutoCalibrator", "AutocalConfig", "make_calibrator"]
 
 
 def make_calibrator(screen, enabled: bool = True):
     """The autocalibrator the app uses for `screen` (NullCalibrator when disabled)."""
     if not enabled:
         return NullCalibrator()
-    return NullCalibrator()  # replaced by the output-gaze estimator (autocalibration issue)
+    return AutoCalibrator(screen)
