@@ -52,7 +52,7 @@ class Evidence:
 @dataclass(frozen=True, slots=True)
 class EstimatorConfig:
     prior_sd_deg: float = 1.5  # how far off a tracker may be before any evidence
-    process_sd_deg: float = 0.03  # drift: SD growth per sqrt(second)
+    process_sd_deg: float = 0.05  # drift: SD growth per sqrt(second)
     gate_sigma: float = 3.5  # reject innovations beyond this (Mahalanobis, 2 axes)
     huber_k: float = 2.0  # inside the gate, down-weight beyond this many SD
     min_agree: int = 3  # observations that must agree to start or to restart after a jump

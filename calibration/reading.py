@@ -243,9 +243,10 @@ class ReadingDetector:
         cw = w / max(len(txt), 1)
         right = reg.caret[0] if reg.caret is not None and abs(reg.caret[0] - (reg.wx[i] + reg.hw[i])) < cw else reg.wx[i] + reg.hw[i]
         char = (right - 0.5 * cw, reg.wy[i], math.sqrt((0.3 * cw) ** 2 + land2), ysd)
-        if len(txt) == 1:
-            return _Expect(t_s, reg.name, [char + (1.0,)], "char")
-        return _Expect(t_s, reg.name, [char + (0.8,), word + (0.2,)], "char")
+        # Only the new character: people check what appeared, at the caret. (Taking
+        # the word as an alternative biases x by a fraction of the word's length
+        # whenever the estimate is still uncertain.)
+        return _Expect(t_s, reg.name, [char + (1.0,)], "char")
 
     # -- fixations -----------------------------------------------------------------
     def on_fixation(self, f: Fixation, applied: tuple[float, float]) -> list[Evidence]:
@@ -337,7 +338,9 @@ class ReadingDetector:
         ws = [math.exp(c[0] - top) for c in cands]
         tot = sum(ws)
         p_target = sum(w for w, c in zip(ws, cands) if c[5]) / tot
-        tw = [(w, c) for w, c in zip(ws, cands) if c[5]]
+        # Weights among the targets alone (relative to the best target: no underflow).
+        ttop = max(c[0] for c in cands if c[5])
+        tw = [(math.exp(c[0] - ttop), c) for c in cands if c[5]]
         tentative = p_target < 0.8
         if tentative:
             # Another word explains it better under the current estimate: maybe the

@@ -62,10 +62,6 @@ class Run:
         return self.times[i_ok] - t_from, self.reading_s[i_ok] - self.reading_s[idx[0]]
 
 
-def _reading_time(log, t: float, kinds) -> float:
-    return sum(min(d, max(0.0, t - t0)) for t0, d, k, _, _ in log if k in kinds and t0 < t)
-
-
 def _drive(gaze, feed, pipeline, offset, duration_s, run, log, kinds, step_s=0.25):
     t_next = 0.0
     read_acc, li = 0.0, 0

@@ -31,6 +31,12 @@ def add_arguments(p) -> None:
                    help="sim: type this phrase on a headless keyboard (repeatable); default: a demo phrase")
     p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N", help="dwell time (sim typing)")
     add_offset_arg(p, "sim: the tracker's error")
+    p.add_argument("--script", choices=("typing", "compensating", "reading"), default="typing",
+                   help="sim: what the simulated person does: type the phrases open loop (default), "
+                        "type them closed loop aiming off-key to compensate the tracker error, "
+                        "or read pages of text (--phrase gives the pages) with no keyboard")
+    p.add_argument("--autocal", action="store_true",
+                   help="sim: correct the tracker error live with autocalibration (records offset lines)")
 
 
 def parse_screen(text: str) -> Screen:
@@ -61,6 +67,8 @@ def _record_sim(args) -> int:
     """A simulated typing session, generated as fast as the CPU allows."""
     screen = parse_screen(args.screen)
     offset = parse_offset(args.offset, screen)
+    if args.script != "typing" or args.autocal:
+        return _record_closed_loop(args, screen, offset)
     model = KeyboardModel((0, 0, screen.width_px, screen.height_px))
     phrases = args.phrase or ["the quick brown fox", "jumps over the lazy dog"]
     header = Header(screen, args.rate, source="sim",
@@ -76,5 +84,35 @@ def _record_sim(args) -> int:
             session.feed(s)
             n += 1
     print(f"recorded {n} simulated samples ({args.duration:g} s) to {args.out}; typed {model.buffer.text!r}",
+          file=sys.stderr)
+    return 0
+
+
+def _record_closed_loop(args, screen, offset) -> int:
+    """Closed-loop simulation (keyboard.simsession): compensating typist or reader."""
+    from calibration import make_calibrator
+    from keyboard.simsession import PHRASES, run_reading, run_typing
+    from tracker.sim import SimConfig
+
+    texts = args.phrase or None
+    header = Header(screen, args.rate, source="sim",
+                    extra={"sim": {"seed": args.seed, "offset": offset.spec, "script": args.script,
+                                   "phrases": texts or (PHRASES if args.script == "compensating" else None),
+                                   "autocal": args.autocal}})
+    cfg = SimConfig(rate_hz=args.rate, seed=args.seed)
+    with RecordingWriter(args.out, header) as w:
+        cal = make_calibrator(screen, args.autocal)
+        if args.script == "reading":
+            run = run_reading(cal, offset, seed=args.seed, duration_s=args.duration, screen=screen,
+                              pages=texts, recorder=w, sim_config=cfg)
+            what = "read"
+        else:
+            comp = 1.0 if args.script == "compensating" else 0.0
+            run = run_typing(cal, offset, seed=args.seed, duration_s=args.duration, screen=screen,
+                             compensation=comp, phrases=texts or PHRASES, dwell_s=args.dwell_s,
+                             recorder=w, sim_config=cfg)
+            what = f"typed {run.text!r}"
+    est = f"; final estimate {run.est[-1][0]:+.1f}, {run.est[-1][1]:+.1f} px" if args.autocal and run.est else ""
+    print(f"recorded {args.duration:g} s of simulated gaze ({args.script}) to {args.out}; {what}{est}",
           file=sys.stderr)
     return 0
