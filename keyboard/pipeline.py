@@ -5,7 +5,7 @@ replay, simulation and tests all drive this same object.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from calibration.base import Calibrator, NullCalibrator
 from calibration.corrector import Corrector
@@ -19,15 +19,34 @@ from .dwell import DwellEngine, Selection
 from .layout import KeyMap
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """What one sample did. `reported` is the stream as the tracker (plus any induced
-    offset) gave it; `corrected` is what the dwell engine saw."""
+    offset) gave it; `corrected` is what the dwell engine saw: reported minus the
+    correction (`dx_px`, `dy_px`) in force, smoothed if the pipeline smooths.
+
+    (A named tuple whose `corrected` sample is built only when asked for: the
+    pipeline runs once per sample and most steps are never looked at.)
+    """
 
     reported: GazeSample
-    corrected: GazeSample
     selections: tuple[Selection, ...]
     offset: OffsetEvent | None
+    dx_px: float = 0.0
+    dy_px: float = 0.0
+    smoothed: GazeSample | None = None
+
+    @property
+    def corrected(self) -> GazeSample:
+        if self.smoothed is not None:
+            return self.smoothed
+        s = self.reported
+        dx, dy = self.dx_px, self.dy_px
+        if not s.valid or (dx == 0.0 and dy == 0.0):
+            return s
+        return GazeSample(s.t_s, s.x_px - dx, s.y_px - dy, True, s.left, s.right)
+
+
+_NO_SELECTIONS: tuple = ()
 
 
 class GazePipeline:
@@ -45,6 +64,8 @@ class GazePipeline:
         self.paused = False
 
     def feed(self, s: GazeSample) -> Step:
+        # The per-sample hot path (replay runs it for every recorded sample): plain
+        # floats, no intermediate samples unless a smoother needs one.
         if self.induced is not None:
             s = self.induced.apply(s)
         self.stats.add(s)
@@ -56,15 +77,19 @@ class GazePipeline:
             self.corrector.set_target(off.dx_px, off.dy_px)
             if self.recorder is not None:
                 self.recorder.write(off)
-        c = self.corrector.correct(s)
+        ax, ay = self.corrector.advance(s.t_s)
         if self.smoother is not None:
-            c = self.smoother(c)
+            c = self.smoother(s if not s.valid or (ax == 0.0 and ay == 0.0)
+                              else GazeSample(s.t_s, s.x_px - ax, s.y_px - ay, True, s.left, s.right))
+            t, x, y, valid = c.t_s, c.x_px, c.y_px, c.valid
+        else:
+            c = None
+            t, x, y, valid = s.t_s, s.x_px - ax, s.y_px - ay, s.valid
         if self.paused:
             # Paused input still tracks and calibrates but never selects.
-            self.dwell.update(c.t_s, c.x_px, c.y_px, False)
-            return Step(s, c, (), off)
-        sel = self.dwell.update(c.t_s, c.x_px, c.y_px, c.valid)
-        return Step(s, c, sel, off)
+            self.dwell.update(t, x, y, False)
+            return Step(s, _NO_SELECTIONS, off, ax, ay, c)
+        return Step(s, self.dwell.update(t, x, y, valid), off, ax, ay, c)
 
     def on_layout(self, ev: LayoutEvent) -> None:
         """The UI changed what is where (keys, output text, target phrase)."""
