@@ -36,7 +36,7 @@ CONDITIONS: dict[str, Condition] = {c.name: c for c in (
     Condition("autocalibrated", True, True, "induced offset, corrected by autocalibration"),
 )}
 DEFAULT_CONDITIONS = ("calibrated", "miscalibrated", "autocalibrated")
-DEFAULT_OFFSET = "0,2deg"  # about half a key row on a 24" full-HD screen at 60 cm
+DEFAULT_OFFSET = "0,1.5deg"  # 57 px down: about a third of a key row on a 24" full-HD screen at 60 cm
 
 
 def parse_conditions(text: str | None) -> tuple[str, ...]:
@@ -85,7 +85,7 @@ def condition_order(conditions: tuple[str, ...], participant_index: int) -> tupl
 
 def participant_seed(participant: str) -> int:
     """A stable seed from a participant id (not Python's salted hash())."""
-    return int.from_bytes(hashlib.sha256(f"gazetype-study:{participant}".encode()).digest()[:8], "big")
+    return int.from_bytes(hashlib.sha256(f"gazetype-study:{participant}".encode()).digest()[:7], "big")  # < 2**56: fits SQLite INTEGER
 
 
 @dataclass(frozen=True, slots=True)
