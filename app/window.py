@@ -6,7 +6,7 @@ import sys
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCursor, QKeySequence, QShortcut
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from calibration import make_calibrator
@@ -75,11 +75,22 @@ class KeyboardWindow(QMainWindow):
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start(250)
-        for keys, fn in (("P", self.toggle_pause), ("F2", self.toggle_pause), ("Ctrl+Q", self.close),
-                         ("F11", self.toggle_fullscreen), ("Escape", self.leave_fullscreen),
-                         ("C", self.toggle_cursor), ("S", self.open_settings)):
-            sc = QShortcut(QKeySequence(keys), self)
-            sc.activated.connect(fn)
+        # Operator keys. Handled as key events (not QShortcuts) so they work whenever
+        # the keyboard has focus, also with no window manager to make a window active.
+        self._keys = {
+            (Qt.Key_P, Qt.NoModifier): self.toggle_pause, (Qt.Key_F2, Qt.NoModifier): self.toggle_pause,
+            (Qt.Key_Q, Qt.ControlModifier): self.close, (Qt.Key_F11, Qt.NoModifier): self.toggle_fullscreen,
+            (Qt.Key_Escape, Qt.NoModifier): self.leave_fullscreen, (Qt.Key_C, Qt.NoModifier): self.toggle_cursor,
+            (Qt.Key_S, Qt.NoModifier): self.open_settings,
+        }
+
+    def keyPressEvent(self, ev) -> None:
+        mods = ev.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.ShiftModifier)
+        fn = self._keys.get((Qt.Key(ev.key()), mods))
+        if fn is None:
+            super().keyPressEvent(ev)
+        else:
+            fn()
 
     def refresh_status(self) -> None:
         text = self.controller.status_text()

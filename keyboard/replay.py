@@ -55,7 +55,7 @@ class Replayer:
         self.pipeline = GazePipeline(DwellEngine(config=dwell),
                                      calibrator=make_calibrator(header.screen, autocal))
         self.result = ReplayResult(header)
-        self.text = TextBuffer()
+        self.text = TextBuffer(done_inserts_newline=True)  # as the app shows it
         self.layout: dict[str, LayoutEvent] = {}  # latest layout per region, for drawing
 
     def feed(self, ev) -> Step | None:
