@@ -132,3 +132,22 @@ def test_painting_does_not_leak_none_references(window):
     for _ in range(200):
         win.view.repaint()
     assert sys.getrefcount(None) > before - 100
+
+
+def test_replay_show_draws_the_recording(qtbot, tmp_path):
+    from app.replay_window import ReplayView
+    from keyboard.dwell import DwellConfig
+    from tracker.events import LayoutEvent, LayoutItem
+    from tracker.recording import Header, write_recording
+    from tracker.sample import GazeSample
+    from tracker.screen import Screen
+    rec = tmp_path / "r.jsonl"
+    key = LayoutItem("a", (100, 100, 300, 300))
+    events = [LayoutEvent(0.0, "keyboard", (key,))] + [GazeSample(i / 60, 200.0, 200.0) for i in range(120)]
+    write_recording(rec, Header(Screen(800, 600), 60.0), events)
+    view = ReplayView(str(rec), speed=10.0, dwell=DwellConfig(dwell_s=0.5), autocal=False)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.finished, timeout=5000)
+    assert view.replayer.result.samples == 120
+    assert [k for _, k in view.replayer.result.selections] == ["a"]
