@@ -6,7 +6,7 @@ import re
 import sqlite3
 
 import pytest
-from study_helpers import SCREEN, approaching_factory
+from .study_helpers import SCREEN, approaching_factory
 
 from app.cli import main
 from study.analysis import Progress

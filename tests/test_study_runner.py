@@ -3,7 +3,7 @@ TLX, offset updates, and a headless end-to-end run checked against its v1 record
 import math
 
 import pytest
-from study_helpers import SCREEN, make_runner, type_text
+from .study_helpers import SCREEN, make_runner, type_text
 
 from calibration.base import NullCalibrator
 from study.analysis import offset_traces, trial_results
