@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import statistics
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -189,12 +190,15 @@ def _offset_section(traces) -> str:
             {"label": "estimate y", "points": est_y, "color": PALETTE[1], "step": True},
             {"label": "induced x", "points": ind_x, "color": PALETTE[0], "dash": True},
             {"label": "induced y", "points": ind_y, "color": PALETTE[1], "dash": True},
-        ], "time in condition (s)", "offset (px)"))
-    err = [{"label": f"{tr.participant} s{tr.session_id}" if i < 8 else "", "step": True,
+        ], "time in condition (s)", "offset (px)", xmin=0.0))
+    err = [{"label": f"{tr.participant} s{tr.session_id}" if i < 8 else "", "step": True, "width": 1.0,
             "points": list(zip(tr.t_rel_s, tr.error_px)), "color": PALETTE[i % len(PALETTE)]}
            for i, tr in enumerate(traces)]
+    med = _binned_median(traces)
+    if med:
+        err.append({"label": "median", "points": med, "color": "#111", "width": 3})
     out.append(line_plot("Autocalibration error |estimate - induced|", err, "time in condition (s)",
-                         "error (px)", ymin=0.0))
+                         "error (px)", ymin=0.0, xmin=0.0))
     out.append("</div>")
     if len(traces) > MAX_TRACE_PANELS:
         out.append(f"<p class='note'>{len(traces) - MAX_TRACE_PANELS} more trace(s) are in the error plot and "
@@ -211,6 +215,15 @@ def _offset_section(traces) -> str:
                "<th>estimates</th><th>first at (s)</th><th>first error (px)</th><th>mean error, 2nd half (px)</th>"
                "<th>last error (px)</th></tr>" + "".join(summary) + "</table>")
     return "".join(out)
+
+
+def _binned_median(traces, bin_s: float = 20.0) -> list[tuple[float, float]]:
+    """Median error across all traces in bins of `bin_s` seconds, at the bin centres."""
+    bins: dict[int, list[float]] = {}
+    for tr in traces:
+        for t, e in zip(tr.t_rel_s, tr.error_px):
+            bins.setdefault(int(t // bin_s), []).append(e)
+    return [((b + 0.5) * bin_s, statistics.median(v)) for b, v in sorted(bins.items())]
 
 
 def write_report(study_dir: str | os.PathLike, out: str | os.PathLike, *, force: bool = False,

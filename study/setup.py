@@ -141,6 +141,32 @@ def _check_same_plan(store: StudyStore, p: ParticipantRow, opts: RunOptions) -> 
                          "run again without those options to resume, or use a new participant id")
 
 
+def check_run(opts: RunOptions, screen: Screen | None = None) -> None:
+    """Everything `prepare_run` would refuse, checked without writing anything (so a
+    window need not open for bad input)."""
+    screen = screen or Screen()
+    code = _check_code(opts.participant)
+    quiet = lambda m: None  # noqa: E731  (prepare_run prints the warnings)
+    if not (Path(opts.study_dir) / DB_NAME).exists():
+        StudyStore.check_can_create(opts.study_dir)
+        new_plan_settings(opts, screen, quiet)
+        return
+    store = StudyStore.open(opts.study_dir)
+    try:
+        p = store.participant(code)
+        if p is None:
+            new_plan_settings(opts, screen, quiet)
+            if opts.index is not None and store.index_taken(opts.index):
+                raise StudyError(f"--index {opts.index} is already used by another participant in {store.folder}")
+            return
+        _check_same_plan(store, p, opts)
+        if resume_point(store, p, opts.tlx) is None:
+            raise StudyError(f"participant {p.code!r} has finished every trial in {store.folder}; "
+                             "nothing to do (their data is kept as it is)")
+    finally:
+        store.close()
+
+
 def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | None, now_utc: str,
                 app_version: str = "", warn: Callable[[str], None] | None = None) -> RunContext:
     """Open (or create) the study, the participant and a new session with its recording.

@@ -133,8 +133,10 @@ def dot_plot(title: str, categories: Sequence[str], values: dict[str, list[float
 
 
 def line_plot(title: str, series: list[dict], xlabel: str, ylabel: str, *, width: int = 460,
-              height: int = 300, ymin: float | None = None, ymax: float | None = None) -> str:
-    """Lines over x. Each series: {"label", "points": [(x, y)], "color", "dash": bool, "step": bool}."""
+              height: int = 300, ymin: float | None = None, ymax: float | None = None,
+              xmin: float | None = None) -> str:
+    """Lines over x. Each series: {"label", "points": [(x, y)], "color", "dash": bool,
+    "step": bool, "width": px}. Labelled series get a legend row under the title."""
     xs = [x for s in series for x, _ in s["points"]]
     ys = [y for s in series for _, y in s["points"] if y is not None and math.isfinite(y)]
     if not xs or not ys:
@@ -142,14 +144,26 @@ def line_plot(title: str, series: list[dict], xlabel: str, ylabel: str, *, width
     ylo = min(ys) if ymin is None else min(ymin, min(ys))
     yhi = max(ys) if ymax is None else max(ymax, max(ys))
     pad = 0.06 * (yhi - ylo or 1.0)
-    f = _Frame(width, height, ylo - (pad if ymin is None else 0), yhi + pad, min(xs), max(xs))
+    labelled = [s for s in series if s.get("label") and s["points"]]
+    per_row = max(1, (width - 80) // 96)
+    legend_rows = (len(labelled) + per_row - 1) // per_row
+    x_lo = min(xs) if xmin is None else min(xmin, min(xs))
+    f = _Frame(width, height, ylo - (pad if ymin is None else 0), yhi + pad, x_lo, max(xs),
+               top=34 + 16 * legend_rows)
     body = f.axes(title, ylabel, xlabel)
     for t in nice_ticks(f.xlo, f.xhi, 6):
         if f.xlo - 1e-9 <= t <= f.xhi + 1e-9:
             x = f.x(t)
             body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{f.y1}' y2='{f.y1 + 4}' stroke='#444'/>")
             body.append(f"<text x='{x:.1f}' y='{f.y1 + 17}' text-anchor='middle' font-size='11' {FONT}>{_fmt(t)}</text>")
-    ly = f.y0 + 4
+    for k, s in enumerate(labelled):
+        lx = f.x0 + (k % per_row) * 96
+        ly = 36 + (k // per_row) * 16
+        dash = " stroke-dasharray='6 4'" if s.get("dash") else ""
+        color = s.get("color", PALETTE[0])
+        body.append(f"<line x1='{lx}' x2='{lx + 22}' y1='{ly:.0f}' y2='{ly:.0f}' stroke='{color}' "
+                    f"stroke-width='{s.get('width', 2)}'{dash}/>")
+        body.append(f"<text x='{lx + 26}' y='{ly + 4:.0f}' font-size='11' {FONT}>{escape(s['label'])}</text>")
     for s in series:
         pts = [(x, y) for x, y in s["points"] if y is not None and math.isfinite(y)]
         if not pts:
@@ -164,10 +178,6 @@ def line_plot(title: str, series: list[dict], xlabel: str, ylabel: str, *, width
             pts = path
         d = " ".join(f"{f.x(x):.1f},{f.y(y):.1f}" for x, y in pts)
         dash = " stroke-dasharray='6 4'" if s.get("dash") else ""
-        body.append(f"<polyline points='{d}' fill='none' stroke='{color}' stroke-width='1.8'{dash}/>")
-        if s.get("label"):
-            body.append(f"<line x1='{f.x1 - 150}' x2='{f.x1 - 126}' y1='{ly:.0f}' y2='{ly:.0f}' stroke='{color}' "
-                        f"stroke-width='2'{dash}/>")
-            body.append(f"<text x='{f.x1 - 120}' y='{ly + 4:.0f}' font-size='11' {FONT}>{escape(s['label'])}</text>")
-            ly += 15
+        body.append(f"<polyline points='{d}' fill='none' stroke='{color}' stroke-width='{s.get('width', 1.8)}'"
+                    f"{dash}/>")
     return _svg(width, height, body, title)

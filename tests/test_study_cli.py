@@ -221,3 +221,26 @@ def test_corrupt_database(tmp_path, capsys):
         con.execute("INSERT INTO meta VALUES ('format', 'something-else')")
     rc, _, err = run(capsys, "study", "report", str(other), "--out", str(tmp_path / "r.html"))
     one_line_error(rc, err, "not a gazetype study database")
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--conditions", "calibrated,warped"], ["unknown condition 'warped'"]),
+    (["--participant", "P01"], ["finished every trial"]),
+    (["--participant", "P02", "--phrases", "5"], ["already exists with --phrases 2"]),
+])
+def test_window_run_checks_input_before_opening_a_window(study, argv, words):
+    """Without a display Qt would abort; bad input must end before Qt starts."""
+    import os
+    import subprocess
+    import sys
+    from .conftest import ROOT
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "xcb"
+    args = ["study", "run", "--study", str(study), "--tracker", "sim"]
+    if "--participant" not in argv:
+        args += ["--participant", "P09"]
+    before = digest(study / "study.sqlite")
+    r = subprocess.run([sys.executable, "-m", "app", *args, *argv], capture_output=True, text=True, cwd=ROOT,
+                       env=env, timeout=60)
+    one_line_error(r.returncode, r.stderr, *words)
+    assert digest(study / "study.sqlite") == before

@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
         return 1
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
     renderers = [QSvgRenderer(QByteArray(s.encode())) for s in svgs]
-    cols, gap, scale = 2, 12, 2.0
+    cols, gap, scale = 2, 12, 1.5
     sizes = [r.defaultSize() for r in renderers]
     cw = max(s.width() for s in sizes)
     rows = [sizes[i:i + cols] for i in range(0, len(sizes), cols)]

@@ -87,6 +87,8 @@ def _run(args) -> int:
                       dwell_s=args.dwell_s)
     if args.headless:
         return _run_headless(args, opts)
+    from study.setup import check_run
+    check_run(opts)  # bad input ends here, before a window opens
     try:
         from .. import study_window
     except ImportError:
