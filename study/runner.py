@@ -124,6 +124,7 @@ class StudyRunner:
         self._seq = 0
         self._induced: InducedOffset | None = None
         self._paused_from: Phase | None = None
+        self._in_condition = False  # between continue_ and the condition's last trial (pauses included)
         self.resumed = False  # this run continues an earlier one
 
     # -- properties ------------------------------------------------------------------
@@ -194,7 +195,7 @@ class StudyRunner:
         st = self.typing.feed(s)
         out = RunnerStep(st)
         off = st.step.offset
-        if off is not None and self.phase == Phase.TRIAL and self.condition is not None:
+        if off is not None and self._in_condition:
             ind = self._induced_at(off.t_s)
             self.store.add_calibration_update(
                 session_id=self.session_row.id, condition_id=self.condition.id,
@@ -257,6 +258,7 @@ class StudyRunner:
         self._event(t_s, "condition_start", {"condition_id": c.id, "position": c.position, "offset": c.offset_spec,
                                              "autocal": bool(c.autocal)})
         self._trials = self.store.trials(c.id)
+        self._in_condition = True
         self.typing.start(t_s)  # the new calibrator needs the current layout
         self._next_trial(t_s)
         return self.view
@@ -359,6 +361,7 @@ class StudyRunner:
         p.paused = True
         p.induced = None
         self._induced = None
+        self._in_condition = False
         p.calibrator = NullCalibrator()
         p.corrector = Corrector()
         p.offset = None

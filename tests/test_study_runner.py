@@ -232,3 +232,72 @@ def test_returning_participant_with_other_options_is_refused(tmp_path):
                     sample_rate_hz=None, now_utc="x")
     with StudyStore.open(tmp_path / "s") as st:
         assert len(st.sessions()) == 1  # the refused runs left no session behind
+
+
+# -- property test: any sequence of gaze and operator actions ------------------------------
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_KEYS = ["a", "b", "space", "backspace", "done", "clear", "page:symbols", "1"]
+_actions = st.lists(st.one_of(
+    st.tuples(st.just("key"), st.sampled_from(_KEYS)),
+    st.tuples(st.just("look"), st.sampled_from(_KEYS)),  # dwell on that key's centre
+    st.tuples(st.just("look"), st.sampled_from(_KEYS)),
+    st.tuples(st.sampled_from(["continue", "continue", "continue", "tlx", "tlx", "pause", "resume", "abort"]),
+              st.none()),
+    st.tuples(st.just("gaze"), st.tuples(
+        st.one_of(st.floats(-500, 2500), st.just(float("nan")), st.just(float("inf"))),
+        st.one_of(st.floats(-500, 1500), st.just(float("nan"))), st.booleans(), st.integers(1, 400))),
+), max_size=60)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(_actions)
+def test_runner_survives_any_action_sequence(tmp_path_factory, actions):
+    ctx, runner, _ = make_runner(tmp_path_factory.mktemp("prop") / "s", n_phrases=1, n_practice=1, tlx=True)
+    runner.start(0.0)
+    t = 0.0
+    logged = 0
+    for kind, arg in [("continue", None)] + actions:
+        t += 0.05
+        before = runner.phase
+        if kind == "key":
+            logged_now = runner.operator_select(arg, t).keys
+            assert (len(logged_now) == 1) == (before == Phase.TRIAL)
+            logged += len(logged_now)
+        elif kind == "gaze":
+            x, y, valid, n = arg
+            for i in range(n):  # hold the gaze there for n samples at 120 Hz
+                t += 1 / 120
+                step = runner.feed(GazeSample.make(t, x, y, valid))
+                assert not step.keys or before == Phase.TRIAL
+                logged += len(step.keys)
+        elif kind == "look":
+            k = runner.model.keys.get(arg)
+            for i in range(100 if k is not None else 0):  # 0.83 s: more than lock-on + dwell
+                t += 1 / 120
+                step = runner.feed(GazeSample(t, k.cx_px, k.cy_px))
+                assert not step.keys or before == Phase.TRIAL
+                logged += len(step.keys)
+        elif kind == "continue":
+            runner.continue_(t)
+        elif kind == "pause":
+            runner.pause(t)
+        elif kind == "resume":
+            runner.resume(t)
+        elif kind == "abort":
+            runner.abort(t)
+        elif kind == "tlx" and runner.phase == Phase.QUESTIONNAIRE:
+            runner.submit_tlx(TLX, t)
+        assert runner.pipeline.paused == (runner.phase != Phase.TRIAL)
+        if runner.phase != Phase.TRIAL:
+            assert runner.pipeline.induced is None or runner.phase == Phase.PAUSED
+    store = ctx.store
+    assert store.count("keystrokes") == logged
+    for c in store.conditions(ctx.participant.id):
+        for tr in store.trials(c.id):
+            if tr.status == "done":
+                assert tr.transcribed and tr.transcribed.strip()
+            assert (tr.attempt == 0) == (tr.status == "pending")
+    if runner.phase == Phase.FINISHED:
+        assert all(tr.status == "done" for c in store.conditions(ctx.participant.id) for tr in store.trials(c.id))
+    ctx.close()
