@@ -9,6 +9,7 @@ overwritten: a restarted trial keeps its earlier attempts' keystrokes.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -314,6 +315,15 @@ class StudyStore:
         except sqlite3.DatabaseError as e:
             raise StudyError(f"{db}: cannot use the database ({e})") from None
         return cls(folder, conn)
+
+    @contextlib.contextmanager
+    def reading(self):
+        """Turn SQLite errors met while reading (a damaged record, say) into one StudyError."""
+        try:
+            yield self
+        except sqlite3.Error as e:
+            why = (str(e).splitlines() or [type(e).__name__])[0][:200]
+            raise StudyError(f"{self.path}: cannot read the study database ({why})") from None
 
     def close(self) -> None:
         try:

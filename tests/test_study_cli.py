@@ -244,3 +244,17 @@ def test_window_run_checks_input_before_opening_a_window(study, argv, words):
                        env=env, timeout=60)
     one_line_error(r.returncode, r.stderr, *words)
     assert digest(study / "study.sqlite") == before
+
+
+def test_damaged_record_is_one_line(study, tmp_path, capsys):
+    import shutil
+    d = tmp_path / "copy"
+    shutil.copytree(study, d)
+    with sqlite3.connect(d / "study.sqlite") as con:
+        con.execute("UPDATE trials SET transcribed = CAST(x'fffe0a41' AS TEXT) WHERE id = 2")
+    for argv in (["study", "export", str(d), "--csv", str(tmp_path / "o")],
+                 ["study", "report", str(d), "--out", str(tmp_path / "r.html")],
+                 ["study", "status", str(d)]):
+        rc, _, err = run(capsys, *argv)
+        one_line_error(rc, err, "cannot read the study database")
+    assert not (tmp_path / "o").exists() and not (tmp_path / "r.html").exists()

@@ -157,7 +157,7 @@ def _report(args) -> int:
 def _status(args) -> int:
     from study.db import StudyStore
 
-    with StudyStore.open(args.dir) as store:
+    with StudyStore.open(args.dir) as store, store.reading():
         ps = store.participants()
         if not ps:
             print(f"{args.dir}: no participants yet")
