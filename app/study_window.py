@@ -25,7 +25,7 @@ from study.db import TLX_SCALES
 from study.errors import StudyError
 from study.headless import TARGET_FRAC
 from study.runner import Phase, StudyRunner
-from study.setup import RunOptions, prepare_run
+from study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
 from study.simtypist import TargetTypist
 from tracker import registry
 from tracker.clock import now_s
@@ -355,6 +355,8 @@ def run_study_window(args, opts: RunOptions) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gazetype")
     win, runner, ctx = build_study_window(opts, app)
+    if autocal_missing(ctx):
+        print(f"warning: {AUTOCAL_MISSING}", file=sys.stderr)
     win.resize(1280, 800)
     win.showMaximized()
     win.controller.start()

@@ -18,6 +18,8 @@ from .errors import StudyError
 from .phrases import load_phrases
 from .runner import resume_point
 
+AUTOCAL_MISSING = ("this build has no autocalibration estimator yet; the autocalibrated condition "
+                   "runs without correction (like miscalibrated)")
 DEFAULT_PHRASES = 8  # per condition
 DEFAULT_PRACTICE = 2
 
@@ -198,3 +200,12 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
         store.close()
         raise
     return RunContext(store, participant, session, recorder, created)
+
+
+def autocal_missing(ctx: RunContext) -> bool:
+    """True when the participant has an autocalibrated condition but the app's
+    `make_calibrator` gives no estimator (the condition would equal miscalibrated)."""
+    from calibration import make_calibrator
+    from calibration.base import NullCalibrator
+    wants = any(c.autocal for c in ctx.store.conditions(ctx.participant.id))
+    return wants and isinstance(make_calibrator(Screen(), True), NullCalibrator)

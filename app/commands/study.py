@@ -86,6 +86,7 @@ def _run(args) -> int:
                       offset=args.offset, phrases_file=args.phrase_file, index=args.index, tlx=args.tlx,
                       dwell_s=args.dwell_s)
     if args.headless:
+        opts.extra.update({"headless": True, "seed": args.seed})
         return _run_headless(args, opts)
     from study.setup import check_run
     check_run(opts)  # bad input ends here, before a window opens
@@ -101,7 +102,7 @@ def _run_headless(args, opts) -> int:
     from app import __version__
     from study.headless import run_headless
     from study.runner import Phase
-    from study.setup import prepare_run
+    from study.setup import AUTOCAL_MISSING, autocal_missing, prepare_run
     from tracker.screen import Screen
 
     if args.tracker.split(":", 1)[0] != "sim":
@@ -112,6 +113,8 @@ def _run_headless(args, opts) -> int:
                          "drop --headless or --tlx")
     screen = Screen()
     ctx = prepare_run(opts, screen=screen, sample_rate_hz=120.0, now_utc=_utc_now(), app_version=__version__)
+    if autocal_missing(ctx):
+        print(f"warning: {AUTOCAL_MISSING}", file=sys.stderr)
 
     def on_key(k):
         if args.verbose:
