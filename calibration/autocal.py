@@ -55,7 +55,7 @@ class AutoCalibrator:
     def update(self, s: GazeSample) -> OffsetEvent | None:
         f = self._add(s.t_s, s.x_px, s.y_px, s.valid)
         if f is None:
-            if self._pending:
+            if self._pending:  # evidence from layout/select events, applied with the next sample
                 return self._consume(self._take_pending(), s.t_s)
             return None
         evs = self.reading.on_fixation(f, self.applied)

@@ -119,6 +119,8 @@ class _Belief:
         self.origin = origin
         self.step_x, self.step_y, self.kx, self.ky = step_x, step_y, kx, ky
         self.grid = [(a, b) for a in range(-kx, kx + 1) for b in range(-ky, ky + 1)]
+        self.xs = [a * step_x for a in range(-kx, kx + 1)]
+        self.ys = [b * step_y for b in range(-ky, ky + 1)]
         self.shifts = [(a * step_x, b * step_y) for a, b in self.grid]
         # Prior from the estimator's uncertainty: far hypotheses cost up to a jump.
         self.b = np.array([min(dx * dx / vx, jump) + min(dy * dy / vy, jump) for dx, dy in self.shifts])
@@ -144,6 +146,9 @@ class _Belief:
         return np.minimum(self.b, self.b.min() + jump)
 
     def update(self, costs) -> None:
+        """After a chunk: the alignment costs (prior included). Costs only bounded
+        from below (pruned hypotheses) are all beyond a jump from the best, so the
+        next `predict` caps them at the jump cost exactly as their true costs."""
         b = np.asarray(costs, float)
         self.b = b - b.min()
 
@@ -380,7 +385,7 @@ class ReadingDetector:
         if self.est.restarts != self._restarts:  # the estimator jumped: old beliefs are stale
             self._restarts = self.est.restarts
             self._beliefs.clear()
-        # y in thirds of a line (one is within a sixth of a line of the truth), x in
+        # y in halves of a line (one is within a quarter line of the truth), x in
         # steps of about half a typical word, both over +-max_offset.
         step_y = reg.line_h / 3.0
         step_x = max(0.4 * sorted(reg.ww)[len(reg.ww) // 2], 0.5 * self.ppd)
@@ -472,8 +477,8 @@ class ReadingDetector:
         sx = [max(reg.hw[j], 0.5 * self.ppd) for j in idx]
         short = [len(reg.texts[j]) <= 3 for j in idx]
         prior = bel.predict(cfg.jump_penalty)
-        al = warp(fx, fy, wx, wy, sx, 0.5 * lh, bel.shifts, cap=cfg.cap, start=window, penalties=prior,
-                  short=short)
+        al = warp(fx, fy, wx, wy, sx, 0.5 * lh, bel.xs, bel.ys, cap=cfg.cap, start=window, penalties=prior,
+                  short=short, slack=cfg.jump_penalty)
         good = sum(1 for c in al.cell if c <= cfg.emit_cost)
         self._fit_failed = good < cfg.min_fit * len(ep)
         if self._fit_failed:
@@ -482,7 +487,7 @@ class ReadingDetector:
         grid = bel.grid
         best = 0.0
         ba, bb = grid[al.best]
-        # Lines: the best must beat every hypothesis that reads other lines (2/3 of a
+        # Lines: the best must beat every hypothesis that reads other lines (a whole
         # line or more away) clearly, or the chunk gives no evidence.
         rival_y = min((c for c, (ga, gb) in zip(bel.b, grid) if abs(gb - bb) >= 2), default=math.inf)
         if rival_y - best < cfg.min_margin:

@@ -69,7 +69,19 @@ class DwellEngine:
         self._last_t: float | None = None
         self._last_valid_t: float | None = None
         self._disarmed: str | None = None
-        self.focus: Focus = NO_FOCUS
+        self._focus: Focus | None = NO_FOCUS  # None: build from _fk/_fp/_fl when asked
+        self._fk: str | None = None
+        self._fp = 0.0
+        self._fl = False
+
+    @property
+    def focus(self) -> Focus:
+        """The key under gaze and its progress. Built when asked for (the UI asks once
+        a frame; update() runs once a sample)."""
+        f = self._focus
+        if f is None:
+            f = self._focus = Focus(self._fk, self._fp, self._fl)
+        return f
 
     def set_keys(self, keys: KeyMap) -> None:
         """New key geometry (resize, page change). Dwell progress starts afresh,
@@ -104,7 +116,7 @@ class DwellEngine:
                     self._acc.clear()
                     self._seen.clear()
                 self._prev_key = None
-                self.focus = NO_FOCUS
+                self._focus = NO_FOCUS
             return _NO_EVENTS
 
         self._last_valid_t = t_s
@@ -112,14 +124,16 @@ class DwellEngine:
             # Valid gaze off the keys (text, margins, off-screen): counts as looking away.
             self._disarmed = None
             self._prev_key = None
-            self.focus = NO_FOCUS
-            self._expire(t_s)
+            self._focus = NO_FOCUS
+            if self._seen:
+                self._expire(t_s)
             return _NO_EVENTS
 
         kid = key.id
         if kid == self._disarmed:
             self._prev_key = kid
-            self.focus = Focus(kid, 0.0, False)
+            self._focus = None
+            self._fk, self._fp, self._fl = kid, 0.0, False
             return _NO_EVENTS
         self._disarmed = None
 
@@ -136,10 +150,12 @@ class DwellEngine:
             self._acc.clear()
             self._seen.clear()
             self._disarmed = kid
-            self.focus = Focus(kid, 1.0, True)
+            self._focus = None
+            self._fk, self._fp, self._fl = kid, 1.0, True
             return (Selection(t_s, kid),)
         locked = acc >= cfg.lockon_s
-        self.focus = Focus(kid, (acc - cfg.lockon_s) / cfg.dwell_s if locked else 0.0, locked)
+        self._focus = None
+        self._fk, self._fp, self._fl = kid, (acc - cfg.lockon_s) / cfg.dwell_s if locked else 0.0, locked
         if len(self._acc) > 1:
             self._expire(t_s)
         return _NO_EVENTS

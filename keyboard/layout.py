@@ -74,6 +74,10 @@ class KeyMap:
         self.keys: tuple[Key, ...] = tuple(keys)
         self._by_id = {k.id: k for k in self.keys}
         self._last: Key | None = None
+        # Bounding box of all keys: gaze elsewhere (reading the text) is a miss at once.
+        boxes = [k.box for k in self.keys]
+        self._bbox = ((min(b[0] for b in boxes), min(b[1] for b in boxes),
+                       max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else None)
 
     def key_at(self, x_px: float, y_px: float) -> Key | None:
         """The key containing (x, y), or None (gaps, elsewhere, NaN)."""
@@ -82,6 +86,9 @@ class KeyMap:
             x0, y0, x1, y1 = last.box
             if x0 <= x_px < x1 and y0 <= y_px < y1:
                 return last
+        bb = self._bbox
+        if bb is None or not (bb[0] <= x_px < bb[2] and bb[1] <= y_px < bb[3]):
+            return None
         for k in self.keys:
             x0, y0, x1, y1 = k.box
             if x0 <= x_px < x1 and y0 <= y_px < y1:

@@ -57,19 +57,22 @@ class Replayer:
         self.result = ReplayResult(header)
         self.text = TextBuffer(done_inserts_newline=True)  # as the app shows it
         self.layout: dict[str, LayoutEvent] = {}  # latest layout per region, for drawing
+        self._feed = self.pipeline.feed
 
     def feed(self, ev) -> Step | None:
         res = self.result
-        if isinstance(ev, GazeSample):
+        if ev.__class__ is GazeSample or isinstance(ev, GazeSample):  # the hot path
             res.samples += 1
-            res.valid += ev.valid
+            if ev.valid:
+                res.valid += 1
             if res.t_first_s is None:
                 res.t_first_s = ev.t_s
             res.t_last_s = ev.t_s
-            step = self.pipeline.feed(ev)
-            for sel in step.selections:
-                res.selections.append((sel.t_s, sel.key_id))
-                self.text.apply(sel.key_id)
+            step = self._feed(ev)
+            if step.selections:
+                for sel in step.selections:
+                    res.selections.append((sel.t_s, sel.key_id))
+                    self.text.apply(sel.key_id)
             if step.offset is not None:
                 o = step.offset
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
