@@ -2,7 +2,8 @@
 
 `AutoCalibrator.update(sample)` is called for every reported sample (before any
 correction). Per sample it only runs the fixation detector (a few float
-operations); the rest runs once per fixation. It returns an `OffsetEvent` when the
+operations); the rest runs once per fixation (evidence from layout and select
+events, e.g. an episode ended by a selection, is used at the next fixation). It returns an `OffsetEvent` when the
 applied estimate changes:
 
 - `dx_px, dy_px`: the offset estimate (reported minus true gaze, px);
@@ -43,7 +44,9 @@ class AutoCalibrator:
         self.config = cfg = config or AutocalConfig()
         self.screen = screen
         self.fixations = FixationDetector(screen, cfg.fixation)
-        self._add = self.fixations.add
+        self.fixations.on_fixation = self._on_fixation
+        # The per-sample entry point is the detector's own: nothing else runs per sample.
+        self.update = self.fixations.update
         self.estimator = OffsetEstimator(screen, cfg.estimator)
         self.reading = ReadingDetector(self.estimator, screen, cfg.reading)
         self.applied = (0.0, 0.0)  # the last published estimate
@@ -52,16 +55,14 @@ class AutoCalibrator:
         self._pending: list[Evidence] = []
         self._step = cfg.publish_step_deg * screen.px_per_deg
 
-    def update(self, s: GazeSample) -> OffsetEvent | None:
-        f = self._add(s.t_s, s.x_px, s.y_px, s.valid)
-        if f is None:
-            if self._pending:  # evidence from layout/select events, applied with the next sample
-                return self._consume(self._take_pending(), s.t_s)
-            return None
+    def update(self, s: GazeSample) -> OffsetEvent | None:  # replaced per instance, see __init__
+        return self.fixations.update(s)
+
+    def _on_fixation(self, f, t_s: float) -> OffsetEvent | None:
         evs = self.reading.on_fixation(f, self.applied)
-        if self._pending:
+        if self._pending:  # evidence from layout/select events since the last fixation
             evs = self._take_pending() + evs
-        return self._consume(evs, s.t_s) if evs else None
+        return self._consume(evs, t_s) if evs else None
 
     def on_layout(self, ev: LayoutEvent) -> None:
         self._pending.extend(self.reading.on_layout(ev))

@@ -45,7 +45,7 @@ class FixationDetector:
     """Dispersion-based online fixation detector. See the module doc."""
 
     __slots__ = ("r2", "min_duration_s", "max_gap_s", "_n", "_sx", "_sy", "_cx", "_cy",
-                 "_t0", "_t1", "_px", "_py", "_pt", "_pending")
+                 "_t0", "_t1", "_px", "_py", "_pt", "_pending", "on_fixation")
 
     def __init__(self, screen: Screen | None = None, config: FixationConfig | None = None) -> None:
         cfg = config or FixationConfig()
@@ -60,6 +60,8 @@ class FixationDetector:
         self._t0 = self._t1 = 0.0
         self._pending = False  # one sample outside the radius, waiting for confirmation
         self._px = self._py = self._pt = 0.0
+        # For `update`: called with (fixation, t_s of the sample that ended it).
+        self.on_fixation = lambda f, t_s: None
 
     @property
     def current(self) -> Fixation | None:
@@ -67,6 +69,28 @@ class FixationDetector:
         if self._n == 0:
             return None
         return Fixation(self._t0, self._t1, self._cx, self._cy, self._n)
+
+    def update(self, s):
+        """Feed one `GazeSample`; when it ends a fixation, returns what
+        `on_fixation(fixation, s.t_s)` returns, else None. (The common case, a sample
+        inside the current fixation, is handled here without further calls.)"""
+        n = self._n
+        if n and s.valid:
+            x, y, t = s.x_px, s.y_px, s.t_s
+            dx = x - self._cx
+            dy = y - self._cy
+            if dx * dx + dy * dy <= self.r2 and t - self._t1 <= self.max_gap_s:
+                self._pending = False
+                n += 1
+                self._n = n
+                self._sx += x
+                self._sy += y
+                self._cx = self._sx / n
+                self._cy = self._sy / n
+                self._t1 = t
+                return None
+        f = self.add(s.t_s, s.x_px, s.y_px, s.valid)
+        return None if f is None else self.on_fixation(f, s.t_s)
 
     def add(self, t_s: float, x_px: float, y_px: float, valid: bool) -> Fixation | None:
         """Feed one sample; returns the fixation that this sample ended, if any."""

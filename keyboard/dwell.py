@@ -65,6 +65,7 @@ class DwellEngine:
     def reset(self) -> None:
         self._acc: dict[str, float] = {}  # key id -> seconds dwelt (lock-on included)
         self._seen: dict[str, float] = {}  # key id -> last time gaze was on it
+        self._oldest_seen = -math.inf  # a lower bound of the times in _seen
         self._prev_key: str | None = None  # key of the previous valid sample
         self._last_t: float | None = None
         self._last_valid_t: float | None = None
@@ -145,6 +146,8 @@ class DwellEngine:
         self._prev_key = kid
         self._acc[kid] = acc
         self._seen[kid] = t_s
+        if t_s < self._oldest_seen:
+            self._oldest_seen = t_s
 
         if acc >= cfg.lockon_s + cfg.dwell_s:
             self._acc.clear()
@@ -167,8 +170,13 @@ class DwellEngine:
 
     def _expire(self, t_s: float) -> None:
         keep = self.config.keep_partial_s
+        # Nothing can be stale before the oldest "seen" time plus keep (seen times only
+        # grow, so the stored oldest is a lower bound): skip the scan until then.
+        if t_s - self._oldest_seen <= keep:
+            return
         cur = self._prev_key
         stale = [k for k, ts in self._seen.items() if k != cur and t_s - ts > keep]
         for k in stale:
             del self._seen[k]
             self._acc.pop(k, None)
+        self._oldest_seen = min(self._seen.values(), default=math.inf)

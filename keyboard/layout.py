@@ -74,10 +74,24 @@ class KeyMap:
         self.keys: tuple[Key, ...] = tuple(keys)
         self._by_id = {k.id: k for k in self.keys}
         self._last: Key | None = None
-        # Bounding box of all keys: gaze elsewhere (reading the text) is a miss at once.
+        # Bounding box of all keys: gaze elsewhere (reading the text) is a miss at once;
+        # inside it, a coarse grid lists the keys each cell overlaps (in key order).
         boxes = [k.box for k in self.keys]
         self._bbox = ((min(b[0] for b in boxes), min(b[1] for b in boxes),
                        max(b[2] for b in boxes), max(b[3] for b in boxes)) if boxes else None)
+        self._cells: list[tuple[Key, ...]] = []
+        if self._bbox is not None:
+            x0, y0, x1, y1 = self._bbox
+            n = self._grid_n = 16
+            self._cw = (x1 - x0) / n or 1.0
+            self._ch = (y1 - y0) / n or 1.0
+            for r in range(n):
+                for c in range(n):
+                    # cells padded by 1% so rounding at a cell edge cannot lose a key
+                    cx0, cy0 = x0 + (c - 0.01) * self._cw, y0 + (r - 0.01) * self._ch
+                    cx1, cy1 = x0 + (c + 1.01) * self._cw, y0 + (r + 1.01) * self._ch
+                    self._cells.append(tuple(k for k in self.keys if k.box[0] < cx1 and k.box[2] >= cx0
+                                             and k.box[1] < cy1 and k.box[3] >= cy0))
 
     def key_at(self, x_px: float, y_px: float) -> Key | None:
         """The key containing (x, y), or None (gaps, elsewhere, NaN)."""
@@ -89,7 +103,10 @@ class KeyMap:
         bb = self._bbox
         if bb is None or not (bb[0] <= x_px < bb[2] and bb[1] <= y_px < bb[3]):
             return None
-        for k in self.keys:
+        n = self._grid_n
+        c = min(int((x_px - bb[0]) / self._cw), n - 1)
+        r = min(int((y_px - bb[1]) / self._ch), n - 1)
+        for k in self._cells[r * n + c]:
             x0, y0, x1, y1 = k.box
             if x0 <= x_px < x1 and y0 <= y_px < y1:
                 self._last = k

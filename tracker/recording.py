@@ -24,6 +24,30 @@ from .screen import Screen
 
 FORMAT = "gazetype-recording"
 _SCAN = json.JSONDecoder().scan_once
+
+
+def _gaze_maker():
+    """GazeSample(t, x, y, True, None, None) for the reader's hot path: the slots are
+    filled through pre-bound descriptors, a third cheaper than the frozen
+    dataclass __init__ (whose per-field object.__setattr__ lookups dominate)."""
+    new = object.__new__
+    cls = GazeSample
+    st, sx, sy = cls.t_s.__set__, cls.x_px.__set__, cls.y_px.__set__
+    sv, sl, sr = cls.valid.__set__, cls.left.__set__, cls.right.__set__
+
+    def make(t: float, x: float, y: float) -> GazeSample:
+        s = new(cls)
+        st(s, t)
+        sx(s, x)
+        sy(s, y)
+        sv(s, True)
+        sl(s, None)
+        sr(s, None)
+        return s
+    return make
+
+
+_GAZE = _gaze_maker()
 VERSION = 1
 
 
@@ -276,7 +300,7 @@ class RecordingReader:
         # which then gives the same result or error as before.
         scan = _SCAN
         from_dict = event_from_dict
-        GS = GazeSample
+        gaze = _GAZE
         for lineno, text, complete in self._lines:
             try:
                 try:
@@ -294,7 +318,7 @@ class RecordingReader:
                     if (t.__class__ is float and x.__class__ is float and y.__class__ is float
                             and d.get("valid", True) is True and "left" not in d and "right" not in d
                             and x - x == 0.0 and y - y == 0.0):
-                        yield GS(t, x, y, True, None, None)
+                        yield gaze(t, x, y)
                         continue
                 ev = from_dict(d)
             except (ValueError, TypeError, KeyError, AttributeError) as e:
