@@ -49,7 +49,7 @@ class Alignment:
 def warp(fx, fy, wx, wy, sx, sy: float, shifts_x=(0.0,), shifts_y=(0.0,), *, cap: float = 9.0,
          start: tuple[int, int] | None = None, penalties=None, short=None,
          refix: float = 0.3, skip_short: float = 0.3, skip_long: float = 1.5,
-         batch: int = 8, slack: float = 0.0) -> Alignment:
+         slack: float = 0.0) -> Alignment:
     """Align fixations (fx, fy) to words (centres wx, wy; x scale sx per word, y scale sy).
 
     The hypotheses are the grid of shifts: h = a * len(shifts_y) + b takes the
@@ -58,10 +58,10 @@ def warp(fx, fy, wx, wy, sx, sy: float, shifts_x=(0.0,), shifts_y=(0.0,), *, cap
     reads a word in lo..hi. `short[j]`: word j is short (cheap to skip).
 
     Pruning: each hypothesis' cost is at least its penalty plus the sum over
-    fixations of the cheapest word (order ignored). The `batch` hypotheses with the
-    lowest such bound are aligned first; the others only if their bound is below the
-    best cost found plus `slack` (so the best is exact, and so is every cost within
-    `slack` of it); the rest report their bound and `aligned` False.
+    fixations of the cheapest word (order ignored), and the best cost is at most
+    that of a greedy path under the most promising hypothesis. Only hypotheses whose
+    bound is below that plus `slack` are aligned (so the best is exact, and so is
+    every cost within `slack` of it); the rest report their bound, `aligned` False.
     """
     n, m = len(fx), len(wx)
     A, B = len(shifts_x), len(shifts_y)
@@ -71,16 +71,15 @@ def warp(fx, fy, wx, wy, sx, sy: float, shifts_x=(0.0,), shifts_y=(0.0,), *, cap
     WX = np.asarray(wx, float)
     WY = np.asarray(wy, float)
     SX = np.asarray(sx, float)
-    # Cost per (fixation, x shift, y shift, word): x and y parts computed apart.
-    ux = ((np.asarray(fx, float)[:, None, None] - np.asarray(shifts_x, float)[None, :, None]
-           - WX[None, None, :]) / SX[None, None, :]) ** 2  # (n, A, m)
-    uy = ((np.asarray(fy, float)[:, None, None] - np.asarray(shifts_y, float)[None, :, None]
-           - WY[None, None, :]) / sy) ** 2  # (n, B, m)
-    # float32: the (n, H, m) tensor is the big one, and a float64 temporary of that
-    # size costs about ten times as much to make.
-    ux = ux.astype(np.float32)
-    uy = uy.astype(np.float32)
-    c = np.minimum(ux[:, :, None, :] + uy[:, None, :, :], np.float32(cap)).reshape(n, H, m)
+    # Cost per (word, fixation, x shift, y shift), the x and y parts computed apart;
+    # words first, so the lower bound below reduces over the outer axis (fast).
+    ux = (((np.asarray(fx, float)[None, :, None] - np.asarray(shifts_x, float)[None, None, :]
+            - WX[:, None, None]) / SX[:, None, None]) ** 2).astype(np.float32)  # (m, n, A)
+    uy = (((np.asarray(fy, float)[None, :, None] - np.asarray(shifts_y, float)[None, None, :]
+            - WY[:, None, None]) / sy) ** 2).astype(np.float32)  # (m, n, B)
+    # float32: this (m, n, H) tensor is the big one; a float64 temporary of that size
+    # costs about ten times as much to make.
+    ct = np.minimum(ux[:, :, :, None] + uy[:, :, None, :], np.float32(cap)).reshape(m, n, H)
     pen = np.zeros(H) if penalties is None else np.asarray(penalties, float)
     # Penalty for skipping word j (to arrive at j+1 from j-1).
     ps = np.full(m, skip_long, np.float32)
@@ -94,31 +93,24 @@ def warp(fx, fy, wx, wy, sx, sy: float, shifts_x=(0.0,), shifts_y=(0.0,), *, cap
         window = (max(0, start[0]), min(m - 1, start[1]))
         if window[0] > window[1]:
             raise ValueError(f"start window {start} outside the {m} words")
-    bound = pen + c.min(axis=2).sum(axis=0, dtype=float)
+    bound = pen + ct.min(axis=0).sum(axis=0, dtype=float)  # (H,)
+    # An upper bound of the best cost: a greedy path under the most promising hypothesis.
+    h0 = int(bound.argmin())
+    upper = pen[h0] + _greedy(ct[:, :, h0].T.tolist(), window, refix, p1.tolist(), p2.tolist())
+    hyps = np.flatnonzero(bound < upper + slack + 1e-4 * (1.0 + upper))  # (float32 sums: a little room)
     costs = bound.copy()
     aligned = np.zeros(H, bool)
     ends = np.zeros(H, int)
-    order = np.argsort(bound, kind="stable")
-    batches = []
-    first = order[:batch]
-    D1 = _dtw(c, first, window, refix, p1, p2)
-    batches.append((first, D1))
-    rest = order[batch:]
-    rest = rest[bound[rest] < (D1[n - 1].min(axis=1).astype(float) + pen[first]).min() + slack]
-    if len(rest):
-        batches.append((rest, _dtw(c, rest, window, refix, p1, p2)))
-    for hyps, Dh in batches:
-        costs[hyps] = Dh[n - 1].min(axis=1).astype(float) + pen[hyps]
-        ends[hyps] = Dh[n - 1].argmin(axis=1)
-        aligned[hyps] = True
-    best = int(costs.argmin())
-    for hyps, Dh in batches:
-        k = np.flatnonzero(hyps == best)
-        if len(k):
-            Db = Dh[:, int(k[0]), :].tolist()
-            break
+    Dh = _dtw(ct, hyps, window, refix, p1, p2)
+    costs[hyps] = Dh[n - 1].min(axis=1).astype(float) + pen[hyps]
+    ends[hyps] = Dh[n - 1].argmin(axis=1)
+    aligned[hyps] = True
+    c = ct  # (m, n, H)
+    k = int(costs[hyps].argmin())
+    best = int(hyps[k])
+    Db = Dh[:, k, :].tolist()
     # Backtrack the best path, recomputing which step reached each cell.
-    cb = c[:, best, :].tolist()
+    cb = c[:, :, best].T.tolist()
     p1l, p2l = p1.tolist(), p2.tolist()
     inf = float("inf")
     j = int(ends[best])
@@ -134,10 +126,29 @@ def warp(fx, fy, wx, wy, sx, sy: float, shifts_x=(0.0,), shifts_y=(0.0,), *, cap
     return Alignment(tuple(costs.tolist()), best, tuple(words), tuple(cells), tuple(aligned.tolist()))
 
 
-def _dtw(c, hyps, window, refix, p1, p2) -> np.ndarray:
-    """The accumulated cost (n, len(hyps), m), vectorised over hypotheses and words."""
-    n, _, m = c.shape
-    cs = c[:, hyps, :]
+def _greedy(c, window, refix, p1, p2) -> float:
+    """Cost of one feasible path (c: [fixation][word]): each fixation takes the best
+    next step from the previous word. An upper bound of the optimum."""
+    m = len(c[0])
+    row = c[0]
+    lo, hi = window if window is not None else (0, m - 1)
+    j = min(range(lo, hi + 1), key=row.__getitem__)
+    total = row[j]
+    for row in c[1:]:
+        best, bj = row[j] + refix, j
+        for k, pen in ((1, 0.0), (2, p1[j + 2] if j + 2 < m else 0.0), (3, p2[j + 3] if j + 3 < m else 0.0)):
+            if j + k < m and row[j + k] + pen < best:
+                best, bj = row[j + k] + pen, j + k
+        total += best
+        j = bj
+    return total
+
+
+def _dtw(ct, hyps, window, refix, p1, p2) -> np.ndarray:
+    """The accumulated cost (n, len(hyps), m), vectorised over hypotheses and words.
+    `ct` is the (m, n, H) cost tensor."""
+    m, n, _ = ct.shape
+    cs = np.ascontiguousarray(ct[:, :, hyps].transpose(1, 2, 0))  # (n, h, m)
     h = len(hyps)
     Dh = np.empty((n, h, m), np.float32)
     if window is None:
@@ -146,19 +157,15 @@ def _dtw(c, hyps, window, refix, p1, p2) -> np.ndarray:
         Dh[0] = np.inf
         Dh[0][:, window[0]:window[1] + 1] = cs[0][:, window[0]:window[1] + 1]
     a = np.empty((h, m), np.float32)
-    b = np.full((h, m), np.inf, np.float32)
+    r = np.float32(refix)
+    q1, q2 = p1[2:], p2[3:]
     for i in range(1, n):
         prev = Dh[i - 1]
-        np.add(prev, np.float32(refix), out=a)
-        np.minimum(a[:, 1:], prev[:, :-1], out=a[:, 1:])  # next word
-        b[:, 2:] = prev[:, :-2]
-        b[:, 2:] += p1[2:]  # skip one
-        np.minimum(a, b, out=a)
+        np.add(prev, r, out=a)  # the same word again
+        np.minimum(a[:, 1:], prev[:, :-1], out=a[:, 1:])  # the next word
+        if m > 2:
+            np.minimum(a[:, 2:], prev[:, :-2] + q1, out=a[:, 2:])  # skip one
         if m > 3:
-            b[:, 3:] = prev[:, :-3]
-            b[:, 3:] += p2[3:]  # skip two
-            b[:, :3] = np.inf
-            np.minimum(a, b, out=a)
-            b[:, :3] = np.inf
+            np.minimum(a[:, 3:], prev[:, :-3] + q2, out=a[:, 3:])  # skip two
         np.add(cs[i], a, out=Dh[i])
     return Dh

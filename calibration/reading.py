@@ -67,7 +67,7 @@ class TextRegion:
     """The words of one text region in reading order, with geometry for matching."""
 
     __slots__ = ("name", "text", "caret", "t_s", "wx", "wy", "hw", "ww", "lines", "texts",
-                 "line_h", "bbox", "onset_s")
+                 "line_h", "bbox", "onset_s", "_arrays")
 
     def __init__(self, ev: LayoutEvent, onset_s: float) -> None:
         self.name = ev.region
@@ -75,6 +75,7 @@ class TextRegion:
         self.caret = ev.caret
         self.t_s = ev.t_s
         self.onset_s = onset_s
+        self._arrays = None
         items = sorted(ev.items, key=lambda it: (it.line if it.line is not None else it.cy_px, it.box[0]))
         self.wx = [it.cx_px for it in items]
         self.wy = [it.cy_px for it in items]
@@ -97,6 +98,15 @@ class TextRegion:
 
     def __len__(self) -> int:
         return len(self.wx)
+
+    def arrays(self, min_sx: float):
+        """(centre x, centre y, x scale, is short) per word as numpy arrays (cached)."""
+        a = self._arrays
+        if a is None or a[4] != min_sx:
+            a = self._arrays = (np.asarray(self.wx, float), np.asarray(self.wy, float),
+                                np.maximum(np.asarray(self.hw, float), min_sx),
+                                np.asarray([len(t) <= 3 for t in self.texts], bool), min_sx)
+        return a
 
     def distance(self, x: float, y: float) -> float:
         """px from (x, y) to the region's bounding box (0 inside)."""
@@ -387,7 +397,7 @@ class ReadingDetector:
             self._beliefs.clear()
         # y in halves of a line (one is within a quarter line of the truth), x in
         # steps of about half a typical word, both over +-max_offset.
-        step_y = reg.line_h / 3.0
+        step_y = reg.line_h / 2.0
         step_x = max(0.4 * sorted(reg.ww)[len(reg.ww) // 2], 0.5 * self.ppd)
         bel = self._beliefs.get(reg.name)
         if bel is None or abs(bel.step_y - step_y) > 0.05 * step_y or abs(bel.step_x - step_x) > 0.05 * step_x:
@@ -462,7 +472,7 @@ class ReadingDetector:
             # The reader moved on about a word per fixation since the anchor.
             reach = j0 + 4 + 2 * self._since_anchor
             lo = max(0, j0 - 2)
-            idx = range(lo, min(n_w, reach + 3 * len(ep)))
+            idx = range(lo, min(n_w, reach + 2 * len(ep) + 4))
             window = (j0 - 2 - lo, reach - lo)
         elif n_w > 48:  # long texts: only the lines the fixations could be on
             lo_y = min(fy) - (ky + 1) * lh
@@ -472,10 +482,9 @@ class ReadingDetector:
                 return [], None
         else:
             idx = range(n_w)
-        wx = [reg.wx[j] for j in idx]
-        wy = [reg.wy[j] for j in idx]
-        sx = [max(reg.hw[j], 0.5 * self.ppd) for j in idx]
-        short = [len(reg.texts[j]) <= 3 for j in idx]
+        arr = reg.arrays(0.5 * self.ppd)
+        sel = slice(idx.start, idx.stop) if isinstance(idx, range) else np.asarray(idx, int)
+        wx, wy, sx, short = arr[0][sel], arr[1][sel], arr[2][sel], arr[3][sel]
         prior = bel.predict(cfg.jump_penalty)
         al = warp(fx, fy, wx, wy, sx, 0.5 * lh, bel.xs, bel.ys, cap=cfg.cap, start=window, penalties=prior,
                   short=short, slack=cfg.jump_penalty)
