@@ -6,7 +6,8 @@ operations); the rest runs once per fixation (evidence from layout and select
 events, e.g. an episode ended by a selection, is used at the next fixation). It returns an `OffsetEvent` when the
 applied estimate changes:
 
-- `dx_px, dy_px`: the offset estimate (reported minus true gaze, px);
+- `dx_px, dy_px`: the offset to correct (reported minus true gaze, px): the
+  estimate, shrunk towards zero while it is barely significant;
 - `sd_px`: its uncertainty, the RMS over x and y of the estimate's standard
   deviation (px). Show it as confidence, e.g. "+-0.2 deg";
 - `n`: observations behind the estimate since it (re)started.
@@ -90,7 +91,7 @@ class AutoCalibrator:
             self.evidence_log.extend(evs)
         if not changed or not est.ready:
             return None
-        dx, dy = est.mx, est.my
+        dx, dy = est.correction
         sd = est.sd_px
         last = self.published
         if last is not None and abs(dx - last.dx_px) < self._step and abs(dy - last.dy_px) < self._step \

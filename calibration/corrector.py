@@ -16,7 +16,7 @@ from tracker.sample import GazeSample
 class Corrector:
     __slots__ = ("max_speed_px_s", "hold_budget_px", "target", "applied", "hold", "_t", "_hold_from")
 
-    def __init__(self, max_speed_px_s: float = 60.0, hold_budget_px: float = 8.0) -> None:
+    def __init__(self, max_speed_px_s: float = 120.0, hold_budget_px: float = 8.0) -> None:
         self.max_speed_px_s = max_speed_px_s
         self.hold_budget_px = hold_budget_px
         self.target = (0.0, 0.0)

@@ -24,7 +24,8 @@ Robustness, in order:
   filter re-converges in a few observations instead of a slow exponential.
 
 The estimate is "ready" (worth applying) once started, with at least
-`min_evidence` observations and an SD under `publish_sd_deg`.
+`min_evidence` observations and an SD under `publish_sd_deg`; what is applied is
+`correction`, the estimate shrunk towards zero by its uncertainty.
 """
 from __future__ import annotations
 
@@ -59,11 +60,12 @@ class EstimatorConfig:
     min_groups: int = 2  # ... coming from at least this many independent sources
     agree_sigma: float = 2.0  # per axis, around their median
     jump_window_s: float = 20.0  # how long rejected observations are kept
-    min_evidence: int = 3
+    min_evidence: int = 4
     publish_sd_deg: float = 0.5  # SD (RMS of the axes) under which the estimate is applied
     bias_alpha: float = 0.3  # EWMA weight of the normalised innovation
     bias_trigger: float = 1.0  # |EWMA| beyond this: a step inside the gate, re-open the variance
     min_sd_deg: float = 0.02  # floor, so the filter never stops listening
+    shrink: float = 2.0  # see `correction`
 
 
 class OffsetEstimator:
@@ -96,6 +98,21 @@ class OffsetEstimator:
     @property
     def offset(self) -> tuple[float, float]:
         return (self.mx, self.my)
+
+    @property
+    def correction(self) -> tuple[float, float]:
+        """The offset to apply: the estimate shrunk towards zero by its uncertainty,
+        by the factor max(0, 1 - shrink * (var_x + var_y) / |estimate|^2). An estimate
+        within about sqrt(2 * shrink) SD of zero (not significant) applies nothing;
+        a large, certain one applies almost all of itself. This keeps noise from
+        becoming a false correction when there is no offset."""
+        m2 = self.mx * self.mx + self.my * self.my
+        if m2 <= 0.0:
+            return (0.0, 0.0)
+        f = 1.0 - self.config.shrink * (self.px + self.py) / m2
+        if f <= 0.0:
+            return (0.0, 0.0)
+        return (self.mx * f, self.my * f)
 
     @property
     def sd_px(self) -> float:
@@ -169,10 +186,10 @@ class OffsetEstimator:
         trig = self.config.bias_trigger
         # A persistent one-sided innovation means the offset moved: let it move fast.
         if abs(self._bx) > trig:
-            self.px = max(self.px, (self._bx * math.sqrt(self.px)) ** 2 + self.px * 4.0)
+            self.px = min(self.px * (5.0 + self._bx * self._bx), self._prior_var)
             self._bx = 0.0
         if abs(self._by) > trig:
-            self.py = max(self.py, (self._by * math.sqrt(self.py)) ** 2 + self.py * 4.0)
+            self.py = min(self.py * (5.0 + self._by * self._by), self._prior_var)
             self._by = 0.0
 
     # -- start / restart -----------------------------------------------------------
@@ -207,8 +224,8 @@ class OffsetEstimator:
         wy = sum(1.0 / evs[i].sdy_px ** 2 for i in agree)
         self.mx = sum(evs[i].zx_px / evs[i].sdx_px ** 2 for i in agree) / wx
         self.my = sum(evs[i].zy_px / evs[i].sdy_px ** 2 for i in agree) / wy
-        self.px = max(1.0 / wx, self._min_var)
-        self.py = max(1.0 / wy, self._min_var)
+        self.px = min(max(1.0 / wx, self._min_var), self._prior_var)
+        self.py = min(max(1.0 / wy, self._min_var), self._prior_var)
         if self.started:
             self.restarts += 1
         self.started = True

@@ -76,6 +76,11 @@ class DwellEngine:
         self._fl = False
 
     @property
+    def on_key(self) -> bool:
+        """The last valid gaze was on a key (dwelling, or resting on a just-selected key)."""
+        return self._focus is not NO_FOCUS
+
+    @property
     def focus(self) -> Focus:
         """The key under gaze and its progress. Built when asked for (the UI asks once
         a frame; update() runs once a sample)."""

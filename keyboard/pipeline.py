@@ -77,7 +77,9 @@ class GazePipeline:
             self.corrector.set_target(off.dx_px, off.dy_px)
             if self.recorder is not None:
                 self.recorder.write(off)
-        ax, ay = self.corrector.advance(s.t_s)
+        corrector = self.corrector
+        corrector.hold = self.dwell.on_key  # no correction moves under a dwell in progress
+        ax, ay = corrector.advance(s.t_s)
         if self.smoother is not None:
             c = self.smoother(s if not s.valid or (ax == 0.0 and ay == 0.0)
                               else GazeSample(s.t_s, s.x_px - ax, s.y_px - ay, True, s.left, s.right))
