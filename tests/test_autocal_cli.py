@@ -1,0 +1,55 @@
+"""Autocalibration through the command line, as a user runs it: record a simulated
+session with a known tracker error, replay it with --autocal."""
+import json
+import math
+
+import pytest
+
+from tracker.screen import Screen
+
+from .conftest import run_cli
+
+PPD = Screen().px_per_deg
+
+
+@pytest.mark.parametrize("script, offset, want", [
+    ("compensating", "40,-30", (40.0, -30.0)),
+    ("reading", "-1,1.5deg", (-PPD, 1.5 * PPD)),
+    ("typing", "0,45", (0.0, 45.0)),  # the open-loop typist of the foundation
+])
+def test_replay_autocal_json_finds_the_recorded_offset(tmp_path, script, offset, want):
+    rec = tmp_path / "s.jsonl"
+    r = run_cli("record", "--tracker", "sim", "--duration", "60", "--out", str(rec), "--script", script,
+                f"--offset={offset}", "--seed", "2")  # '=': argparse takes '-1,...' for an option
+    assert r.returncode == 0, r.stderr
+    r = run_cli("replay", str(rec), "--autocal", "--fast", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    dx, dy = out["final_offset"]
+    assert math.hypot(dx - want[0], dy - want[1]) < 0.5 * PPD
+    est = out["offset_estimates"]
+    assert est and all(len(e) == 3 for e in est)
+    assert [e[0] for e in est] == sorted(e[0] for e in est)
+    r = run_cli("replay", str(rec), "--no-autocal", "--fast", "--json")
+    out = json.loads(r.stdout)
+    assert "final_offset" not in out and "offset_estimates" not in out
+
+
+def test_no_offset_recording_gives_no_correction(tmp_path):
+    rec = tmp_path / "s.jsonl"
+    assert run_cli("record", "--tracker", "sim", "--duration", "60", "--out", str(rec), "--script", "compensating",
+                   "--seed", "5").returncode == 0
+    out = json.loads(run_cli("replay", str(rec), "--autocal", "--fast", "--json").stdout)
+    assert math.hypot(*out["final_offset"]) < 0.25 * PPD
+    assert all(math.hypot(dx, dy) < 0.25 * PPD for _, dx, dy in out["offset_estimates"])
+
+
+def test_live_autocal_in_a_recording_writes_offset_lines(tmp_path):
+    rec = tmp_path / "s.jsonl"
+    r = run_cli("record", "--tracker", "sim", "--duration", "40", "--out", str(rec), "--script", "compensating",
+                "--offset", "1.5,0deg", "--autocal", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    assert "final estimate" in r.stderr
+    offs = [json.loads(line) for line in rec.read_text().splitlines() if '"offset"' in line and '"dx"' in line]
+    assert offs and all({"t", "dx", "dy", "sd", "n"} <= set(o) for o in offs)
+    assert math.hypot(offs[-1]["dx"] - 1.5 * PPD, offs[-1]["dy"]) < 0.5 * PPD
