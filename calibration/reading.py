@@ -8,21 +8,25 @@ it turns output reading into `Evidence` for the offset estimator:
   which a key was selected, is typing, and ends any reading episode. (With a
   miscalibrated tracker users aim off-target to hit keys, so key fixations carry
   the user's compensation, not the offset.)
-- Glances: when the output gains a character, the next fixation on the text within
-  `glance_window_s` is a check of that character; after a space, of the finished
-  word. Its target is resolved among candidates (the new character, the last word,
-  and every other visible word as background) by their likelihood under the
-  current estimate and its uncertainty, with priors favouring the new text. If the
-  background wins, it is not a glance.
+- Glances: when the output gains a character, the next fixation on that text within
+  `glance_window_s` is a check of it: of the new character, or after a space of
+  the finished word. Whether it looked at the new text or at another visible word
+  is decided by their likelihood under the current estimate and its uncertainty,
+  with a prior (`glance_prior`) for the new text. If another word explains it
+  better, the glance only votes for a jump of the offset (`tentative`).
 - Episodes: consecutive non-input fixations on a text region (output, study target
   phrase, or any other region with words, e.g. a reading-only recording) form a
-  reading episode. Episodes are aligned to the region's words with `align.warp`
-  over several whole-line shifts of the current estimate; the winning hypothesis
-  must beat the others by `min_margin` (or the episode gives no evidence); each
-  well-matched fixation gives an observation relative to its word's centre. Long
-  episodes are aligned in overlapping chunks as they come.
+  reading episode, aligned to the region's words with `align.warp` in chunks of
+  `chunk` fixations as they come. Each chunk starts where the previous one left
+  off (or at the top of a page just shown), so the reading position carries over.
+  The offset hypotheses (a lattice around the estimate: half lines in y, about half
+  a word in x) keep an accumulated cost from chunk to chunk (`_Belief`). The best
+  must beat every hypothesis that reads other lines by `min_margin`, or the chunk
+  gives no evidence (and beat other x shifts, or its x evidence is weak); each
+  fixation that fits its word gives an observation relative to the word's centre.
 
-Targets: word centres (x SD a fraction of the word width), line centres in y.
+Targets: the new character's centre; word centres (x SD a fraction of the word's
+width); line centres in y.
 """
 from __future__ import annotations
 
@@ -131,9 +135,9 @@ class _Belief:
         self.grid = [(a, b) for a in range(-kx, kx + 1) for b in range(-ky, ky + 1)]
         self.xs = [a * step_x for a in range(-kx, kx + 1)]
         self.ys = [b * step_y for b in range(-ky, ky + 1)]
-        self.shifts = [(a * step_x, b * step_y) for a, b in self.grid]
         # Prior from the estimator's uncertainty: far hypotheses cost up to a jump.
-        self.b = np.array([min(dx * dx / vx, jump) + min(dy * dy / vy, jump) for dx, dy in self.shifts])
+        self.b = np.array([min((a * step_x) ** 2 / vx, jump) + min((b * step_y) ** 2 / vy, jump)
+                           for a, b in self.grid])
 
     def recenter(self, mx: float, my: float, jump: float) -> None:
         sa = round((mx - self.origin[0]) / self.step_x)
@@ -257,11 +261,12 @@ class ReadingDetector:
             return None
         cw = w / max(len(txt), 1)
         right = reg.caret[0] if reg.caret is not None and abs(reg.caret[0] - (reg.wx[i] + reg.hw[i])) < cw else reg.wx[i] + reg.hw[i]
-        char = (right - 0.5 * cw, reg.wy[i], math.sqrt((0.3 * cw) ** 2 + land2), ysd)
-        # Only the new character: people check what appeared, at the caret. (Taking
-        # the word as an alternative biases x by a fraction of the word's length
-        # whenever the estimate is still uncertain.)
-        return _Expect(t_s, reg.name, [char + (1.0,)], "char")
+        cx = right - 0.5 * cw
+        # Aimed at the new character, at the caret; but people may look at the word
+        # it ends instead: the x SD covers half the way to the word's centre, so such
+        # glances cannot pull x far, while y (the line) is exact either way.
+        sdx = math.sqrt((0.3 * cw) ** 2 + land2 + (0.5 * (cx - reg.wx[i])) ** 2)
+        return _Expect(t_s, reg.name, [(cx, reg.wy[i], sdx, ysd, 1.0)], "char")
 
     # -- fixations -----------------------------------------------------------------
     def on_fixation(self, f: Fixation, applied: tuple[float, float]) -> list[Evidence]:
