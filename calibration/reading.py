@@ -351,9 +351,18 @@ class ReadingDetector:
         ysd = math.sqrt(land2 + (0.1 * reg.line_h) ** 2)
         for tx, ty, sdx, sdy, prior in exp.targets:
             cands.append(self._loglik(f, tx, ty, sdx, sdy, prior * self.config.glance_prior, mx, my, vx, vy) + (True,))
+        # Other words as background; those many SD away cannot matter (and are skipped).
+        cx, cy = f.x_px - mx, f.y_px - my
+        reach_y = 6.0 * math.sqrt(vy + ysd * ysd)
+        frac = self.config.word_landing_frac
         for j in range(len(reg)):
-            sdx = math.sqrt((self.config.word_landing_frac * reg.ww[j]) ** 2 + land2)
-            cands.append(self._loglik(f, reg.wx[j], reg.wy[j], sdx, ysd, bg_prior, mx, my, vx, vy) + (False,))
+            wy = reg.wy[j]
+            if abs(cy - wy) > reach_y:
+                continue
+            sdx = math.sqrt((frac * reg.ww[j]) ** 2 + land2)
+            if abs(cx - reg.wx[j]) > 6.0 * math.sqrt(vx + sdx * sdx):
+                continue
+            cands.append(self._loglik(f, reg.wx[j], wy, sdx, ysd, bg_prior, mx, my, vx, vy) + (False,))
         top = max(c[0] for c in cands)
         ws = [math.exp(c[0] - top) for c in cands]
         tot = sum(ws)

@@ -85,13 +85,17 @@ class KeyMap:
             n = self._grid_n = 16
             self._cw = (x1 - x0) / n or 1.0
             self._ch = (y1 - y0) / n or 1.0
-            for r in range(n):
-                for c in range(n):
-                    # cells padded by 1% so rounding at a cell edge cannot lose a key
-                    cx0, cy0 = x0 + (c - 0.01) * self._cw, y0 + (r - 0.01) * self._ch
-                    cx1, cy1 = x0 + (c + 1.01) * self._cw, y0 + (r + 1.01) * self._ch
-                    self._cells.append(tuple(k for k in self.keys if k.box[0] < cx1 and k.box[2] >= cx0
-                                             and k.box[1] < cy1 and k.box[3] >= cy0))
+            cells: list[list[Key]] = [[] for _ in range(n * n)]
+            for k in self.keys:  # in key order, so the first hit is the same as a full scan
+                # one cell of margin each way: rounding at a cell edge cannot lose a key
+                c0 = max(0, int((k.box[0] - x0) / self._cw) - 1)
+                c1 = min(n - 1, int((k.box[2] - x0) / self._cw) + 1)
+                r0 = max(0, int((k.box[1] - y0) / self._ch) - 1)
+                r1 = min(n - 1, int((k.box[3] - y0) / self._ch) + 1)
+                for r in range(r0, r1 + 1):
+                    for c in range(c0, c1 + 1):
+                        cells[r * n + c].append(k)
+            self._cells = [tuple(c) for c in cells]
 
     def key_at(self, x_px: float, y_px: float) -> Key | None:
         """The key containing (x, y), or None (gaps, elsewhere, NaN)."""
