@@ -60,7 +60,7 @@ class EstimatorConfig:
     min_groups: int = 2  # ... coming from at least this many independent sources
     agree_sigma: float = 2.0  # per axis, around their median
     jump_window_s: float = 20.0  # how long rejected observations are kept
-    min_evidence: int = 4
+    min_evidence: int = 4  # observations before anything is applied
     publish_sd_deg: float = 0.5  # SD (RMS of the axes) under which the estimate is applied
     bias_alpha: float = 0.3  # EWMA weight of the normalised innovation
     bias_trigger: float = 1.0  # |EWMA| beyond this: a step inside the gate, re-open the variance
