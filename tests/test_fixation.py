@@ -140,7 +140,8 @@ def test_a_still_eye_is_one_fixation_with_the_mean_position(rate, noise_deg, see
     xs = [800 + rng.gauss(0, sd) for _ in range(n)]
     ys = [450 + rng.gauss(0, sd) for _ in range(n)]
     fixes = detect([GazeSample(i / rate, x, y) for i, (x, y) in enumerate(zip(xs, ys))], scr)
-    # at 0.3 deg noise a sample beyond the 1 deg radius is a 1-in-100 000 event
-    assert len(fixes) == 1
-    assert fixes[0].x_px == pytest.approx(sum(xs) / n, abs=0.05 * scr.px_per_deg)
-    assert fixes[0].y_px == pytest.approx(sum(ys) / n, abs=0.05 * scr.px_per_deg)
+    # Noise never splits it; the first samples, before the centroid settles, may
+    # fall outside the radius now and then and be dropped as strays.
+    assert len(fixes) == 1 and fixes[0].n >= n - max(3, 0.02 * n)
+    assert fixes[0].x_px == pytest.approx(sum(xs) / n, abs=0.1 * scr.px_per_deg)
+    assert fixes[0].y_px == pytest.approx(sum(ys) / n, abs=0.1 * scr.px_per_deg)
