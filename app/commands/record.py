@@ -105,7 +105,7 @@ def _record_closed_loop(args, screen, offset) -> int:
         if args.script == "reading":
             run = run_reading(cal, offset, seed=args.seed, duration_s=args.duration, screen=screen,
                               pages=texts, recorder=w, sim_config=cfg)
-            what = "read"
+            what = "read pages of text (no keyboard)"
         else:
             comp = 1.0 if args.script == "compensating" else 0.0
             run = run_typing(cal, offset, seed=args.seed, duration_s=args.duration, screen=screen,
