@@ -8,7 +8,7 @@ from typing import Callable
 
 from calibration import make_calibrator
 from tracker.events import LayoutEvent, MarkerEvent, OffsetEvent, SelectEvent
-from tracker.recording import Header, RecordingReader
+from tracker.recording import Header, open_reader
 from tracker.sample import GazeSample
 
 from .dwell import DwellConfig, DwellEngine
@@ -51,9 +51,10 @@ class ReplayResult:
 def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
            speed: float | None = None, on_event: Callable[[object, Step | None], None] | None = None,
            sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> ReplayResult:
-    """Replay `path`. `speed=None` runs as fast as possible; otherwise events are paced
-    at `speed` x real time. `on_event(event, step)` sees every event (for --show)."""
-    reader = RecordingReader(path)
+    """Replay `path` (a v1 recording or a LabRecorder .xdf file). `speed=None` runs as
+    fast as possible; otherwise events are paced at `speed` x real time.
+    `on_event(event, step)` sees every event (for --show)."""
+    reader = open_reader(path)
     pipeline = GazePipeline(DwellEngine(config=dwell),
                             calibrator=make_calibrator(reader.header.screen, autocal))
     res = ReplayResult(reader.header)
