@@ -16,6 +16,8 @@ COMMANDS = (
     "app.commands.run",
     "app.commands.record",
     "app.commands.replay",
+    "app.commands.trackers",
+    "app.commands.tobii_bridge",
 )
 
 
