@@ -225,3 +225,25 @@ def test_record_command_records_an_lsl_stream(tmp_path, capsys):
     # Never overwritten: a second run refuses before connecting.
     assert cli_main(["record", "--tracker", f"lsl:{name}", "--duration", "1", "--out", str(path)]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_samples_arrive_without_waiting_for_the_poll_timeout():
+    """A pushed sample reaches the tracker's callback in well under the reader's 0.1 s
+    poll timeout (it once waited the whole timeout: 50 ms mean latency)."""
+    import statistics
+    name = unique()
+    out = outlet(name, gaze_channels("pixels", eyes=False))
+    got = {}
+    tr = LslTracker(arg=name, wait_s=5)
+    tr.start(callback=lambda s: got.setdefault(int(s.x_px), time.monotonic()))
+    try:
+        sent = {}
+        for k in range(20):
+            sent[k] = time.monotonic()
+            out.push_sample([float(k), 0.0])
+            time.sleep(0.02)
+        wait_until(lambda: len(got) == 20, 2.0)
+    finally:
+        tr.stop()
+    lat = [got[k] - sent[k] for k in sent if k in got]
+    assert len(lat) == 20 and statistics.median(lat) < 0.02, lat

@@ -247,7 +247,15 @@ class LslTracker(Tracker):
         to_sample = layout.to_sample
         while not self._stop_ev.is_set():
             try:
-                chunk, stamps = inlet.pull_chunk(timeout=0.1, max_samples=1024)
+                # pull_chunk with a timeout waits the whole timeout (50 ms mean latency at
+                # 0.1 s); block on one sample instead, then take what else is there.
+                first, ts0 = inlet.pull_sample(timeout=0.1)
+                if ts0 is None:
+                    chunk, stamps = [], []
+                else:
+                    chunk, stamps = inlet.pull_chunk(timeout=0.0, max_samples=1024)
+                    chunk.insert(0, first)
+                    stamps.insert(0, ts0)
             except lost:
                 self.status = "lost: reconnecting"
                 self._emit(GazeSample.invalid(clock()))
