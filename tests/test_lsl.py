@@ -247,3 +247,25 @@ def test_samples_arrive_without_waiting_for_the_poll_timeout():
         tr.stop()
     lat = [got[k] - sent[k] for k in sent if k in got]
     assert len(lat) == 20 and statistics.median(lat) < 0.02, lat
+
+
+def test_a_failing_consumer_callback_does_not_kill_the_reader():
+    name = unique()
+    out = outlet(name)
+    calls = []
+
+    def bad(s):
+        calls.append(s)
+        if len(calls) == 1:
+            raise RuntimeError("consumer bug")
+
+    tr = LslTracker(arg=name, wait_s=5)
+    tr.start(callback=bad)
+    try:
+        out.push_sample([1.0] * 8)
+        assert wait_until(lambda: tr.status.startswith("error: RuntimeError: consumer bug"), 2.0), tr.status
+        assert wait_until(lambda: tr.status.startswith("lsl: "), 5.0), tr.status  # reconnected
+        out.push_sample([2.0] * 8)
+        assert wait_until(lambda: any(s.valid and s.x_px == 2.0 for s in calls), 2.0)
+    finally:
+        tr.stop()

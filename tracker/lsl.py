@@ -22,6 +22,7 @@ Needs pylsl (imported on first use); the LSL configuration file is liblsl's
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from .base import Tracker, TrackerError
@@ -34,6 +35,7 @@ from .screen import Screen
 OUT_SOURCE_PREFIX = "gazetype-out"  # source_id prefix of the streams `--lsl-out` publishes
 _RESOLVE_POLL_S = 0.05  # how often the background resolver's results are looked at
 _TC_EVERY_S = 5.0  # refresh the clock offset this often
+_RESOLVER_FORGET_S = 5.0  # a vanished outlet stays in the resolver's results this long
 
 
 def pylsl_module():
@@ -170,43 +172,58 @@ class LslTracker(Tracker):
 
     # -- the reader thread -------------------------------------------------------
     def _run(self, pylsl) -> None:
-        name = self.stream_name
-        dead: set[str] = set()  # uids of outlets that went away (a restarted sender has a new uid)
+        self._name = self.stream_name
+        # uid -> time until which the resolver's entry is ignored: a lost outlet lingers in
+        # the resolver for a few seconds (a restarted sender has a new uid).
+        skip: dict[str, float] = {}
         while not self._stop_ev.is_set():
-            info = self._resolve(pylsl, name, dead)
-            if info is None:
-                return
             try:
-                inlet, layout = self._connect(pylsl, info)
-            except GazeLayoutError as e:
-                self._fail(str(e))
-                dead.add(info.uid())
+                self._cycle(pylsl, skip)
+            except Exception as e:  # never let the reader die silently: say so, try again
+                self.status = f"error: {type(e).__name__}: {e}"
+                try:
+                    self._emit(GazeSample.invalid(self.clock()))
+                except Exception:
+                    pass  # the consumer's callback itself may be what fails
                 self._stop_ev.wait(1.0)
-                continue
-            except _lost_errors(pylsl):
-                dead.add(info.uid())
-                continue
-            # From now on resume only with a stream of the same name.
-            name = info.name()
-            self._read(pylsl, inlet, layout, info.name())
-            dead.add(info.uid())
+
+    def _cycle(self, pylsl, skip: dict[str, float]) -> None:
+        """Resolve, connect, read until the stream is lost (or stop)."""
+        info = self._resolve(pylsl, self._name, skip)
+        if info is None:
+            return
+        try:
+            inlet, layout = self._connect(pylsl, info)
+        except GazeLayoutError as e:
+            self._fail(str(e))
+            skip[info.uid()] = float("inf")  # its channels will not change
+            return
+        except _lost_errors(pylsl):
+            skip[info.uid()] = time.monotonic() + _RESOLVER_FORGET_S
+            return
+        # From now on resume only with a stream of the same name.
+        self._name = info.name()
+        try:
+            self._read(pylsl, inlet, layout, info.name())  # returns when lost or stopped
+            skip[info.uid()] = time.monotonic() + _RESOLVER_FORGET_S
+        finally:
             try:
                 inlet.close_stream()
             except Exception:
                 pass
-            del inlet
 
     def _fail(self, msg: str) -> None:
         self._error = msg
         self.status = f"error: {msg}"
         self._first.set()
 
-    def _resolve(self, pylsl, name: str | None, dead: set[str]):
+    def _resolve(self, pylsl, name: str | None, skip: dict[str, float]):
         # A continuous resolver never blocks, so stop() is honoured at once (a one-shot
         # resolve_bypred with a timeout under 1 s blocks for 5.5 s in liblsl 1.18).
-        resolver = pylsl.ContinuousResolver(pred=gaze_predicate(name), forget_after=5.0)
+        resolver = pylsl.ContinuousResolver(pred=gaze_predicate(name), forget_after=_RESOLVER_FORGET_S)
         while not self._stop_ev.is_set():
-            found = [i for i in resolver.results() if i.uid() not in dead]
+            now = time.monotonic()
+            found = [i for i in resolver.results() if skip.get(i.uid(), 0.0) < now]
             if found:
                 return sorted(found, key=_rank)[0]
             self._stop_ev.wait(_RESOLVE_POLL_S)

@@ -236,7 +236,10 @@ class TobiiTracker(Tracker):
                     self._stop_ev.wait(1.0)
                     continue
             self._stop_ev.wait(0.1)
-            self.check(self.clock())
+            try:
+                self.check(self.clock())
+            except Exception as e:  # e.g. a consumer's callback failed: report, keep watching
+                self.status = f"error: {type(e).__name__}: {e}"
 
     def check(self, now: float) -> None:
         """Watchdog, called every 0.1 s: no data for `stall_s` means lost; lost for
@@ -260,7 +263,10 @@ class TobiiTracker(Tracker):
 
     # -- SDK callbacks (SDK threads) -----------------------------------------------
     def _on_gaze(self, d: dict) -> None:
-        s = gaze_from_tobii(d, self.screen.width_px, self.screen.height_px, self._clock_offset_s)
+        try:
+            s = gaze_from_tobii(d, self.screen.width_px, self.screen.height_px, self._clock_offset_s)
+        except (KeyError, TypeError, ValueError):
+            return  # not gaze data as the SDK documents it: dropped, never a crash in the SDK thread
         self._last_data = self.clock()
         if self._lost_since is not None:
             with self._data_lock:
