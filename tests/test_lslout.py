@@ -160,3 +160,18 @@ def test_run_has_an_lsl_out_flag_off_by_default():
     p = build_parser()
     assert p.parse_args(["run"]).lsl_out is False
     assert p.parse_args(["run", "--lsl-out"]).lsl_out is True
+
+
+def test_time_zero_is_not_taken_for_now():
+    """liblsl stamps a sample pushed with timestamp 0.0 with the current time; a session
+    that starts at t = 0 (simulation, replay) must keep its times."""
+    prefix = f"gt-{uuid.uuid4().hex[:6]}"
+    pub = LslPublisher(SCREEN, prefix=prefix)
+    pub._to_lsl = 0.0  # as often measured on Linux, where both clocks are CLOCK_MONOTONIC
+    ins = inlets_for(prefix)
+    pub.write(GazeSample(0.0, 1.0, 2.0, True))
+    pub.write(MarkerEvent(0.0, "start"))
+    (_,), (t_raw,) = pull_all(ins["raw gaze"], 1)
+    (_,), (t_ev,) = pull_all(ins["events"], 1)
+    pub.close()
+    assert abs(t_raw) < 1e-9 and abs(t_ev) < 1e-9

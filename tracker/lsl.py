@@ -135,6 +135,7 @@ class LslTracker(Tracker):
         self._stop_ev = threading.Event()
         self._first = threading.Event()  # set on the first connection or a fatal stream error
         self._error: str | None = None
+        self._name: str | None = self.stream_name  # pinned to the first stream's name once connected
 
     # -- lifecycle -------------------------------------------------------------
     def _open(self) -> None:

@@ -98,21 +98,27 @@ class LslPublisher:
         self.counts = {"raw": 0, "corrected": 0, "events": 0}
         self.closed = False
 
+    def _ts(self, t_s: float) -> float:
+        t = t_s + self._to_lsl
+        # liblsl reads a timestamp of exactly 0.0 as "now" (a simulated or replayed session
+        # starts at t = 0, and the clock offset is often exactly 0 on Linux).
+        return t if t != 0.0 else 5e-324
+
     def write(self, ev: Event) -> None:
         """A reported sample goes to the raw stream; any other event to the marker stream."""
         if self.closed:
             return
         if isinstance(ev, GazeSample):
-            self.raw.push_sample(sample_values(ev), ev.t_s + self._to_lsl)
+            self.raw.push_sample(sample_values(ev), self._ts(ev.t_s))
             self.counts["raw"] += 1
         else:
-            self.events.push_sample([self._dumps(event_to_dict(ev))], ev.t_s + self._to_lsl)
+            self.events.push_sample([self._dumps(event_to_dict(ev))], self._ts(ev.t_s))
             self.counts["events"] += 1
 
     def write_corrected(self, s: GazeSample) -> None:
         if self.closed:
             return
-        self.corrected.push_sample(sample_values(s, eyes=False), s.t_s + self._to_lsl)
+        self.corrected.push_sample(sample_values(s, eyes=False), self._ts(s.t_s))
         self.counts["corrected"] += 1
 
     def have_consumers(self) -> bool:
