@@ -16,6 +16,7 @@ COMMANDS = (
     "app.commands.run",
     "app.commands.record",
     "app.commands.replay",
+    "app.commands.study",
     "app.commands.trackers",
     "app.commands.tobii_bridge",
 )

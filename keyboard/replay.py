@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from calibration import make_calibrator
-from tracker.events import LayoutEvent, MarkerEvent, OffsetEvent, SelectEvent
+from tracker.events import LayoutEvent, SelectEvent
 from tracker.recording import Header, open_reader
 from tracker.sample import GazeSample
 
@@ -48,49 +48,66 @@ class ReplayResult:
         return d
 
 
-def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
-           speed: float | None = None, on_event: Callable[[object, Step | None], None] | None = None,
-           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> ReplayResult:
-    """Replay `path` (a v1 recording or a LabRecorder .xdf file). `speed=None` runs as
-    fast as possible; otherwise events are paced at `speed` x real time.
-    `on_event(event, step)` sees every event (for --show)."""
-    reader = open_reader(path)
-    pipeline = GazePipeline(DwellEngine(config=dwell),
-                            calibrator=make_calibrator(reader.header.screen, autocal))
-    res = ReplayResult(reader.header)
-    buf = TextBuffer()
-    wall0 = clock()
-    t0 = None
-    for ev in reader:
-        if speed is not None:
-            if t0 is None:
-                t0 = ev.t_s
-            wait = (ev.t_s - t0) / speed - (clock() - wall0)
-            if wait > 0:
-                sleep(wait)
-        step = None
+class Replayer:
+    """Feeds one recorded event at a time through a fresh pipeline (no clock, no I/O)."""
+
+    def __init__(self, header: Header, *, dwell: DwellConfig | None = None, autocal: bool = False) -> None:
+        self.pipeline = GazePipeline(DwellEngine(config=dwell),
+                                     calibrator=make_calibrator(header.screen, autocal))
+        self.result = ReplayResult(header)
+        self.text = TextBuffer(done_inserts_newline=True)  # as the app shows it
+        self.layout: dict[str, LayoutEvent] = {}  # latest layout per region, for drawing
+
+    def feed(self, ev) -> Step | None:
+        res = self.result
         if isinstance(ev, GazeSample):
             res.samples += 1
             res.valid += ev.valid
             if res.t_first_s is None:
                 res.t_first_s = ev.t_s
             res.t_last_s = ev.t_s
-            step = pipeline.feed(ev)
+            step = self.pipeline.feed(ev)
             for sel in step.selections:
                 res.selections.append((sel.t_s, sel.key_id))
-                buf.apply(sel.key_id)
+                self.text.apply(sel.key_id)
             if step.offset is not None:
                 o = step.offset
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
                 res.final_offset = (o.dx_px, o.dy_px)
-        elif isinstance(ev, LayoutEvent):
-            pipeline.on_layout(ev)
+            return step
+        if isinstance(ev, LayoutEvent):
+            self.layout[ev.region] = ev
+            self.pipeline.on_layout(ev)
         elif isinstance(ev, SelectEvent):
             res.recorded_selections += 1
-            pipeline.on_select(ev)
-        elif isinstance(ev, (MarkerEvent, OffsetEvent)):
-            pass  # recorded estimates are not inputs: the replay estimates afresh
-        if on_event is not None:
-            on_event(ev, step)
-    res.typed_text = buf.text
-    return res
+            self.pipeline.on_select(ev)
+        # MarkerEvent, OffsetEvent: recorded estimates are not inputs; replay estimates afresh.
+        return None
+
+    def finish(self) -> ReplayResult:
+        self.result.typed_text = self.text.text
+        return self.result
+
+
+def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
+           speed: float | None = None, sleep: Callable[[float], None] = time.sleep,
+           clock: Callable[[], float] = time.monotonic) -> ReplayResult:
+    """Replay `path` (a v1 recording or a LabRecorder .xdf file). `speed=None` runs as
+    fast as possible; otherwise events are paced at `speed` x real time."""
+    reader = open_reader(path)
+    rep = Replayer(reader.header, dwell=dwell, autocal=autocal)
+    feed = rep.feed
+    if speed is None:
+        for ev in reader:
+            feed(ev)
+        return rep.finish()
+    wall0 = clock()
+    t0 = None
+    for ev in reader:
+        if t0 is None:
+            t0 = ev.t_s
+        wait = (ev.t_s - t0) / speed - (clock() - wall0)
+        if wait > 0:
+            sleep(wait)
+        feed(ev)
+    return rep.finish()

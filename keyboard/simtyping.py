@@ -17,7 +17,7 @@ from .model import KeyboardModel
 
 class PhraseTypist:
     def __init__(self, model: KeyboardModel, phrases: list[str], dwell_s: float, lockon_s: float = 0.15,
-                 margin_s: float = 0.25, read_s: float = 0.45, repeat: bool = True) -> None:
+                 margin_s: float = 0.4, read_s: float = 0.45, repeat: bool = True) -> None:
         self.model = model
         self.phrases = itertools.cycle(phrases) if repeat else iter(phrases)
         self.hold_s = lockon_s + dwell_s + margin_s

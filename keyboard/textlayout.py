@@ -57,20 +57,20 @@ def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = N
     for para in text.split("\n"):
         line = ""
         for token in _tokens(para):
-            cand = line + token
-            if measure(cand.rstrip(" ")) <= width or not line.strip():
-                if measure(cand.rstrip(" ")) > width and not line.strip():
-                    # a single token too wide: break it by characters
-                    for ch in token:
-                        if measure((line + ch).rstrip(" ")) > width and line:
-                            raw_lines.append(line)
-                            line = ""
-                        line += ch
-                else:
-                    line = cand
-            else:
+            if measure((line + token).rstrip(" ")) <= width:
+                line += token
+                continue
+            if line.strip():  # the word goes to the next line
                 raw_lines.append(line)
-                line = token.lstrip(" ") if token.strip() else token
+                line = ""
+            if measure((line + token).rstrip(" ")) <= width:
+                line += token
+                continue
+            for ch in token:  # a word wider than the panel is broken
+                if ch != " " and line.strip() and measure((line + ch).rstrip(" ")) > width:
+                    raw_lines.append(line)
+                    line = ""
+                line += ch
         raw_lines.append(line)
 
     n_fit = max(1, int((y1 - y0 - pad) // line_h))

@@ -1,6 +1,31 @@
-"""Test-wide setup. LSL must be configured before pylsl is first imported: liblsl
-reads the file named by LSLAPICFG once, when the library loads."""
+"""Shared test set-up: headless Qt, a private settings folder, patient hypothesis."""
+from __future__ import annotations
+
 import os
+import sys
 from pathlib import Path
 
-os.environ.setdefault("LSLAPICFG", str(Path(__file__).with_name("lsl_loopback.cfg")))
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep LSL on this machine and quiet (see ../shared/NOTES.md); must precede pylsl's first import.
+os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
+
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _private_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAZETYPE_CONFIG_DIR", str(tmp_path / "config"))
+
+
+def run_cli(*args: str, cwd=None, timeout: float = 120):
+    """Run `python -m app ARGS` as a user would; returns CompletedProcess (text)."""
+    import subprocess
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=timeout)

@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.cli import main as cli_main
-from tobii_dicts import gaze_data
-from tobii_fake import FakeEyeTracker, FakeSDK
+from .tobii_dicts import gaze_data
+from .tobii_fake import FakeEyeTracker, FakeSDK
 from tracker.base import TrackerError
 from tracker.screen import Screen
 from tracker.tobii import TobiiTracker, best_frequency, gaze_from_tobii

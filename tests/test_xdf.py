@@ -21,7 +21,7 @@ from tracker.screen import Screen
 from tracker.sim import SimConfig, SimGaze
 from tracker.xdf import XdfReader
 
-from xdfwrite import XdfStream, write_xdf
+from .xdfwrite import XdfStream, write_xdf
 
 SCREEN = Screen(1280, 720)
 PHRASE = "hello world"

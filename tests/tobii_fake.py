@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import time
 
-from tobii_dicts import gaze_data
+try:
+    from .tobii_dicts import gaze_data
+except ImportError:  # imported top-level by the Python 3.10 suite (tests/py310)
+    from tobii_dicts import gaze_data
 
 EYETRACKER_GAZE_DATA = "eyetracker_gaze_data"
 EYETRACKER_NOTIFICATION_CONNECTION_LOST = "eyetracker_notification_connection_lost"

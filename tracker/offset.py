@@ -67,7 +67,7 @@ class OffsetModel:
 
 NO_OFFSET = OffsetModel()
 
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)"
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
 _PART = re.compile(rf"^(?:(const|drift|step):)?\s*({_NUM})\s*,\s*({_NUM})\s*(px|deg)?\s*(?:@\s*({_NUM})\s*s?)?$")
 
 

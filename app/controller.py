@@ -1,0 +1,121 @@
+"""Connects a tracker to the typing session on a Qt timer and feeds the view.
+
+The only place with a QTimer: it reads the tracker's new samples ~125 times a
+second and passes each to the headless session, then asks the view to repaint.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPoint, QTimer, Signal
+
+from keyboard.model import TypingSession
+from keyboard.widget import KeyboardView
+from tracker.base import Tracker
+from tracker.clock import now_s
+
+
+class GazeController(QObject):
+    selected = Signal(str)  # a key id, after the model applied it
+    textChanged = Signal(str)
+    doneSelected = Signal(str)  # the text when "done" was selected
+
+    def __init__(self, view: KeyboardView, session: TypingSession, tracker: Tracker, parent=None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.session = session
+        self.tracker = tracker
+        self._timer = QTimer(self)
+        self._timer.setInterval(8)
+        self._timer.timeout.connect(self.tick)
+        self._flash_until = 0.0
+        self.last_error: str | None = None
+        view.geometryChanged.connect(self.relayout)
+
+    @property
+    def pipeline(self):
+        return self.session.pipeline
+
+    def start(self) -> None:
+        self.relayout(initial=True)
+        self.tracker.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.tracker.stop()
+
+    def display_rect(self) -> tuple[float, float, float, float]:
+        """The view's rectangle in px of the display it is on (origin top-left)."""
+        g = self.view.mapToGlobal(QPoint(0, 0))
+        scr = self.view.screen()
+        top_left = scr.geometry().topLeft() if scr is not None else QPoint(0, 0)
+        x, y = g.x() - top_left.x(), g.y() - top_left.y()
+        return (float(x), float(y), float(x + self.view.width()), float(y + self.view.height()))
+
+    def relayout(self, initial: bool = False) -> None:
+        rect = self.display_rect()
+        self.view.origin.setX(rect[0])
+        self.view.origin.setY(rect[1])
+        t = now_s()
+        model = self.session.model
+        try:
+            evs = model.resize(rect, t)
+        except ValueError:
+            return  # too small to lay out: keep the previous layout
+        if initial:
+            self.session.start(t)
+        else:
+            self.session.publish(evs)
+        self.view.update()
+
+    def set_paused(self, paused: bool) -> None:
+        self.pipeline.paused = paused
+        self.view.paused = paused
+        self.view.update()
+
+    def tick(self) -> None:
+        try:
+            samples = self.tracker.read()
+        except Exception as e:  # a tracker failing must not take the keyboard down
+            self.last_error = str(e)
+            samples = []
+        last = None
+        for s in samples:
+            st = self.session.feed(s)
+            last = st.step.corrected
+            for ch in st.changes:
+                self.textChanged.emit(ch.text)
+                if ch.done:
+                    self.doneSelected.emit(ch.text)
+            for sel in st.step.selections:
+                self.view.flash_key = sel.key_id
+                self._flash_until = sel.t_s + 0.25
+                self.selected.emit(sel.key_id)
+        if last is not None:
+            self.view.cursor_px = (last.x_px, last.y_px) if last.valid else None
+            if self.view.flash_key is not None and last.t_s > self._flash_until:
+                self.view.flash_key = None
+        self.view.focus = self.pipeline.dwell.focus
+        self.view.update()
+
+    def status_text(self) -> str:
+        p = self.pipeline
+        parts = [f"tracker: {self.tracker.name} ({self.tracker.status})",
+                 f"{p.stats.rate_hz:.0f} Hz", f"data loss {p.stats.loss_fraction * 100:.0f}%"]
+        off = p.offset
+        if getattr(p, "autocal_enabled", True) and not _is_null(p.calibrator):
+            if off is None:
+                parts.append("offset: gathering evidence")
+            else:
+                sd = f" \u00b1{off.sd_px:.0f}" if off.sd_px is not None else ""
+                parts.append(f"offset {off.dx_px:+.0f},{off.dy_px:+.0f}{sd} px")
+        else:
+            parts.append("autocal off")
+        if p.paused:
+            parts.append("PAUSED")
+        if self.last_error:
+            parts.append(f"error: {self.last_error}")
+        return "   \u00b7   ".join(parts)
+
+
+def _is_null(cal) -> bool:
+    return type(cal).__name__ == "NullCalibrator"

@@ -1,0 +1,87 @@
+"""Per-user settings, saved as JSON in the platform's config folder (platformdirs).
+
+`GAZETYPE_CONFIG_DIR` overrides the folder (tests, kiosk setups). A settings file
+that cannot be read is kept aside as `settings.json.bad` and defaults are used: a
+typo in a hand-edited file must never stop someone from typing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+
+@dataclass(frozen=True)
+class Settings:
+    dwell_ms: int = 1000
+    lockon_ms: int = 150
+    font_px: int = 48  # output panel text size
+    show_cursor: bool = True
+    tracker: str = "auto"
+    autocal: bool = True
+    smoothing: bool = True
+    fullscreen: bool = False
+
+    def validated(self) -> "Settings":
+        d = asdict(self)
+        d["dwell_ms"] = int(min(max(d["dwell_ms"], 100), 10000))
+        d["lockon_ms"] = int(min(max(d["lockon_ms"], 0), 2000))
+        d["font_px"] = int(min(max(d["font_px"], 12), 200))
+        return Settings(**d)
+
+
+def config_dir() -> Path:
+    env = os.environ.get("GAZETYPE_CONFIG_DIR")
+    return Path(env) if env else Path(platformdirs.user_config_dir("gazetype", appauthor=False))
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.json"
+
+
+def load() -> Settings:
+    path = settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("not a JSON object")
+        known = {f.name: f.type for f in fields(Settings)}
+        vals = {}
+        for k, v in raw.items():
+            if k not in known:
+                continue
+            default = getattr(Settings(), k)
+            if isinstance(default, bool):
+                if not isinstance(v, bool):
+                    raise ValueError(f"{k} must be true or false")
+            elif isinstance(default, int):
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    raise ValueError(f"{k} must be a number")
+                v = int(v)
+            elif not isinstance(v, str):
+                raise ValueError(f"{k} must be text")
+            vals[k] = v
+        return replace(Settings(), **vals).validated()
+    except (OSError, ValueError) as e:
+        bad = path.with_suffix(".json.bad")
+        try:
+            os.replace(path, bad)
+            kept = f"; kept it as {bad}"
+        except OSError:
+            kept = ""
+        print(f"gazetype: warning: {path}: unreadable settings ({e}); using defaults{kept}", file=sys.stderr)
+        return Settings()
+
+
+def save(s: Settings) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(asdict(s), indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a file

@@ -1,0 +1,200 @@
+"""The keyboard window: builds the pipeline for the chosen tracker, shows the
+keyboard view and a status line, and handles the operator's keys."""
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+from calibration import make_calibrator
+from keyboard.dwell import DwellConfig, DwellEngine
+from keyboard.model import KeyboardModel, TypingSession
+from keyboard.pipeline import GazePipeline
+from keyboard.simtyping import PhraseTypist
+from keyboard.widget import KeyboardView, qt_measure
+from tracker import registry
+from tracker.clock import now_s
+from tracker.filters import OneEuroFilter
+from tracker.offset import InducedOffset, parse_offset
+from tracker.recording import Header, RecordingWriter
+from tracker.screen import Screen
+
+from . import settings as settings_mod
+from .controller import GazeController
+from .errors import UserError
+
+DEMO_PHRASES = ["hello from gazetype", "the quick brown fox jumps", "typing with my eyes"]
+
+
+def screen_of(qscreen) -> Screen:
+    """Our Screen (px and mm) from a QScreen; mm stay unknown if Qt reports none."""
+    g = qscreen.geometry()
+    phys = qscreen.physicalSize()
+    w_mm = phys.width() if phys.width() > 10 else None
+    h_mm = phys.height() if phys.height() > 10 else None
+    return Screen(g.width(), g.height(), w_mm, h_mm)
+
+
+def make_tracker(name: str, screen: Screen, model: KeyboardModel, dwell: DwellConfig, cursor_fn):
+    """The tracker for `name`, and a notice for the user when we fell back."""
+    notice = None
+    if name == "auto":
+        found = registry.auto_choice()
+        if found is None:
+            name = "mouse"
+            notice = "No eye tracker found: the mouse stands in for gaze."
+        else:
+            name = found
+    if name == "mouse":
+        from tracker.mouse import MouseTracker
+        return MouseTracker(screen, cursor_pos=cursor_fn), notice or "Mouse mode: the mouse stands in for gaze."
+    if name == "sim":
+        from tracker.sim import SimTracker
+        typist = PhraseTypist(model, DEMO_PHRASES, dwell.dwell_s, dwell.lockon_s)
+        return SimTracker(screen, script=typist), "Simulated gaze is typing a demo phrase by itself."
+    return registry.create(name, screen=screen), notice
+
+
+class KeyboardWindow(QMainWindow):
+    def __init__(self, controller: GazeController, view: KeyboardView, settings, notice: str | None) -> None:
+        super().__init__()
+        self.controller = controller
+        self.view = view
+        self.settings = settings
+        self.notice = notice
+        self.setWindowTitle("gazetype" + (f": {notice}" if notice else ""))
+        self.setCentralWidget(view)
+        self.status = QLabel()
+        self.status.setStyleSheet("QLabel { font-size: 15px; padding: 2px 8px; color: #cfd3da; }")
+        self.status.setWordWrap(True)
+        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().setStyleSheet("QStatusBar { background: #0d0e10; color: #cfd3da; }")
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start(250)
+        # Operator keys. Handled as key events (not QShortcuts) so they work whenever
+        # the keyboard has focus, also with no window manager to make a window active.
+        self._keys = {
+            (Qt.Key_P, Qt.NoModifier): self.toggle_pause, (Qt.Key_F2, Qt.NoModifier): self.toggle_pause,
+            (Qt.Key_Q, Qt.ControlModifier): self.close, (Qt.Key_F11, Qt.NoModifier): self.toggle_fullscreen,
+            (Qt.Key_Escape, Qt.NoModifier): self.leave_fullscreen, (Qt.Key_C, Qt.NoModifier): self.toggle_cursor,
+            (Qt.Key_S, Qt.NoModifier): self.open_settings,
+        }
+
+    def keyPressEvent(self, ev) -> None:
+        mods = ev.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.ShiftModifier)
+        fn = self._keys.get((Qt.Key(ev.key()), mods))
+        if fn is None:
+            super().keyPressEvent(ev)
+        else:
+            fn()
+
+    def refresh_status(self) -> None:
+        text = self.controller.status_text()
+        if self.notice:
+            text = f"{self.notice}   \u00b7   {text}"
+        self.status.setText(text + "   \u00b7   keys: P pause, S settings, C cursor, F11 full screen, Ctrl+Q quit")
+
+    def toggle_pause(self) -> None:
+        self.controller.set_paused(not self.controller.pipeline.paused)
+        self.refresh_status()
+
+    def toggle_cursor(self) -> None:
+        self.view.show_cursor = not self.view.show_cursor
+        self._save(show_cursor=self.view.show_cursor)
+        self.view.update()
+
+    def toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def leave_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showMaximized()
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+        dlg = SettingsDialog(self.settings, self)
+        if dlg.exec():
+            self.apply_settings(dlg.result_settings())
+
+    def apply_settings(self, s) -> None:
+        self.settings = s
+        settings_mod.save(s)
+        pipe = self.controller.pipeline
+        pipe.dwell.set_config(DwellConfig(dwell_s=s.dwell_ms / 1000, lockon_s=s.lockon_ms / 1000))
+        pipe.smoother = OneEuroFilter() if s.smoothing else None
+        self.view.show_cursor = s.show_cursor
+        model = self.controller.session.model
+        self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, now_s()))
+        self.view.update()
+
+    def _save(self, **changes) -> None:
+        self.settings = replace(self.settings, **changes)
+        settings_mod.save(self.settings)
+
+    def closeEvent(self, ev) -> None:
+        self.controller.stop()
+        super().closeEvent(ev)
+
+
+def build(args, app: QApplication):
+    """Construct model, pipeline, tracker, controller and window from CLI args."""
+    s = settings_mod.load()
+    tracker_name = args.tracker if args.tracker != "auto" or s.tracker == "auto" else s.tracker
+    dwell_s = args.dwell_s if args.dwell_s is not None else s.dwell_ms / 1000
+    autocal = s.autocal if args.autocal is None else args.autocal
+    dwell = DwellConfig(dwell_s=dwell_s, lockon_s=s.lockon_ms / 1000)
+
+    qscreen = app.primaryScreen()
+    screen = screen_of(qscreen)
+    induced = parse_offset(args.offset, screen)
+    g = qscreen.geometry()
+    model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
+                          target_measure=qt_measure(s.font_px * 0.8))
+
+    def cursor_fn():
+        pos = QCursor.pos()
+        tl = qscreen.geometry().topLeft()
+        return (pos.x() - tl.x(), pos.y() - tl.y())
+
+    tracker, notice = make_tracker(tracker_name, screen, model, dwell, cursor_fn)
+    recorder = None
+    if args.record:
+        recorder = RecordingWriter(args.record, Header(screen, tracker.nominal_rate_hz, source=tracker.name,
+                                                       extra={"induced_offset": induced.spec}))
+    pipeline = GazePipeline(DwellEngine(config=dwell), calibrator=make_calibrator(screen, autocal),
+                            induced=InducedOffset(induced) if induced.parts else None,
+                            smoother=OneEuroFilter() if s.smoothing else None, recorder=recorder)
+    session = TypingSession(model, pipeline)
+    view = KeyboardView(model)
+    view.show_cursor = s.show_cursor
+    controller = GazeController(view, session, tracker)
+    win = KeyboardWindow(controller, view, s, notice)
+    return win, controller, recorder
+
+
+def run_app(args) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("gazetype")
+    win, controller, recorder = build(args, app)
+    fullscreen = args.fullscreen or win.settings.fullscreen
+    win.resize(1280, 800)
+    win.showFullScreen() if fullscreen else win.showMaximized()
+    controller.start()
+    win.refresh_status()
+    if args.quit_after is not None:
+        def finish():
+            if args.screenshot:
+                win.refresh_status()
+                win.grab().save(args.screenshot)
+            win.close()
+        QTimer.singleShot(int(args.quit_after * 1000), finish)
+    try:
+        return app.exec()
+    finally:
+        controller.stop()
+        if recorder is not None:
+            recorder.close()

@@ -1,0 +1,160 @@
+"""The keyboard's Qt widget: draws a KeyboardModel, the dwell focus and the gaze
+cursor. It holds no logic: the controller sets its state and calls update()."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QWidget
+
+from .dwell import NO_FOCUS, Focus
+from .model import KeyboardModel
+from .textlayout import Measure
+
+FONT_FAMILY = "DejaVu Sans"
+
+BG = QColor("#15171a")
+KEY = QColor("#2b2f36")
+KEY_BORDER = QColor("#454b55")
+KEY_TEXT = QColor("#f2f2f2")
+ACCENT = QColor("#4da3ff")
+FLASH = QColor("#3ccf7a")
+OUTPUT_BG = QColor("#fbfaf5")
+OUTPUT_TEXT = QColor("#111111")
+TARGET_BG = QColor("#23262b")
+TARGET_TEXT = QColor("#cfd3da")
+CARET = QColor("#d6336c")
+CURSOR = QColor(255, 80, 60, 150)
+
+
+def font_px(px: float, bold: bool = False) -> QFont:
+    f = QFont(FONT_FAMILY)
+    f.setPixelSize(max(1, int(round(px))))
+    f.setBold(bold)
+    return f
+
+
+def qt_measure(px: float) -> Measure:
+    """The advance width of text in our font at `px`: what textlayout wraps with."""
+    fm = QFontMetricsF(font_px(px))
+    return fm.horizontalAdvance
+
+
+class KeyboardView(QWidget):
+    """Renders the model. Positions in the model are display px; `origin` is this
+    widget's top-left in display px, set by the controller."""
+
+    geometryChanged = Signal()
+
+    def __init__(self, model: KeyboardModel, parent=None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.origin = QPointF(0, 0)
+        self.focus: Focus = NO_FOCUS
+        self.cursor_px: tuple[float, float] | None = None
+        self.show_cursor = True
+        self.paused = False
+        self.overlay_text: str | None = None  # e.g. a break screen in a study
+        self.flash_key: str | None = None
+        self.setMinimumSize(480, 320)
+        self.setAttribute(Qt.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.StrongFocus)
+
+    # Qt events -> the controller recomputes the layout
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self.geometryChanged.emit()
+
+    def moveEvent(self, ev) -> None:
+        super().moveEvent(ev)
+        self.geometryChanged.emit()
+
+    def _r(self, box) -> QRectF:
+        x0, y0, x1, y1 = box
+        return QRectF(x0 - self.origin.x(), y0 - self.origin.y(), x1 - x0, y1 - y0)
+
+    def paintEvent(self, ev) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.TextAntialiasing)
+        p.fillRect(self.rect(), BG)
+        m = self.model
+        if m.layout.target is not None:
+            self._paint_text_panel(p, m.layout.target, m.target_layout, m.target_font_px, TARGET_BG, TARGET_TEXT, caret=False)
+        self._paint_text_panel(p, m.layout.output, m.text_layout, m.font_px, OUTPUT_BG, OUTPUT_TEXT, caret=True)
+        self._paint_keys(p)
+        if self.paused or self.overlay_text:
+            self._paint_overlay(p)
+        if self.show_cursor and self.cursor_px is not None:
+            x, y = self.cursor_px
+            c = QPointF(x - self.origin.x(), y - self.origin.y())
+            p.setPen(QPen(QColor(255, 255, 255, 200), 2))
+            p.setBrush(QBrush(CURSOR))
+            p.drawEllipse(c, 14, 14)
+        p.end()
+
+    def _paint_text_panel(self, p: QPainter, box, tl, px: float, bg: QColor, fg: QColor, caret: bool) -> None:
+        r = self._r(box)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QBrush(bg))
+        p.drawRoundedRect(r, 10, 10)
+        if tl is None:
+            return
+        font = font_px(px)
+        fm = QFontMetricsF(font)
+        p.setFont(font)
+        p.setPen(QPen(fg))
+        pad_y = (tl.line_height_px - fm.height()) / 2 + fm.ascent()
+        p.save()
+        p.setClipRect(r)
+        for line in tl.lines:
+            p.drawText(QPointF(line.x_px - self.origin.x(), line.top_px + pad_y - self.origin.y()), line.text)
+        if caret:
+            cr = self._r(tl.caret)
+            p.fillRect(QRectF(cr.x(), cr.y() + tl.line_height_px * 0.12, max(3.0, cr.width()),
+                              tl.line_height_px * 0.76), CARET)
+        p.restore()
+
+    def _paint_keys(self, p: QPainter) -> None:
+        m = self.model
+        unit_h = max(1.0, min(k.height_px for k in m.keys) if len(m.keys) else 1.0)
+        char_font = font_px(unit_h * 0.42, bold=True)
+        word_font = font_px(unit_h * 0.26, bold=True)
+        focus = self.focus
+        for k in m.keys:
+            r = self._r(k.box)
+            path = QPainterPath()
+            path.addRoundedRect(r, 12, 12)
+            p.setPen(Qt.NoPen)
+            p.setBrush(QBrush(FLASH if k.id == self.flash_key else KEY))
+            p.drawPath(path)
+            if k.id == focus.key_id and not self.paused:
+                if focus.progress > 0:
+                    # Progress fills the key from the bottom; the ring echoes it at the centre.
+                    h = r.height() * focus.progress
+                    fill = QColor(ACCENT)
+                    fill.setAlpha(150)
+                    p.save()
+                    p.setClipPath(path)
+                    p.fillRect(QRectF(r.x(), r.bottom() - h, r.width(), h), fill)
+                    p.restore()
+                    rad = min(r.width(), r.height()) * 0.42
+                    p.setPen(QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap))
+                    p.setBrush(Qt.NoBrush)
+                    p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
+                              90 * 16, int(-360 * 16 * focus.progress))
+                p.setPen(QPen(ACCENT, 4))
+            else:
+                p.setPen(QPen(KEY_BORDER, 1.5))
+            p.setBrush(Qt.NoBrush)
+            p.drawPath(path)
+            p.setPen(QPen(KEY_TEXT))
+            p.setFont(char_font if k.is_char else word_font)
+            p.drawText(r, Qt.AlignCenter, k.label)
+
+    def _paint_overlay(self, p: QPainter) -> None:
+        r = self._r(self.model.layout.keyboard)
+        p.fillRect(r, QColor(0, 0, 0, 170))
+        p.setPen(QPen(QColor("#ffffff")))
+        p.setFont(font_px(max(18.0, r.height() * 0.07), bold=True))
+        text = self.overlay_text or "Paused: gaze input is off\n(press P to resume)"
+        p.drawText(r, Qt.AlignCenter | Qt.TextWordWrap, text)

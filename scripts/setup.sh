@@ -1,0 +1,36 @@
+#!/bin/sh
+# Set up gazetype on a fresh machine: the system libraries Qt needs (Debian/Ubuntu),
+# a virtual environment in .venv with the app, and with "test" also the test extra.
+# Safe to run again: it only installs what is missing.
+set -eu
+cd "$(dirname "$0")/.."
+mode="${1:-app}"
+
+pkgs="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core"
+if command -v dpkg >/dev/null 2>&1; then
+  missing=""
+  for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+  if [ -n "$missing" ]; then
+    echo "gazetype setup: installing system packages:$missing" >&2
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    elif command -v sudo >/dev/null 2>&1; then
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+      echo "gazetype setup: please install these packages first:$missing" >&2
+      exit 1
+    fi
+  fi
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+if [ "$mode" = test ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+else
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+fi
+echo "gazetype setup: ready (.venv)" >&2

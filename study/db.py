@@ -1,0 +1,596 @@
+"""One SQLite database per study (`DIR/study.sqlite`, WAL): the schema and every read
+and write of it. The schema is documented in docs/study.md.
+
+Durability: the connection is in autocommit mode with `synchronous=FULL`, and every
+keystroke is its own committed transaction, so killing the process at any moment
+loses at most the keystroke in flight. Calibration updates are buffered and
+committed with the next keystroke (or within a second). Nothing is ever deleted or
+overwritten: a restarted trial keeps its earlier attempts' keystrokes.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .design import Plan
+from .errors import StudyError
+
+DB_NAME = "study.sqlite"
+FORMAT = "gazetype-study"
+SCHEMA_VERSION = 1
+RECORDINGS_DIR = "recordings"
+TLX_SCALES = ("mental", "physical", "temporal", "performance", "effort", "frustration")
+TLX_INSTRUMENT = "nasa-tlx-raw"
+
+SCHEMA = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE participants (
+    id             INTEGER PRIMARY KEY,
+    code           TEXT NOT NULL UNIQUE,      -- the --participant ID
+    idx            INTEGER NOT NULL UNIQUE,   -- 0-based index: row of the Latin square
+    seed           INTEGER NOT NULL,          -- phrase draw seed
+    n_phrases      INTEGER NOT NULL,
+    n_practice     INTEGER NOT NULL,
+    offset_spec    TEXT NOT NULL,             -- the induced offset SPEC
+    phrase_source  TEXT NOT NULL,             -- "builtin" or the phrase file's path
+    phrase_sha256  TEXT NOT NULL,
+    created_utc    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id              INTEGER PRIMARY KEY,
+    participant_id  INTEGER NOT NULL REFERENCES participants(id),
+    started_utc     TEXT NOT NULL,
+    ended_utc       TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'aborted', 'interrupted')),
+    tracker         TEXT NOT NULL,
+    screen_json     TEXT NOT NULL,
+    settings_json   TEXT NOT NULL,
+    recording_path  TEXT                        -- v1 recording, relative to the study folder
+);
+CREATE TABLE conditions (
+    id              INTEGER PRIMARY KEY,
+    participant_id  INTEGER NOT NULL REFERENCES participants(id),
+    position        INTEGER NOT NULL,           -- 0-based, in the participant's order
+    name            TEXT NOT NULL,
+    offset_spec     TEXT NOT NULL,              -- induced offset ("none" when not induced)
+    autocal         INTEGER NOT NULL,
+    session_id      INTEGER REFERENCES sessions(id),  -- session that last started it
+    started_t_s     REAL,
+    ended_t_s       REAL,
+    UNIQUE (participant_id, position)
+);
+CREATE TABLE trials (
+    id              INTEGER PRIMARY KEY,
+    participant_id  INTEGER NOT NULL REFERENCES participants(id),
+    condition_id    INTEGER NOT NULL REFERENCES conditions(id),
+    position        INTEGER NOT NULL,           -- 0-based within the condition, practice first
+    practice        INTEGER NOT NULL,
+    target          TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done')),
+    attempt         INTEGER NOT NULL DEFAULT 0, -- attempts started; the last one is the trial
+    session_id      INTEGER REFERENCES sessions(id),  -- session of the last attempt
+    started_t_s     REAL,
+    done_t_s        REAL,
+    transcribed     TEXT,
+    input_stream    TEXT,                       -- "\b" for each backspace
+    UNIQUE (condition_id, position)
+);
+CREATE TABLE keystrokes (
+    id              INTEGER PRIMARY KEY,
+    trial_id        INTEGER NOT NULL REFERENCES trials(id),
+    attempt         INTEGER NOT NULL,
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    seq             INTEGER NOT NULL,           -- 0-based within the attempt
+    t_s             REAL NOT NULL,
+    key             TEXT NOT NULL,              -- key id: "a", "space", "backspace", "done", ...
+    source          TEXT NOT NULL CHECK (source IN ('dwell', 'operator')),
+    raw_x_px        REAL, raw_y_px REAL,        -- tracker gaze, before the induced offset
+    induced_dx_px   REAL, induced_dy_px REAL,   -- induced offset at t_s
+    corrected_x_px  REAL, corrected_y_px REAL,  -- gaze the dwell engine used
+    correction_dx_px REAL, correction_dy_px REAL, -- correction applied at t_s (autocalibration)
+    text            TEXT NOT NULL,              -- text after the key
+    UNIQUE (trial_id, attempt, seq)
+);
+CREATE TABLE calibration_updates (
+    id              INTEGER PRIMARY KEY,
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    condition_id    INTEGER NOT NULL REFERENCES conditions(id),
+    trial_id        INTEGER REFERENCES trials(id),
+    t_s             REAL NOT NULL,
+    dx_px           REAL NOT NULL, dy_px REAL NOT NULL,   -- estimate (reported - true)
+    sd_px           REAL, n INTEGER,
+    induced_dx_px   REAL NOT NULL, induced_dy_px REAL NOT NULL
+);
+CREATE TABLE questionnaire (
+    id              INTEGER PRIMARY KEY,
+    condition_id    INTEGER NOT NULL REFERENCES conditions(id),
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    instrument      TEXT NOT NULL,              -- "nasa-tlx-raw"
+    item            TEXT NOT NULL,              -- mental, physical, temporal, performance, effort, frustration
+    value           REAL NOT NULL,              -- 0..100
+    t_s             REAL NOT NULL,
+    UNIQUE (condition_id, instrument, item)
+);
+CREATE TABLE session_events (
+    id              INTEGER PRIMARY KEY,
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    t_s             REAL NOT NULL,
+    kind            TEXT NOT NULL,              -- condition_start, pause, resume, abort, ...
+    data_json       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX keystrokes_trial ON keystrokes (trial_id, attempt, seq);
+CREATE INDEX calibration_condition ON calibration_updates (condition_id, t_s);
+CREATE INDEX trials_condition ON trials (condition_id, position);
+"""
+
+TABLES = ("meta", "participants", "sessions", "conditions", "trials", "keystrokes",
+          "calibration_updates", "questionnaire", "session_events")
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    id: int
+    code: str
+    idx: int
+    seed: int
+    n_phrases: int
+    n_practice: int
+    offset_spec: str
+    phrase_source: str
+    phrase_sha256: str
+    created_utc: str
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    id: int
+    participant_id: int
+    position: int
+    name: str
+    offset_spec: str
+    autocal: bool
+    session_id: int | None
+    started_t_s: float | None
+    ended_t_s: float | None
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    id: int
+    participant_id: int
+    condition_id: int
+    position: int
+    practice: bool
+    target: str
+    status: str
+    attempt: int
+    session_id: int | None
+    started_t_s: float | None
+    done_t_s: float | None
+    transcribed: str | None
+    input_stream: str | None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    participant_id: int
+    started_utc: str
+    ended_utc: str | None
+    status: str
+    tracker: str
+    screen_json: str
+    settings_json: str
+    recording_path: str | None
+
+
+@dataclass(frozen=True)
+class KeystrokeRow:
+    id: int
+    trial_id: int
+    attempt: int
+    session_id: int
+    seq: int
+    t_s: float
+    key: str
+    source: str
+    raw_x_px: float | None
+    raw_y_px: float | None
+    induced_dx_px: float | None
+    induced_dy_px: float | None
+    corrected_x_px: float | None
+    corrected_y_px: float | None
+    correction_dx_px: float | None
+    correction_dy_px: float | None
+    text: str
+
+
+def _row(cls, r) -> object:
+    return cls(*r)
+
+
+class StudyStore:
+    """A study folder's database. Open with `StudyStore.open(dir, create=...)`."""
+
+    def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
+        self.folder = folder
+        self.path = folder / DB_NAME
+        self.conn = conn
+        self._pending_cal: list[tuple] = []
+        self._cal_flushed_t: float | None = None
+
+    # -- opening -------------------------------------------------------------------
+    @classmethod
+    def open(cls, folder: str | os.PathLike, *, create: bool = False, created_utc: str | None = None,
+             app_version: str = "") -> "StudyStore":
+        """Open the study in `folder`. With `create`, a missing or empty folder becomes a
+        new study; a folder with other files but no study.sqlite is refused."""
+        folder = Path(folder)
+        db = folder / DB_NAME
+        if not db.exists():
+            if not create:
+                if not folder.exists():
+                    raise StudyError(f"{folder}: no such study folder")
+                if not folder.is_dir():
+                    raise StudyError(f"{folder}: not a folder")
+                raise StudyError(f"{folder}: not a study folder (no {DB_NAME})")
+            cls.check_can_create(folder)
+            return cls._create(folder, created_utc or "", app_version)
+        if db.is_dir():
+            raise StudyError(f"{db}: is a folder, not a study database")
+        return cls._open_existing(folder)
+
+    @staticmethod
+    def check_can_create(folder: str | os.PathLike) -> None:
+        """Raise StudyError unless a new study can be made in `folder` (missing or empty)."""
+        folder = Path(folder)
+        if (folder / DB_NAME).exists():
+            return
+        if folder.exists() and not folder.is_dir():
+            raise StudyError(f"{folder}: exists and is not a folder")
+        if folder.exists() and not _empty_or_half_made(folder):
+            raise StudyError(f"{folder}: not a study folder (no {DB_NAME}) and not empty; "
+                             "give a new or empty folder for a new study")
+
+    @staticmethod
+    def _connect(db: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(db, isolation_level=None, timeout=10.0)
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @classmethod
+    def _create(cls, folder: Path, created_utc: str, app_version: str) -> "StudyStore":
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / RECORDINGS_DIR).mkdir(exist_ok=True)
+        except OSError as e:
+            raise StudyError(f"{folder}: cannot create the study folder: {e.strerror or e}") from None
+        tmp = folder / (DB_NAME + ".new")
+        if tmp.exists():
+            tmp.unlink()  # a half-made database from a crash during creation
+        conn = cls._connect(tmp)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript("BEGIN;" + SCHEMA)  # the transaction stays open for the meta rows
+        conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+            ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
+            ("created_utc", created_utc), ("created_by", f"gazetype {app_version}".strip())])
+        conn.execute("COMMIT")
+        conn.close()
+        # Appear only once complete: a study.sqlite is always a whole study.
+        os.replace(tmp, folder / DB_NAME)
+        for suffix in ("-wal", "-shm"):
+            p = folder / (DB_NAME + ".new" + suffix)
+            if p.exists():
+                p.unlink()
+        return cls._open_existing(folder)
+
+    @classmethod
+    def _open_existing(cls, folder: Path) -> "StudyStore":
+        db = folder / DB_NAME
+        try:
+            conn = cls._connect(db)
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StudyError(f"{db}: not a readable study database ({e})") from None
+        if ok != "ok":
+            raise StudyError(f"{db}: the database is damaged ({ok}); restore it from a backup")
+        if meta.get("format") != FORMAT:
+            raise StudyError(f"{db}: not a gazetype study database")
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise StudyError(f"{db}: study schema version {meta.get('schema_version')} is not "
+                             f"supported (this gazetype reads version {SCHEMA_VERSION})")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA busy_timeout = 10000")
+        except sqlite3.DatabaseError as e:
+            raise StudyError(f"{db}: cannot use the database ({e})") from None
+        return cls(folder, conn)
+
+    @contextlib.contextmanager
+    def reading(self):
+        """Turn SQLite errors met while reading (a damaged record, say) into one StudyError."""
+        try:
+            yield self
+        except sqlite3.Error as e:
+            why = (str(e).splitlines() or [type(e).__name__])[0][:200]
+            raise StudyError(f"{self.path}: cannot read the study database ({why})") from None
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.conn.close()
+
+    def __enter__(self) -> "StudyStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- participants --------------------------------------------------------------
+    def participant(self, code: str) -> ParticipantRow | None:
+        r = self.conn.execute("SELECT * FROM participants WHERE code = ?", (code,)).fetchone()
+        return _row(ParticipantRow, r) if r else None
+
+    def participants(self) -> list[ParticipantRow]:
+        return [_row(ParticipantRow, r) for r in self.conn.execute("SELECT * FROM participants ORDER BY idx")]
+
+    def next_index(self) -> int:
+        r = self.conn.execute("SELECT MAX(idx) FROM participants").fetchone()[0]
+        return 0 if r is None else r + 1
+
+    def index_taken(self, idx: int) -> bool:
+        return self.conn.execute("SELECT 1 FROM participants WHERE idx = ?", (idx,)).fetchone() is not None
+
+    def add_participant(self, plan: Plan, *, n_phrases: int, n_practice: int, offset_spec: str,
+                        phrase_source: str, phrase_sha256: str, created_utc: str,
+                        condition_offsets: dict[str, tuple[str, bool]]) -> ParticipantRow:
+        """Store a new participant with their whole plan, in one transaction.
+        `condition_offsets` maps condition name to (induced offset SPEC, autocal)."""
+        c = self.conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            cur = c.execute(
+                "INSERT INTO participants (code, idx, seed, n_phrases, n_practice, offset_spec, "
+                "phrase_source, phrase_sha256, created_utc) VALUES (?,?,?,?,?,?,?,?,?)",
+                (plan.participant, plan.index, plan.seed, n_phrases, n_practice, offset_spec,
+                 phrase_source, phrase_sha256, created_utc))
+            pid = cur.lastrowid
+            cond_ids = {}
+            for pos, name in enumerate(plan.order):
+                spec, autocal = condition_offsets[name]
+                cond_ids[pos] = c.execute(
+                    "INSERT INTO conditions (participant_id, position, name, offset_spec, autocal) "
+                    "VALUES (?,?,?,?,?)", (pid, pos, name, spec, int(autocal))).lastrowid
+            c.executemany(
+                "INSERT INTO trials (participant_id, condition_id, position, practice, target) VALUES (?,?,?,?,?)",
+                [(pid, cond_ids[t.condition_pos], t.trial_pos, int(t.practice), t.phrase) for t in plan.trials])
+            c.execute("COMMIT")
+        except sqlite3.IntegrityError as e:
+            c.execute("ROLLBACK")
+            if "idx" in str(e):
+                raise StudyError(f"participant index {plan.index} is already taken in {self.folder}") from None
+            raise StudyError(f"participant {plan.participant!r} already exists in {self.folder}") from None
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
+        return self.participant(plan.participant)
+
+    # -- plan --------------------------------------------------------------------------
+    def conditions(self, participant_id: int) -> list[ConditionRow]:
+        return [_row(ConditionRow, r) for r in self.conn.execute(
+            "SELECT * FROM conditions WHERE participant_id = ? ORDER BY position", (participant_id,))]
+
+    def condition(self, condition_id: int) -> ConditionRow:
+        return _row(ConditionRow, self.conn.execute("SELECT * FROM conditions WHERE id = ?",
+                                                    (condition_id,)).fetchone())
+
+    def trials(self, condition_id: int) -> list[TrialRow]:
+        return [_row(TrialRow, r) for r in self.conn.execute(
+            "SELECT * FROM trials WHERE condition_id = ? ORDER BY position", (condition_id,))]
+
+    def trial(self, trial_id: int) -> TrialRow:
+        return _row(TrialRow, self.conn.execute("SELECT * FROM trials WHERE id = ?", (trial_id,)).fetchone())
+
+    # -- sessions ------------------------------------------------------------------------
+    def start_session(self, participant_id: int, *, started_utc: str, tracker: str,
+                      screen: dict, settings: dict, recording_suffix: str = ".jsonl") -> SessionRow:
+        """A new session (run) for a participant. Sessions left 'running' by a crash
+        become 'interrupted'. The recording path is allocated here (never reused)."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("UPDATE sessions SET status = 'interrupted' WHERE participant_id = ? AND status = 'running'",
+                      (participant_id,))
+            sid = c.execute(
+                "INSERT INTO sessions (participant_id, started_utc, status, tracker, screen_json, settings_json) "
+                "VALUES (?,?,?,?,?,?)", (participant_id, started_utc, "running", tracker,
+                                         json.dumps(screen), json.dumps(settings))).lastrowid
+            code = c.execute("SELECT code FROM participants WHERE id = ?", (participant_id,)).fetchone()[0]
+            rel = f"{RECORDINGS_DIR}/{_safe(code)}-session{sid}{recording_suffix}"
+            c.execute("UPDATE sessions SET recording_path = ? WHERE id = ?", (rel, sid))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        (self.folder / RECORDINGS_DIR).mkdir(exist_ok=True)
+        return self.session(sid)
+
+    def session(self, session_id: int) -> SessionRow:
+        return _row(SessionRow, self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone())
+
+    def sessions(self, participant_id: int | None = None) -> list[SessionRow]:
+        if participant_id is None:
+            rows = self.conn.execute("SELECT * FROM sessions ORDER BY id")
+        else:
+            rows = self.conn.execute("SELECT * FROM sessions WHERE participant_id = ? ORDER BY id", (participant_id,))
+        return [_row(SessionRow, r) for r in rows]
+
+    def end_session(self, session_id: int, status: str, ended_utc: str) -> None:
+        self.flush()
+        self.conn.execute("UPDATE sessions SET status = ?, ended_utc = ? WHERE id = ?", (status, ended_utc, session_id))
+
+    def add_event(self, session_id: int, t_s: float, kind: str, data: dict | None = None) -> None:
+        self.conn.execute("INSERT INTO session_events (session_id, t_s, kind, data_json) VALUES (?,?,?,?)",
+                          (session_id, t_s, kind, json.dumps(data or {})))
+
+    # -- conditions and trials --------------------------------------------------------------
+    def start_condition(self, condition_id: int, session_id: int, t_s: float) -> None:
+        self.conn.execute("UPDATE conditions SET session_id = ?, started_t_s = ? WHERE id = ?",
+                          (session_id, t_s, condition_id))
+
+    def end_condition(self, condition_id: int, t_s: float) -> None:
+        self.flush()
+        self.conn.execute("UPDATE conditions SET ended_t_s = ? WHERE id = ?", (t_s, condition_id))
+
+    def start_trial(self, trial_id: int, session_id: int, t_s: float) -> int:
+        """Start (or restart) a trial; returns the new attempt number (1, 2, ...)."""
+        self.flush()
+        c = self.conn
+        c.execute("UPDATE trials SET status = 'running', attempt = attempt + 1, session_id = ?, "
+                  "started_t_s = ? WHERE id = ? AND status != 'done'", (session_id, t_s, trial_id))
+        return c.execute("SELECT attempt FROM trials WHERE id = ?", (trial_id,)).fetchone()[0]
+
+    def finish_trial(self, trial_id: int, t_s: float, transcribed: str, input_stream: str) -> None:
+        self.flush()
+        self.conn.execute("UPDATE trials SET status = 'done', done_t_s = ?, transcribed = ?, input_stream = ? "
+                          "WHERE id = ?", (t_s, transcribed, input_stream, trial_id))
+
+    def add_keystroke(self, *, trial_id: int, attempt: int, session_id: int, seq: int, t_s: float, key: str,
+                      source: str, raw: tuple | None, induced: tuple | None, corrected: tuple | None,
+                      correction: tuple | None, text: str) -> int:
+        """Store one selection, committed before returning (with buffered calibration updates)."""
+        raw = raw or (None, None)
+        induced = induced or (None, None)
+        corrected = corrected or (None, None)
+        correction = correction or (None, None)
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            self._write_cal()
+            kid = c.execute(
+                "INSERT INTO keystrokes (trial_id, attempt, session_id, seq, t_s, key, source, raw_x_px, raw_y_px, "
+                "induced_dx_px, induced_dy_px, corrected_x_px, corrected_y_px, correction_dx_px, correction_dy_px, text) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (trial_id, attempt, session_id, seq, t_s, key, source, *_f2(raw), *_f2(induced),
+                 *_f2(corrected), *_f2(correction), text)).lastrowid
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._cal_flushed_t = t_s
+        return kid
+
+    def add_calibration_update(self, *, session_id: int, condition_id: int, trial_id: int | None, t_s: float,
+                               dx_px: float, dy_px: float, sd_px: float | None, n: int | None,
+                               induced: tuple[float, float], commit_every_s: float = 1.0) -> None:
+        """Buffer an offset estimate; committed with the next keystroke or after `commit_every_s`."""
+        self._pending_cal.append((session_id, condition_id, trial_id, t_s, dx_px, dy_px, sd_px, n,
+                                  induced[0], induced[1]))
+        if self._cal_flushed_t is None:
+            self._cal_flushed_t = t_s
+        if t_s - self._cal_flushed_t >= commit_every_s:
+            self.flush()
+            self._cal_flushed_t = t_s
+
+    def _write_cal(self) -> None:
+        if self._pending_cal:
+            self.conn.executemany(
+                "INSERT INTO calibration_updates (session_id, condition_id, trial_id, t_s, dx_px, dy_px, sd_px, n, "
+                "induced_dx_px, induced_dy_px) VALUES (?,?,?,?,?,?,?,?,?,?)", self._pending_cal)
+            self._pending_cal = []
+
+    def flush(self) -> None:
+        """Commit buffered calibration updates."""
+        if not self._pending_cal:
+            return
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            self._write_cal()
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def add_tlx(self, condition_id: int, session_id: int, answers: dict[str, float], t_s: float) -> None:
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            c.executemany("INSERT INTO questionnaire (condition_id, session_id, instrument, item, value, t_s) "
+                          "VALUES (?,?,?,?,?,?)",
+                          [(condition_id, session_id, TLX_INSTRUMENT, k, float(answers[k]), t_s) for k in TLX_SCALES])
+            c.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            c.execute("ROLLBACK")
+            raise StudyError("this condition's NASA-TLX was already answered; answers are never overwritten") from None
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def tlx(self, condition_id: int) -> dict[str, float]:
+        return dict(self.conn.execute(
+            "SELECT item, value FROM questionnaire WHERE condition_id = ? AND instrument = ?",
+            (condition_id, TLX_INSTRUMENT)))
+
+    # -- reading -----------------------------------------------------------------------
+    def keystrokes(self, trial_id: int, attempt: int | None = None) -> list[KeystrokeRow]:
+        if attempt is None:
+            rows = self.conn.execute("SELECT * FROM keystrokes WHERE trial_id = ? ORDER BY attempt, seq", (trial_id,))
+        else:
+            rows = self.conn.execute("SELECT * FROM keystrokes WHERE trial_id = ? AND attempt = ? ORDER BY seq",
+                                     (trial_id, attempt))
+        return [_row(KeystrokeRow, r) for r in rows]
+
+    def all_keystrokes(self) -> Iterator[tuple]:
+        """Every keystroke with participant, session, condition and trial context."""
+        return self.conn.execute(
+            "SELECT p.code, k.session_id, c.name, c.position, t.position, t.practice, k.attempt, "
+            "k.attempt = t.attempt AS counted, k.seq, k.t_s, k.key, k.source, k.raw_x_px, k.raw_y_px, "
+            "k.induced_dx_px, k.induced_dy_px, k.corrected_x_px, k.corrected_y_px, k.correction_dx_px, "
+            "k.correction_dy_px, k.text FROM keystrokes k JOIN trials t ON k.trial_id = t.id "
+            "JOIN conditions c ON t.condition_id = c.id JOIN participants p ON t.participant_id = p.id "
+            "ORDER BY p.idx, c.position, t.position, k.attempt, k.seq")
+
+    def calibration_updates(self, condition_id: int) -> list[tuple]:
+        """(t_s, dx_px, dy_px, induced_dx_px, induced_dy_px, session_id) of a condition."""
+        return self.conn.execute(
+            "SELECT t_s, dx_px, dy_px, induced_dx_px, induced_dy_px, session_id FROM calibration_updates "
+            "WHERE condition_id = ? ORDER BY id", (condition_id,)).fetchall()
+
+    def count(self, table: str) -> int:
+        if table not in TABLES:
+            raise ValueError(table)
+        return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def _empty_or_half_made(folder: Path) -> bool:
+    """True for an empty folder, or one holding only what a creation that crashed left."""
+    for p in folder.iterdir():
+        if p.name.startswith(DB_NAME + ".new"):
+            continue
+        if p.name == RECORDINGS_DIR and p.is_dir() and not any(p.iterdir()):
+            continue
+        return False
+    return True
+
+
+def _f2(v: tuple) -> tuple:
+    return tuple(None if x is None or x != x else float(x) for x in v)
+
+
+def _safe(code: str) -> str:
+    """A participant id as a file-name part."""
+    s = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
+    return s.strip(".") or "participant"

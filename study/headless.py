@@ -1,0 +1,100 @@
+"""Headless study runs: the runner driven by a simulated tracker and the scripted
+typist, with no window. The operator's "continue" is automatic. Used by
+`gazetype study run --tracker sim --headless` and the end-to-end tests."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from keyboard.dwell import DwellConfig, DwellEngine
+from keyboard.model import KeyboardModel, TypingSession
+from keyboard.pipeline import GazePipeline
+from tracker.screen import Screen
+from tracker.sim import SimConfig, SimGaze
+
+from .runner import Phase, StudyRunner
+from .setup import RunContext
+from .simtypist import TargetTypist
+
+TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the window
+
+
+def study_model(screen: Screen, **kw) -> KeyboardModel:
+    """The keyboard model of a study: full screen, target strip above the output."""
+    return KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)),
+                         target_frac=TARGET_FRAC, done_inserts_newline=False, **kw)
+
+
+@dataclass
+class HeadlessResult:
+    phase: Phase
+    sim_s: float
+    samples: int
+    keys: int
+    trials_done: int
+
+
+class HeadlessRun:
+    """The runner with a simulated tracker and the scripted typist. Build, then `run()`.
+    `speed=None` runs as fast as possible; otherwise sim time is paced at `speed` x real
+    time. A trial taking longer than `max_trial_s` of sim time aborts the run."""
+
+    def __init__(self, ctx: RunContext, *, screen: Screen, dwell_s: float, tlx: bool = False,
+                 seed: int = 0, rate_hz: float = 120.0, slip_prob: float = 0.03, fix_prob: float = 0.8,
+                 landing_sd_deg: float = 0.3, speed: float | None = None, max_trial_s: float = 180.0,
+                 calibrator_factory: Callable | None = None, on_key=None) -> None:
+        if tlx:
+            raise ValueError("headless runs have no questionnaire")  # the CLI refuses --tlx
+        self.ctx = ctx
+        self.speed = speed
+        self.max_trial_s = max_trial_s
+        self.model = study_model(screen)
+        self.pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), recorder=ctx.recorder)
+        self.typing = TypingSession(self.model, self.pipeline)
+        kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
+        self.runner = StudyRunner(ctx.store, ctx.participant, ctx.session, self.typing, screen=screen,
+                                  on_key=on_key, **kw)
+        self.typist = TargetTypist(self.model, lambda: self.runner.phase == Phase.TRIAL, dwell_s,
+                                   slip_prob=slip_prob, fix_prob=fix_prob, seed=seed)
+        self.gaze = SimGaze(self.typist, screen, SimConfig(rate_hz=rate_hz, seed=seed, landing_sd_deg=landing_sd_deg))
+
+    def run(self, sleep: Callable[[float], None] = time.sleep,
+            wall: Callable[[], float] = time.monotonic) -> HeadlessResult:
+        runner = self.runner
+        self.typing.start(0.0)
+        runner.start(0.0)
+        n = keys = 0
+        trial_t0 = 0.0
+        cur_trial = None
+        wall0 = wall()
+        t = 0.0
+        while runner.phase not in (Phase.FINISHED, Phase.ABORTED):
+            s = self.gaze.next_sample()
+            if s is None:
+                break
+            t = s.t_s
+            n += 1
+            if self.speed is not None:
+                wait = t / self.speed - (wall() - wall0)
+                if wait > 0:
+                    sleep(wait)
+            if runner.phase == Phase.BREAK:
+                runner.continue_(t)
+            step = runner.feed(s)
+            keys += len(step.keys)
+            tr = runner.trial
+            if tr is not None and (tr.id, tr.attempt) != cur_trial:
+                cur_trial, trial_t0 = (tr.id, tr.attempt), t
+            if runner.phase == Phase.TRIAL and t - trial_t0 > self.max_trial_s:
+                runner.abort(t)
+        done = self.ctx.store.conn.execute(
+            "SELECT COUNT(*) FROM trials WHERE session_id = ? AND status = 'done'",
+            (self.ctx.session.id,)).fetchone()[0]
+        return HeadlessResult(runner.phase, t, n, keys, done)
+
+
+def run_headless(ctx: RunContext, **kw) -> tuple[StudyRunner, HeadlessResult]:
+    """Build a HeadlessRun (keyword arguments as there) and run it."""
+    hr = HeadlessRun(ctx, **kw)
+    return hr.runner, hr.run()

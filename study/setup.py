@@ -1,0 +1,211 @@
+"""Opening a study run: the study folder, the participant (new, or resumed with the
+plan stored the first time), a new session row and its v1 recording. The CLI's
+headless mode and the study window share this, then build a `StudyRunner`."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tracker.offset import OffsetSpecError, parse_offset
+from tracker.recording import Header, RecordingWriter
+from tracker.screen import Screen
+
+from .db import DB_NAME, ParticipantRow, SessionRow, StudyStore
+from .design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
+from .errors import StudyError
+from .phrases import load_phrases
+from .runner import resume_point
+
+AUTOCAL_MISSING = ("this build has no autocalibration estimator yet; the autocalibrated condition "
+                   "runs without correction (like miscalibrated)")
+DEFAULT_PHRASES = 8  # per condition
+DEFAULT_PRACTICE = 2
+
+
+@dataclass
+class RunOptions:
+    """What `study run` was asked for. None means "not given": the default for a
+    new participant, the stored plan for a returning one."""
+
+    study_dir: str
+    participant: str
+    tracker: str = "sim"
+    conditions: str | None = None
+    n_phrases: int | None = None
+    n_practice: int | None = None
+    offset: str | None = None
+    phrases_file: str | None = None
+    index: int | None = None
+    tlx: bool = False
+    dwell_s: float = 1.0
+    extra: dict = field(default_factory=dict)  # more settings to store with the session
+
+
+@dataclass
+class RunContext:
+    store: StudyStore
+    participant: ParticipantRow
+    session: SessionRow
+    recorder: RecordingWriter
+    created: bool  # a new participant
+
+    @property
+    def recording_path(self):
+        return self.store.folder / self.session.recording_path
+
+    def close(self) -> None:
+        try:
+            self.recorder.close()
+        finally:
+            self.store.close()
+
+
+def _check_code(code: str) -> str:
+    code = code.strip()
+    if not code or len(code) > 64 or any(ord(ch) < 32 for ch in code):
+        raise StudyError(f"--participant {code!r}: give a short id such as P01")
+    return code
+
+
+@dataclass(frozen=True)
+class NewPlanSettings:
+    conditions: tuple[str, ...]
+    offset_spec: str
+    phrases: object  # PhraseSet
+    n_phrases: int
+    n_practice: int
+
+
+def new_plan_settings(opts: RunOptions, screen: Screen, warn: Callable[[str], None] | None = None) -> NewPlanSettings:
+    """Check the options for a new participant (raises StudyError, touching nothing)."""
+    names = parse_conditions(opts.conditions)
+    induces = any(CONDITIONS[n].induced for n in names)
+    spec = opts.offset if opts.offset is not None else (DEFAULT_OFFSET if induces else "none")
+    try:
+        model = parse_offset(spec, screen)
+    except OffsetSpecError as e:
+        raise StudyError(f"--offset: {e}") from None
+    if induces and model.is_zero:
+        raise StudyError(f"--offset {spec!r}: the {', '.join(n for n in names if CONDITIONS[n].induced)} "
+                         "condition needs a non-zero offset to induce")
+    phrases = load_phrases(opts.phrases_file, **({"warn": warn} if warn else {}))
+    n = DEFAULT_PHRASES if opts.n_phrases is None else opts.n_phrases
+    npr = DEFAULT_PRACTICE if opts.n_practice is None else opts.n_practice
+    # Draw a plan now, so a phrase set too small for it fails before anything is created.
+    make_plan(_check_code(opts.participant), opts.index or 0, names, phrases, n, npr)
+    return NewPlanSettings(names, spec, phrases, n, npr)
+
+
+def open_participant(store: StudyStore, opts: RunOptions, screen: Screen, created_utc: str,
+                     warn: Callable[[str], None] | None = None,
+                     settings: NewPlanSettings | None = None) -> tuple[ParticipantRow, bool]:
+    """The participant's stored row, or a new one with a fresh plan. Options that
+    contradict a returning participant's plan are an error, never a silent change."""
+    code = _check_code(opts.participant)
+    existing = store.participant(code)
+    if existing is not None:
+        _check_same_plan(store, existing, opts)
+        return existing, False
+    ns = settings or new_plan_settings(opts, screen, warn)
+    if opts.index is not None and store.index_taken(opts.index):
+        raise StudyError(f"--index {opts.index} is already used by another participant in {store.folder}")
+    idx = store.next_index() if opts.index is None else opts.index
+    plan = make_plan(code, idx, ns.conditions, ns.phrases, ns.n_phrases, ns.n_practice)
+    offsets = {nm: (ns.offset_spec if CONDITIONS[nm].induced else "none", CONDITIONS[nm].autocal)
+               for nm in ns.conditions}
+    row = store.add_participant(plan, n_phrases=ns.n_phrases, n_practice=ns.n_practice,
+                                offset_spec=ns.offset_spec, phrase_source=ns.phrases.source,
+                                phrase_sha256=ns.phrases.sha256, created_utc=created_utc,
+                                condition_offsets=offsets)
+    return row, True
+
+
+def _check_same_plan(store: StudyStore, p: ParticipantRow, opts: RunOptions) -> None:
+    conds = store.conditions(p.id)
+    diffs = []
+    if opts.conditions is not None:
+        want = set(parse_conditions(opts.conditions))
+        have = {c.name for c in conds}
+        if want != have:
+            diffs.append(f"conditions {','.join(sorted(have))}")
+    if opts.n_phrases is not None and opts.n_phrases != p.n_phrases:
+        diffs.append(f"--phrases {p.n_phrases}")
+    if opts.n_practice is not None and opts.n_practice != p.n_practice:
+        diffs.append(f"--practice {p.n_practice}")
+    if opts.offset is not None and opts.offset.strip().lower() != p.offset_spec.strip().lower():
+        diffs.append(f"--offset {p.offset_spec}")
+    if opts.index is not None and opts.index != p.idx:
+        diffs.append(f"--index {p.idx}")
+    if diffs:
+        raise StudyError(f"participant {p.code!r} already exists with {'; '.join(diffs)}; "
+                         "run again without those options to resume, or use a new participant id")
+
+
+def check_run(opts: RunOptions, screen: Screen | None = None) -> None:
+    """Everything `prepare_run` would refuse, checked without writing anything (so a
+    window need not open for bad input)."""
+    screen = screen or Screen()
+    code = _check_code(opts.participant)
+    quiet = lambda m: None  # noqa: E731  (prepare_run prints the warnings)
+    if not (Path(opts.study_dir) / DB_NAME).exists():
+        StudyStore.check_can_create(opts.study_dir)
+        new_plan_settings(opts, screen, quiet)
+        return
+    store = StudyStore.open(opts.study_dir)
+    try:
+        p = store.participant(code)
+        if p is None:
+            new_plan_settings(opts, screen, quiet)
+            if opts.index is not None and store.index_taken(opts.index):
+                raise StudyError(f"--index {opts.index} is already used by another participant in {store.folder}")
+            return
+        _check_same_plan(store, p, opts)
+        if resume_point(store, p, opts.tlx) is None:
+            raise StudyError(f"participant {p.code!r} has finished every trial in {store.folder}; "
+                             "nothing to do (their data is kept as it is)")
+    finally:
+        store.close()
+
+
+def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | None, now_utc: str,
+                app_version: str = "", warn: Callable[[str], None] | None = None) -> RunContext:
+    """Open (or create) the study, the participant and a new session with its recording.
+    Refuses, changing nothing, when the participant has nothing left to do."""
+    if not (opts.dwell_s > 0 and math.isfinite(opts.dwell_s)):
+        raise StudyError(f"dwell time must be positive, got {opts.dwell_s}")
+    code = _check_code(opts.participant)
+    pre = None
+    if not (Path(opts.study_dir) / DB_NAME).exists():
+        # A new study: check everything before the folder is created.
+        StudyStore.check_can_create(opts.study_dir)
+        pre = new_plan_settings(opts, screen, warn)
+    store = StudyStore.open(opts.study_dir, create=True, created_utc=now_utc, app_version=app_version)
+    try:
+        p = store.participant(code)
+        if p is not None:
+            _check_same_plan(store, p, opts)
+            if resume_point(store, p, opts.tlx) is None:
+                raise StudyError(f"participant {p.code!r} has finished every trial in {store.folder}; "
+                                 "nothing to do (their data is kept as it is)")
+        participant, created = open_participant(store, opts, screen, now_utc, warn, pre)
+        settings = {"dwell_s": opts.dwell_s, "tlx": opts.tlx, **opts.extra}
+        session = store.start_session(participant.id, started_utc=now_utc, tracker=opts.tracker,
+                                      screen=screen.to_dict(), settings=settings)
+        header = Header(screen, sample_rate_hz, source=opts.tracker, extra={"study": {
+            "participant": participant.code, "session": session.id, "database": "../study.sqlite"}})
+        recorder = RecordingWriter(store.folder / session.recording_path, header)
+    except BaseException:
+        store.close()
+        raise
+    return RunContext(store, participant, session, recorder, created)
+
+
+def autocal_missing(ctx: RunContext) -> bool:
+    """True when the participant has an autocalibrated condition but the app's
+    `make_calibrator` gives no estimator (the condition would equal miscalibrated)."""
+    from calibration import make_calibrator
+    from calibration.base import NullCalibrator
+    wants = any(c.autocal for c in ctx.store.conditions(ctx.participant.id))
+    return wants and isinstance(make_calibrator(Screen(), True), NullCalibrator)

@@ -1,0 +1,65 @@
+"""End to end through the command line, as a user runs it."""
+import json
+
+import pytest
+
+from .conftest import run_cli
+
+
+def test_record_sim_then_replay_json(tmp_path):
+    rec = tmp_path / "s.jsonl"
+    r = run_cli("record", "--tracker", "sim", "--duration", "25", "--out", str(rec), "--phrase", "hi there",
+                "--dwell-ms", "600", "--seed", "4")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("replay", str(rec), "--fast", "--json", "--dwell-ms", "600")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["samples"] == 25 * 120
+    assert 0.85 < out["valid_fraction"] <= 1.0
+    assert out["duration_s"] == pytest.approx(25, abs=0.05)
+    assert out["typed_text"].startswith("hi there")
+    assert out["recorded_selections"] >= len("hi there")
+    keys = [s["key"] for s in out["selections"]]
+    assert keys[:8] == ["h", "i", "space", "t", "h", "e", "r", "e"]
+
+
+def test_replay_of_gz_and_speed(tmp_path):
+    rec = tmp_path / "s.jsonl.gz"
+    assert run_cli("record", "--tracker", "sim", "--duration", "2", "--out", str(rec)).returncode == 0
+    r = run_cli("replay", str(rec), "--speed", "20")
+    assert r.returncode == 0 and "240 samples" in r.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["run", "--tracker", "warp-drive"], "unknown tracker 'warp-drive'"),
+    (["run", "--dwell-ms", "0"], "--dwell-ms"),
+    (["run", "--dwell-ms", "-300"], "--dwell-ms"),
+    (["run", "--dwell-ms", "abc"], "--dwell-ms"),
+    (["replay", "/no/such/file.jsonl"], "no such file"),
+    (["record", "--tracker", "sim", "--duration", "0", "--out", "x.jsonl"], "--duration"),
+    (["record", "--tracker", "sim", "--duration", "1", "--out", "x.jsonl", "--offset", "sideways"], "offset"),
+    (["record", "--tracker", "sim", "--duration", "1", "--out", "x.jsonl", "--screen", "big"], "--screen"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_get_one_clear_line_and_exit_2(tmp_path, args, needle):
+    r = run_cli(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert needle in lines[0] and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_record_refuses_to_overwrite(tmp_path):
+    rec = tmp_path / "keep.jsonl"
+    rec.write_text("precious\n")
+    r = run_cli("record", "--tracker", "sim", "--duration", "1", "--out", str(rec))
+    assert r.returncode == 2 and "already exists" in r.stderr
+    assert rec.read_text() == "precious\n"
+
+
+def test_help_lists_the_commands():
+    r = run_cli("--help")
+    assert r.returncode == 0
+    for cmd in ("run", "record", "replay"):
+        assert cmd in r.stdout

@@ -1,0 +1,132 @@
+"""Text-entry metrics against examples worked by hand from the definitions
+(MacKenzie's WPM; Soukoreff and MacKenzie 2001/2003 MSD, KSPC, C/INF/IF/F)."""
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from keyboard.layout import BACKSPACE, CLEAR, SPACE
+from keyboard.text import TextBuffer
+from study.metrics import (error_counts, kspc, mean_sd, msd, msd_error_rate, offset_error_px,
+                           trial_metrics, wpm)
+
+
+def test_msd_known_pairs():
+    assert msd("quickly", "qucehkly") == 3  # Soukoreff & MacKenzie 2001's example
+    assert msd("kitten", "sitting") == 3
+    assert msd("", "abc") == 3 and msd("abc", "") == 3
+    assert msd("same", "same") == 0
+
+
+def test_msd_error_rate_uses_longer_string():
+    # MSD 3 over max(7, 8) characters.
+    assert msd_error_rate("quickly", "qucehkly") == pytest.approx(37.5)
+    assert msd_error_rate("", "") == 0.0
+
+
+def test_wpm_hand_worked():
+    # 19 characters, first entry at 2 s, last at 38 s: 18 timed characters in 36 s
+    # = 0.5 char/s = 30 char/min = 6 words of 5 characters per minute.
+    assert wpm("the quick brown fox", 2.0, 38.0) == pytest.approx(6.0)
+    # 11 characters in 10 s: 10/10*60/5 = 12 WPM.
+    assert wpm("hello world", 0.0, 10.0) == pytest.approx(12.0)
+
+
+def test_wpm_undefined_cases_are_none():
+    assert wpm("a", 0.0, 5.0) is None  # nothing timed
+    assert wpm("abc", 3.0, 3.0) is None  # zero time
+    assert wpm("abc", None, None) is None
+
+
+def test_error_classification_hand_worked():
+    # P = "the quick brown"; the participant typed "th quix", erased the x, typed
+    # "ck brpown". T = "th quick brpown" (|T| = 15), IS has 17 entries.
+    p = "the quick brown"
+    is_ = "th quix\bck brpown"
+    t = "th quick brpown"
+    # MSD: 'e' missing and 'p' inserted = 2. C = 15 - 2 = 13, INF = 2,
+    # F = 1 backspace, IF = |IS| - |T| - F = 17 - 15 - 1 = 1 (the erased x).
+    c = error_counts(p, t, is_)
+    assert (c.c, c.inf, c.if_, c.f) == (13, 2, 1, 1)
+    assert c.total_error_rate == pytest.approx(3 / 16 * 100)  # 18.75 %
+    assert c.corrected_error_rate == pytest.approx(1 / 16 * 100)  # 6.25 %
+    assert c.uncorrected_error_rate == pytest.approx(2 / 16 * 100)  # 12.5 %
+    assert kspc(is_, t) == pytest.approx(17 / 15)
+
+
+def test_erasing_correct_characters_counts_as_fixed():
+    # Typed "cay", erased "y" and "a" (the a was right), typed "at": IS = "cay\b\bat".
+    c = error_counts("cat", "cat", "cay\b\bat")
+    # C = 3, INF = 0, F = 2, IF = 7 - 3 - 2 = 2 (y and the erased a, as the 2003 paper counts).
+    assert (c.c, c.inf, c.if_, c.f) == (3, 0, 2, 2)
+    assert c.total_error_rate == pytest.approx(40.0)
+    assert c.uncorrected_error_rate == 0.0
+
+
+def test_perfect_trial():
+    m = trial_metrics("hello", "hello", "hello", [1.0, 2.0, 3.0, 4.0, 5.0])
+    assert m.wpm == pytest.approx(4 / 4 * 12)  # 4 chars in 4 s
+    assert m.total_error_rate == m.msd_error_rate == 0.0
+    assert m.kspc == 1.0 and m.backspaces == 0
+    assert m.mean_selection_s == pytest.approx(1.0)
+
+
+def test_trial_metrics_from_a_text_buffer():
+    # Drive the real TextBuffer: "hw" <bs> "ello" ... with a clear in the middle.
+    buf = TextBuffer()
+    keys = ["h", "w", BACKSPACE, "e", "l", "l", "o", SPACE, "x", CLEAR, "h", "i"]
+    for k in keys:
+        buf.apply(k)
+    assert buf.text == "hi"
+    # clear erased "hello x" (7 characters) = 7 backspaces in the stream
+    assert buf.input_stream == "hw\bello x" + "\b" * 7 + "hi"
+    m = trial_metrics("hi", buf.text, buf.input_stream, [float(i) for i in range(len(keys))])
+    assert m.backspaces == 8
+    # entered 10 characters, 2 remain: IF = 8
+    assert m.counts.if_ == 8 and m.counts.inf == 0 and m.counts.c == 2
+    assert m.kspc == pytest.approx(len(buf.input_stream) / 2)
+    assert m.wpm == pytest.approx(1 / 11 * 12)
+
+
+def test_empty_trial():
+    m = trial_metrics("abc", "", "", [])
+    assert m.wpm is None and m.kspc is None and m.mean_selection_s is None
+    assert m.msd_error_rate == 100.0
+    assert m.total_error_rate == 100.0 and m.uncorrected_error_rate == 100.0
+
+
+def test_mean_sd():
+    m, sd, n = mean_sd([1.0, 2.0, 3.0, 4.0, None])
+    assert (m, n) == (2.5, 4)
+    assert sd == pytest.approx(math.sqrt(5 / 3))
+    assert mean_sd([7.0]) == (7.0, None, 1)
+    assert mean_sd([None]) == (None, None, 0)
+
+
+def test_offset_error():
+    err = offset_error_px([(0.0, 0.0, 0.0), (1.0, 30.0, 40.0)], lambda t: (30.0, 0.0) if t >= 1 else (0.0, 0.0))
+    assert err == [(0.0, 0.0), (1.0, 40.0)]
+
+
+texts = st.text(alphabet="abc ", max_size=12)
+
+
+@given(texts, texts, texts)
+def test_msd_is_a_metric(a, b, c):
+    assert msd(a, b) == msd(b, a)
+    assert msd(a, c) <= msd(a, b) + msd(b, c)
+    assert abs(len(a) - len(b)) <= msd(a, b) <= max(len(a), len(b))
+
+
+@given(texts, st.lists(st.sampled_from(list("abc") + [SPACE, BACKSPACE]), max_size=30))
+def test_rates_partition_and_bounds(p, keys):
+    buf = TextBuffer()
+    for k in keys:
+        buf.apply(k)
+    c = error_counts(p, buf.text, buf.input_stream)
+    assert c.total_error_rate == pytest.approx(c.corrected_error_rate + c.uncorrected_error_rate)
+    for r in (c.total_error_rate, c.corrected_error_rate, c.uncorrected_error_rate):
+        assert 0.0 <= r <= 100.0
+    if BACKSPACE not in keys:
+        assert c.if_ == 0 and c.corrected_error_rate == 0.0
+    assert c.c + c.inf == max(len(p), len(buf.text))
