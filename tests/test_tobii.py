@@ -238,8 +238,8 @@ def test_bridge_publishes_a_gaze_stream_that_the_lsl_tracker_reads():
 def _python310() -> tuple[str | None, str]:
     """A Python 3.10 with tobii_research, pylsl and pytest, or (None, why not)."""
     why = "no python3.10 found (set GAZETYPE_PY310)"
-    for cand in (os.environ.get("GAZETYPE_PY310"), "/root/.pyenv/versions/3.10.13/bin/python3.10",
-                 shutil.which("python3.10")):
+    for cand in (os.environ.get("GAZETYPE_PY310"), str(ROOT / ".venv310" / "bin" / "python"),
+                 shutil.which("python3.10"), "/root/.pyenv/versions/3.10.13/bin/python3.10"):
         if not cand or not Path(cand).exists():
             continue
         probe = subprocess.run([cand, "-c", "import tobii_research, pylsl, pytest"], capture_output=True, text=True)
