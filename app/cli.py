@@ -17,6 +17,8 @@ COMMANDS = (
     "app.commands.record",
     "app.commands.replay",
     "app.commands.study",
+    "app.commands.trackers",
+    "app.commands.tobii_bridge",
 )
 
 
@@ -47,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args._main(args) or 0)
+    except BrokenPipeError:  # `gazetype replay ... | head`: the reader left; not an error
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 0
     except KeyboardInterrupt:
         print("gazetype: interrupted", file=sys.stderr)
         return 130

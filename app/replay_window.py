@@ -14,7 +14,7 @@ from keyboard.dwell import DwellConfig
 from keyboard.layout import key_label
 from keyboard.replay import Replayer
 from tracker.clock import now_s
-from tracker.recording import RecordingReader
+from tracker.recording import open_reader
 from tracker.sample import GazeSample
 
 REGION_COLOURS = {"keyboard": "#2b2f36", "output": "#fbfaf5", "target": "#23262b"}
@@ -23,7 +23,7 @@ REGION_COLOURS = {"keyboard": "#2b2f36", "output": "#fbfaf5", "target": "#23262b
 class ReplayView(QWidget):
     def __init__(self, path: str, speed: float, dwell: DwellConfig, autocal: bool) -> None:
         super().__init__()
-        self.reader = RecordingReader(path)
+        self.reader = open_reader(path)  # v1 or .xdf
         self.events = iter(self.reader)
         self.replayer = Replayer(self.reader.header, dwell=dwell, autocal=autocal)
         self.speed = speed

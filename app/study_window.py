@@ -311,10 +311,11 @@ def _tracker(name: str, screen, model: KeyboardModel, runner_phase, dwell_s: flo
             tl = app.primaryScreen().geometry().topLeft()
             return (pos.x() - tl.x(), pos.y() - tl.y())
         return MouseTracker(screen, cursor_pos=cursor_fn), "mouse stands in for gaze"
-    return registry.create(name, screen=screen), ""
+    return registry.create(name, screen=screen, wait_s=0), ""
 
 
-def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=None, clock=now_s):
+def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=None, clock=now_s,
+                       lsl_out: bool = False):
     """Everything for a study run in a window: (window, runner, context). `clock` is the
     time of operator actions and of the simulated tracker (tests run it faster);
     real trackers stamp samples with the monotonic clock, the default."""
@@ -331,8 +332,12 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     ctx = prepare_run(opts, screen=screen, sample_rate_hz=tracker.nominal_rate_hz, now_utc=_utc_now(),
                       app_version=__version__)
     try:
+        sinks = []
+        if lsl_out:  # trial markers reach LabRecorder through the same events stream
+            from tracker.lslout import LslPublisher
+            sinks.append(LslPublisher(screen, rate_hz=tracker.nominal_rate_hz))
         pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=opts.dwell_s)), smoother=OneEuroFilter(),
-                                recorder=ctx.recorder)
+                                recorder=ctx.recorder, sinks=sinks)
         typing = TypingSession(model, pipeline)
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
         runner = StudyRunner(ctx.store, ctx.participant, ctx.session, typing, screen=screen, tlx=opts.tlx, **kw)
@@ -354,7 +359,7 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
 def run_study_window(args, opts: RunOptions) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gazetype")
-    win, runner, ctx = build_study_window(opts, app)
+    win, runner, ctx = build_study_window(opts, app, lsl_out=getattr(args, "lsl_out", False))
     if autocal_missing(ctx):
         print(f"warning: {AUTOCAL_MISSING}", file=sys.stderr)
     win.resize(1280, 800)
@@ -366,6 +371,8 @@ def run_study_window(args, opts: RunOptions) -> int:
         app.exec()
     finally:
         win.controller.stop()
+        for sink in win.controller.pipeline.sinks:
+            sink.close()
         status = runner.close(_utc_now())
         ctx.close()
     print(f"{ctx.participant.code}: session {ctx.session.id} {status}; recording {ctx.session.recording_path}",

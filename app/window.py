@@ -55,7 +55,8 @@ def make_tracker(name: str, screen: Screen, model: KeyboardModel, dwell: DwellCo
         from tracker.sim import SimTracker
         typist = PhraseTypist(model, DEMO_PHRASES, dwell.dwell_s, dwell.lockon_s)
         return SimTracker(screen, script=typist), "Simulated gaze is typing a demo phrase by itself."
-    return registry.create(name, screen=screen), notice
+    # wait_s=0: the window opens at once and the status line shows the search.
+    return registry.create(name, screen=screen, wait_s=0), notice
 
 
 class KeyboardWindow(QMainWindow):
@@ -140,6 +141,14 @@ class KeyboardWindow(QMainWindow):
         super().closeEvent(ev)
 
 
+def lsl_sinks(args, screen: Screen, tracker) -> list:
+    """`--lsl-out`: publish raw and corrected gaze and all events to LSL (off by default)."""
+    if not getattr(args, "lsl_out", False):
+        return []
+    from tracker.lslout import LslPublisher
+    return [LslPublisher(screen, rate_hz=tracker.nominal_rate_hz)]
+
+
 def build(args, app: QApplication):
     """Construct model, pipeline, tracker, controller and window from CLI args."""
     s = settings_mod.load()
@@ -167,7 +176,8 @@ def build(args, app: QApplication):
                                                        extra={"induced_offset": induced.spec}))
     pipeline = GazePipeline(DwellEngine(config=dwell), calibrator=make_calibrator(screen, autocal),
                             induced=InducedOffset(induced) if induced.parts else None,
-                            smoother=OneEuroFilter() if s.smoothing else None, recorder=recorder)
+                            smoother=OneEuroFilter() if s.smoothing else None, recorder=recorder,
+                            sinks=lsl_sinks(args, screen, tracker))
     session = TypingSession(model, pipeline)
     view = KeyboardView(model)
     view.show_cursor = s.show_cursor
@@ -196,5 +206,7 @@ def run_app(args) -> int:
         return app.exec()
     finally:
         controller.stop()
+        for sink in controller.pipeline.sinks:
+            sink.close()
         if recorder is not None:
             recorder.close()

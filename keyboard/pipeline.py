@@ -50,15 +50,20 @@ _NO_SELECTIONS: tuple = ()
 
 
 class GazePipeline:
+    """`recorder` and each of `sinks` get every reported sample and every layout,
+    select, marker and offset event via `write(ev)`; sinks that have
+    `write_corrected(sample)` also get each corrected sample (e.g. the LSL publisher)."""
+
     def __init__(self, dwell: DwellEngine | None = None, *, calibrator: Calibrator | None = None,
                  corrector: Corrector | None = None, induced: InducedOffset | None = None,
-                 smoother=None, recorder: RecordingWriter | None = None) -> None:
+                 smoother=None, recorder: RecordingWriter | None = None, sinks=()) -> None:
         self.dwell = dwell or DwellEngine()
         self.calibrator = calibrator or NullCalibrator()
         self.corrector = corrector or Corrector()
         self.induced = induced
         self.smoother = smoother
         self.recorder = recorder
+        self.sinks: list = list(sinks)
         self.stats = StreamStats()
         self.offset: OffsetEvent | None = None  # latest estimate
         self.paused = False
@@ -69,14 +74,13 @@ class GazePipeline:
         if self.induced is not None:
             s = self.induced.apply(s)
         self.stats.add(s)
-        if self.recorder is not None:
-            self.recorder.write(s)
+        if self.recorder is not None or self.sinks:
+            self._write(s)
         off = self.calibrator.update(s)
         if off is not None:
             self.offset = off
             self.corrector.set_target(off.dx_px, off.dy_px)
-            if self.recorder is not None:
-                self.recorder.write(off)
+            self._write(off)
         corrector = self.corrector
         corrector.hold = self.dwell.on_key  # no correction moves under a dwell in progress
         ax, ay = corrector.advance(s.t_s)
@@ -87,6 +91,16 @@ class GazePipeline:
         else:
             c = None
             t, x, y, valid = s.t_s, s.x_px - ax, s.y_px - ay, s.valid
+        if self.sinks:
+            corrected = None
+            for sink in self.sinks:
+                hook = getattr(sink, "write_corrected", None)
+                if hook is not None:
+                    if corrected is None:
+                        corrected = c if c is not None else (
+                            s if not s.valid or (ax == 0.0 and ay == 0.0)
+                            else GazeSample(s.t_s, s.x_px - ax, s.y_px - ay, True, s.left, s.right))
+                    hook(corrected)
         if self.paused:
             # Paused input still tracks and calibrates but never selects.
             self.dwell.update(t, x, y, False)
@@ -98,15 +112,18 @@ class GazePipeline:
         if ev.region == "keyboard":
             self.dwell.set_keys(KeyMap.from_items(ev.items))
         self.calibrator.on_layout(ev)
-        if self.recorder is not None:
-            self.recorder.write(ev)
+        self._write(ev)
 
     def on_select(self, ev: SelectEvent) -> None:
         """The UI acted on a selection (by dwell or by the operator)."""
         self.calibrator.on_select(ev)
-        if self.recorder is not None:
-            self.recorder.write(ev)
+        self._write(ev)
 
     def on_marker(self, ev: MarkerEvent) -> None:
+        self._write(ev)
+
+    def _write(self, ev) -> None:
         if self.recorder is not None:
             self.recorder.write(ev)
+        for sink in self.sinks:
+            sink.write(ev)

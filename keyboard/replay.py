@@ -8,7 +8,7 @@ from typing import Callable
 
 from calibration import make_calibrator
 from tracker.events import LayoutEvent, SelectEvent
-from tracker.recording import Header, RecordingReader
+from tracker.recording import Header, open_reader
 from tracker.sample import GazeSample
 
 from .dwell import DwellConfig, DwellEngine
@@ -95,9 +95,9 @@ class Replayer:
 def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
            speed: float | None = None, sleep: Callable[[float], None] = time.sleep,
            clock: Callable[[], float] = time.monotonic) -> ReplayResult:
-    """Replay `path`. `speed=None` runs as fast as possible; otherwise events are paced
-    at `speed` x real time."""
-    reader = RecordingReader(path)
+    """Replay `path` (a v1 recording or a LabRecorder .xdf file). `speed=None` runs as
+    fast as possible; otherwise events are paced at `speed` x real time."""
+    reader = open_reader(path)
     rep = Replayer(reader.header, dwell=dwell, autocal=autocal)
     feed = rep.feed
     if speed is None:

@@ -30,6 +30,14 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 if [ "$mode" = test ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  # Tobii's SDK has wheels for CPython 3.10 only: the adapter's tests run it in .venv310.
+  for py in "${PY310:-}" python3.10 /root/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do
+    if [ -n "$py" ] && "$py" -c "import sys; assert sys.version_info[:2] == (3, 10)" 2>/dev/null; then
+      [ -x .venv310/bin/python ] || "$py" -m venv .venv310
+      .venv310/bin/python -m pip install -q --disable-pip-version-check tobii-research pylsl pytest
+      break
+    fi
+  done
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi

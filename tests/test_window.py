@@ -11,7 +11,7 @@ from tracker.recording import read_recording
 
 
 def make_args(**kw):
-    base = dict(tracker="sim", dwell_s=0.3, offset="none", record=None, autocal=None, fullscreen=False,
+    base = dict(tracker="sim", dwell_s=0.3, offset="none", record=None, autocal=None, fullscreen=False, lsl_out=False,
                 quit_after=None, screenshot=None)
     base.update(kw)
     return argparse.Namespace(**base)
@@ -35,6 +35,8 @@ def window(qtbot, qapp):
     yield _make
     for win, controller, recorder in made:
         controller.stop()
+        for sink in controller.pipeline.sinks:
+            sink.close()
         if recorder is not None:
             recorder.close()
 
@@ -151,3 +153,20 @@ def test_replay_show_draws_the_recording(qtbot, tmp_path):
     qtbot.waitUntil(lambda: view.finished, timeout=5000)
     assert view.replayer.result.samples == 120
     assert [k for _, k in view.replayer.result.selections] == ["a"]
+
+
+def test_lsl_out_publishes_the_sessions_events(window, qtbot):
+    import json
+
+    import pylsl
+    win, controller = window(tracker="sim", lsl_out=True)
+    (pub,) = controller.pipeline.sinks
+    (info,) = pylsl.resolve_bypred("name='gazetype events'", 1, 5.0)
+    inlet = pylsl.StreamInlet(info, max_buflen=60)
+    inlet.open_stream(timeout=5.0)
+    got = []
+    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=20000)
+    qtbot.wait(300)
+    rows, _ = inlet.pull_chunk(timeout=1.0)
+    got = [json.loads(r[0]) for r in rows]
+    assert any(d["type"] == "select" and d["key"] == "h" for d in got)

@@ -23,3 +23,19 @@ class ManualClock:
     def advance(self, dt_s: float) -> float:
         self.t_s += dt_s
         return self.t_s
+
+
+def clock_offset_s(ref, other, tries: int = 7) -> float:
+    """`ref() - other()` in seconds, from the tightest of `tries` bracketed readings.
+
+    Used at the edge where a device or LSL clock meets ours (on Linux both are
+    CLOCK_MONOTONIC and this comes out at a few microseconds).
+    """
+    best = None
+    for _ in range(max(1, tries)):
+        a = ref()
+        o = other()
+        b = ref()
+        if best is None or b - a < best[0]:
+            best = (b - a, 0.5 * (a + b) - o)
+    return best[1]

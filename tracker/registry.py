@@ -7,6 +7,7 @@ after the colon to the adapter as `arg`. Adapters that need optional packages
 from __future__ import annotations
 
 import importlib
+import threading
 
 from .base import Tracker, TrackerError
 
@@ -14,6 +15,7 @@ _REGISTRY: dict[str, type[Tracker]] = {}
 # Built-in adapter modules, imported on first use of the registry.
 _BUILTIN = ("tracker.mouse", "tracker.sim", "tracker.replay", "tracker.lsl", "tracker.tobii")
 _loaded = False
+_load_lock = threading.RLock()
 
 
 def register(name: str):
@@ -28,7 +30,13 @@ def _load() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
+    with _load_lock:  # discovery runs in threads: none may see a half-filled registry
+        if not _loaded:
+            _import_builtin()
+            _loaded = True
+
+
+def _import_builtin() -> None:
     for mod in _BUILTIN:
         try:
             importlib.import_module(mod)

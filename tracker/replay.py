@@ -3,7 +3,7 @@ clock (times shifted to now, optionally sped up). `--tracker replay:FILE`."""
 from __future__ import annotations
 
 from .base import Tracker, TrackerError
-from .recording import RecordingError, RecordingReader
+from .recording import RecordingError, open_reader
 from .registry import register
 from .sample import GazeSample
 
@@ -19,7 +19,7 @@ class ReplayTracker(Tracker):
         if not self.path:
             raise TrackerError("the replay tracker needs a file: --tracker replay:FILE")
         try:
-            self.reader = RecordingReader(self.path)
+            self.reader = open_reader(self.path)
         except RecordingError as e:
             raise TrackerError(str(e)) from None
         super().__init__(screen or self.reader.header.screen, **kw)

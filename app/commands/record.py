@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
 
 from keyboard.dwell import DwellConfig, DwellEngine
 from keyboard.model import KeyboardModel, TypingSession
@@ -9,7 +11,7 @@ from keyboard.pipeline import GazePipeline
 from keyboard.simtyping import PhraseTypist
 from tracker import registry
 from tracker.offset import parse_offset
-from tracker.recording import Header, RecordingWriter
+from tracker.recording import Header, RecordingError, RecordingWriter
 from tracker.screen import Screen
 from tracker.sim import SimConfig, SimGaze
 
@@ -24,7 +26,7 @@ def add_arguments(p) -> None:
     add_tracker_arg(p, default="sim")
     p.add_argument("--duration", type=positive_float, required=True, metavar="S", help="seconds to record")
     p.add_argument("--out", required=True, metavar="FILE", help="recording to create (.jsonl or .jsonl.gz); never overwritten")
-    p.add_argument("--screen", default="1920x1080", metavar="WxH", help="screen size in px (sim; default 1920x1080)")
+    p.add_argument("--screen", default="1920x1080", metavar="WxH", help="screen size in px: the keyboard display (default 1920x1080)")
     p.add_argument("--rate", type=positive_float, default=120.0, metavar="HZ", help="sim sample rate (default 120)")
     p.add_argument("--seed", type=int, default=0, help="sim random seed")
     p.add_argument("--phrase", action="append", metavar="TEXT",
@@ -51,14 +53,30 @@ def main(args) -> int:
     base = args.tracker.split(":", 1)[0]
     if base == "sim":
         return _record_sim(args)
-    screen = Screen()
+    screen = parse_screen(args.screen)
+    if Path(args.out).exists():  # before waiting for a device
+        raise RecordingError(f"{args.out}: already exists; choose another file (recordings are never overwritten)")
     tracker = registry.create(args.tracker, screen=screen)
-    header = Header(tracker.screen, tracker.nominal_rate_hz, source=args.tracker)
     n = 0
-    with RecordingWriter(args.out, header) as w, tracker:
-        for s in tracker.samples(args.duration):
-            w.write(s)
-            n += 1
+    with tracker:  # connects first, so the header knows the device's rate
+        extra = {k: v for k, v in (("lsl", getattr(tracker, "stream_info", None)),
+                                   ("tobii", getattr(tracker, "device_info", None))) if v}
+        header = Header(tracker.screen, tracker.nominal_rate_hz, source=args.tracker, extra=extra)
+        with RecordingWriter(args.out, header) as w:
+            t_start = tracker.clock()
+            t_end = t_start + args.duration
+            status = None
+            while tracker.clock() < t_end:
+                batch = tracker.read()
+                for s in batch:
+                    if t_start <= s.t_s <= t_end:  # not what queued while connecting
+                        w.write(s)
+                        n += 1
+                if tracker.status != status:  # e.g. "lost: reconnecting", and back
+                    status = tracker.status
+                    print(f"status: {status}", file=sys.stderr)
+                if not batch:
+                    time.sleep(0.005)
     print(f"recorded {n} samples in {args.duration:g} s to {args.out}", file=sys.stderr)
     return 0
 

@@ -14,7 +14,7 @@ HELP = "replay a recording through the same pipeline as the live app"
 
 
 def add_arguments(p) -> None:
-    p.add_argument("file", metavar="FILE", help="a v1 recording (.jsonl, .jsonl.gz)")
+    p.add_argument("file", metavar="FILE", help="a v1 recording (.jsonl, .jsonl.gz) or a LabRecorder file (.xdf)")
     speed = p.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="as fast as possible (default without --show)")
     speed.add_argument("--speed", type=positive_float, metavar="X", help="X times real time")

@@ -15,6 +15,9 @@ def add_arguments(p) -> None:
                    help="dwell time in ms (default: your saved setting, 1000 at first)")
     add_offset_arg(p, "an offset added to the tracker stream (to try autocalibration)")
     p.add_argument("--record", metavar="FILE", help="record gaze and events to this new file")
+    p.add_argument("--lsl-out", action="store_true",
+                   help="publish raw and corrected gaze and the app's events on Lab Streaming Layer "
+                        "(off by default: gaze is personal data)")
     p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
     p.add_argument("--autocal", action=argparse.BooleanOptionalAction, default=None,
                    help="estimate and correct the tracker offset while you read (default: on)")

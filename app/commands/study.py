@@ -50,6 +50,8 @@ def add_arguments(p) -> None:
                    help="one phrase per line (default: the bundled phrase set)")
     r.add_argument("--index", type=_count, default=None, metavar="N",
                    help="the participant's Latin-square index (default: the next free one)")
+    r.add_argument("--lsl-out", action="store_true",
+                   help="publish raw/corrected gaze and all events (trial markers too) to LSL; off by default")
     r.add_argument("--tlx", action="store_true", help="ask the raw NASA-TLX after each condition (window only)")
     r.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N",
                    help="dwell time in ms (default 1000)")

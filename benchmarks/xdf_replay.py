@@ -1,0 +1,83 @@
+"""Replay speed of a LabRecorder-style XDF file vs the same session as a v1 recording.
+
+Generates a simulated typing session (default 120 s at 120 Hz) through the live
+pipeline, writes it as v1 JSON Lines and as XDF (gazetype's --lsl-out streams:
+8-channel raw gaze + JSON event markers), then times `keyboard.replay.replay` on
+each and checks both type the same text. Run from the repository root:
+    python benchmarks/xdf_replay.py [--seconds 120]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the test suite's minimal XDF writer
+
+from keyboard.dwell import DwellConfig, DwellEngine  # noqa: E402
+from keyboard.model import KeyboardModel, TypingSession  # noqa: E402
+from keyboard.pipeline import GazePipeline  # noqa: E402
+from keyboard.replay import replay  # noqa: E402
+from keyboard.simtyping import PhraseTypist  # noqa: E402
+from tracker.gazechannels import gaze_channels, sample_values  # noqa: E402
+from tracker.recording import Header, RecordingWriter, event_to_dict  # noqa: E402
+from tracker.sample import GazeSample  # noqa: E402
+from tracker.screen import Screen  # noqa: E402
+from tracker.sim import SimConfig, SimGaze  # noqa: E402
+from xdfwrite import XdfStream, write_xdf  # noqa: E402
+
+
+class Collect:
+    def __init__(self):
+        self.events = []
+
+    def write(self, ev):
+        self.events.append(ev)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=120.0)
+    args = ap.parse_args()
+    screen = Screen(1920, 1080)
+    d = Path(tempfile.mkdtemp(prefix="gazetype-bench-"))
+    sink = Collect()
+    with RecordingWriter(d / "s.jsonl", Header(screen, 120.0, source="sim")) as w:
+        model = KeyboardModel((0, 0, screen.width_px, screen.height_px))
+        pipe = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=1.0)), recorder=w, sinks=[sink])
+        session = TypingSession(model, pipe)
+        session.start(0.0)
+        gaze = SimGaze(PhraseTypist(model, ["the quick brown fox", "jumps over the lazy dog"], 1.0), screen,
+                       SimConfig(rate_hz=120.0, seed=1))
+        for s in gaze.until(args.seconds):
+            session.feed(s)
+    chs = [dict(label=c.label, eye=c.eye, type=c.type, unit=c.unit) for c in gaze_channels("pixels")]
+    g = XdfStream("gazetype raw gaze", "Gaze", "double64", 120.0, "gazetype-out-raw@bench", chs,
+                  {"screen": screen.to_dict()})
+    m = XdfStream("gazetype events", "Markers", "string", 0.0, "gazetype-out-events@bench")
+    for ev in sink.events:
+        if isinstance(ev, GazeSample):
+            g.stamps.append(ev.t_s)
+            g.rows.append(sample_values(ev))
+        else:
+            m.stamps.append(ev.t_s)
+            m.rows.append([json.dumps(event_to_dict(ev))])
+    write_xdf(d / "s.xdf", [g, m])
+    for name in ("s.jsonl", "s.xdf"):
+        p = d / name
+        t0 = time.perf_counter()
+        r = replay(p, dwell=DwellConfig(dwell_s=1.0))
+        dt = time.perf_counter() - t0
+        print(f"{name:8s} {p.stat().st_size / 1e6:6.2f} MB: {r.samples} samples ({args.seconds:g} s of gaze) "
+              f"replayed in {dt:.2f} s ({r.samples / dt:,.0f} samples/s), {len(r.selections)} selections, "
+              f"typed {r.typed_text[:30]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""Multichannel gaze (LSL streams, XDF files) to `GazeSample`: the XDF gaze meta-data.
+
+Streams of content type `Gaze` describe each channel with label, eye (left, right,
+both), type (ScreenX, ScreenY, Diameter, Radius, Confidence, ...) and unit (sccn/xdf
+wiki, "Gaze Meta Data"). `GazeLayout.from_channels` finds the screen coordinates and
+pupils in that description; `GazeLayout.to_sample` turns one row of values into a
+sample in screen px. Also understood:
+
+* the 6-channel layout of the common Tobii-to-LSL app (content type `Eyetracker`:
+  left x, y, pupil, right x, y, pupil; normalised display-area units; NaN = invalid);
+* a 2-channel `Gaze` stream without meta-data (x, y in px).
+
+Units of ScreenX/ScreenY: pixels (`pixels`, `px`) or normalised to the display
+(`normalized`, `normalised`, `norm`), scaled to the keyboard's screen here. Without
+a unit, `Gaze` channels are px (the spec's "usually in pixels") and `Eyetracker`
+channels normalised. No pylsl or pyxdf here: both feed plain channel dicts in.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from .sample import EyeSample, GazeSample
+from .screen import Screen
+
+GAZE_TYPES = ("Gaze", "Eyetracker")  # LSL content types read as gaze (case-insensitive)
+_PX_UNITS = {"pixels", "pixel", "px"}
+_NORM_UNITS = {"normalized", "normalised", "norm", "normalized display area", "normalised display area"}
+
+
+class GazeLayoutError(ValueError):
+    """A stream's channels cannot be read as gaze. The message names the stream."""
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One channel's XDF gaze meta-data (all strings, possibly empty)."""
+
+    label: str = ""
+    eye: str = ""
+    type: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EyeChannels:
+    """Column indices of one eye (or the binocular estimate); None when absent.
+
+    `pupil_scale` turns the pupil column into a diameter in mm (2 for a radius).
+    """
+
+    x: int | None = None
+    y: int | None = None
+    pupil: int | None = None
+    pupil_scale: float = 1.0
+    normalised: bool = False
+
+    @property
+    def has_xy(self) -> bool:
+        return self.x is not None and self.y is not None
+
+
+@dataclass(frozen=True, slots=True)
+class GazeLayout:
+    """Where gaze lives in a row of channel values."""
+
+    both: EyeChannels
+    left: EyeChannels
+    right: EyeChannels
+    n_channels: int
+    kind: str  # "xdf-gaze" | "tobii-lsl-app" | "xy"
+
+    @classmethod
+    def from_channels(cls, channels: Sequence[Channel], n_channels: int, stream_type: str = "Gaze",
+                      stream_name: str = "?") -> "GazeLayout":
+        """The layout for a stream's channel meta-data; GazeLayoutError if none fits."""
+        default_norm = stream_type.lower() == "eyetracker"
+        cols: dict[str, dict[str, int]] = {"both": {}, "left": {}, "right": {}}
+        units: dict[str, str] = {}
+        pupil_scale = {"both": 1.0, "left": 1.0, "right": 1.0}
+        for i, ch in enumerate(channels[:n_channels]):
+            typ = ch.type.strip().lower()
+            eye = _eye(ch.eye, ch.label)
+            if typ in ("screenx", "screeny"):
+                cols[eye].setdefault(typ[-1], i)
+                units.setdefault(eye + typ[-1], ch.unit.strip().lower())
+            elif (typ in ("diameter", "radius") and "pupil" not in cols[eye]
+                  and ch.unit.strip().lower() in ("", "mm", "millimeters", "millimetres")):
+                # Pupils in px or arbitrary units are not diameters in mm: left out.
+                cols[eye]["pupil"] = i
+                pupil_scale[eye] = 2.0 if typ == "radius" else 1.0
+        if any("x" in c and "y" in c for c in cols.values()):
+            eyes = {}
+            for eye, c in cols.items():
+                if "x" in c and "y" in c:
+                    ux, uy = units.get(eye + "x", ""), units.get(eye + "y", "")
+                    norm_x, norm_y = _is_norm(ux, default_norm, stream_name), _is_norm(uy, default_norm, stream_name)
+                    if norm_x != norm_y:
+                        raise GazeLayoutError(f"stream {stream_name!r}: {eye} ScreenX is in {ux or 'px'} "
+                                              f"but ScreenY in {uy or 'px'}")
+                    eyes[eye] = EyeChannels(c["x"], c["y"], c.get("pupil"), pupil_scale[eye], norm_x)
+                else:
+                    eyes[eye] = EyeChannels(pupil=c.get("pupil"), pupil_scale=pupil_scale[eye])
+            return cls(eyes["both"], eyes["left"], eyes["right"], n_channels, "xdf-gaze")
+        if stream_type.lower() == "eyetracker" and n_channels >= 6:
+            return tobii_lsl_app_layout(n_channels)
+        if stream_type.lower() == "gaze" and n_channels == 2 and not any(ch.type for ch in channels):
+            return cls(EyeChannels(0, 1), EyeChannels(), EyeChannels(), 2, "xy")
+        raise GazeLayoutError(
+            f"stream {stream_name!r} (type {stream_type}, {n_channels} channels) has no ScreenX/ScreenY "
+            "channels; gazetype reads streams with XDF gaze meta-data, the 6-channel Tobii LSL layout "
+            "(type Eyetracker), or 2-channel x/y Gaze streams")
+
+    def to_sample(self, t_s: float, values: Sequence[float], screen: Screen) -> GazeSample:
+        """One row of channel values as a sample in `screen` px. NaN/inf coordinates
+        mark an eye invalid; without binocular channels the valid eyes are averaged."""
+        left = _eye_sample(self.left, values, screen)
+        right = _eye_sample(self.right, values, screen)
+        if self.both.has_xy:
+            x, y = _xy(self.both, values, screen)
+            return GazeSample.make(t_s, x, y, True, left, right)
+        return combine_eyes(t_s, left, right)
+
+    def describe(self) -> str:
+        parts = []
+        for name, e in (("both", self.both), ("left", self.left), ("right", self.right)):
+            if e.has_xy:
+                parts.append(f"{name} x/y ({'normalised' if e.normalised else 'px'})")
+        return f"{self.kind}: " + ", ".join(parts)
+
+
+def tobii_lsl_app_layout(n_channels: int = 6) -> GazeLayout:
+    """Left x, y, pupil, right x, y, pupil: the common Tobii-to-LSL app."""
+    return GazeLayout(EyeChannels(), EyeChannels(0, 1, 2, 1.0, True), EyeChannels(3, 4, 5, 1.0, True),
+                      n_channels, "tobii-lsl-app")
+
+
+def combine_eyes(t_s: float, left: EyeSample | None, right: EyeSample | None) -> GazeSample:
+    """Binocular gaze: the mean of the valid eyes; invalid when neither is."""
+    valid = [e for e in (left, right) if e is not None and e.valid]
+    if not valid:
+        return GazeSample(t_s, math.nan, math.nan, False, left, right)
+    x = sum(e.x_px for e in valid) / len(valid)
+    y = sum(e.y_px for e in valid) / len(valid)
+    return GazeSample(t_s, x, y, True, left, right)
+
+
+def _eye(eye: str, label: str) -> str:
+    e = eye.strip().lower()
+    if e in ("left", "l"):
+        return "left"
+    if e in ("right", "r"):
+        return "right"
+    if not e:  # some senders only say it in the label ("left_x", "RightGazeX")
+        lab = label.strip().lower()
+        if lab.startswith(("left", "l_")):
+            return "left"
+        if lab.startswith(("right", "r_")):
+            return "right"
+    return "both"
+
+
+def _is_norm(unit: str, default: bool, stream_name: str) -> bool:
+    if not unit:
+        return default
+    if unit in _PX_UNITS:
+        return False
+    if unit in _NORM_UNITS:
+        return True
+    raise GazeLayoutError(f"stream {stream_name!r}: screen coordinates in unit {unit!r}; "
+                          "gazetype understands pixels or normalized")
+
+
+def _num(values: Sequence[float], i: int) -> float:
+    try:
+        v = float(values[i])
+    except (TypeError, ValueError, IndexError):
+        return math.nan
+    return v if math.isfinite(v) else math.nan
+
+
+def _xy(ch: EyeChannels, values: Sequence[float], screen: Screen) -> tuple[float, float]:
+    x, y = _num(values, ch.x), _num(values, ch.y)
+    if ch.normalised:
+        x *= screen.width_px
+        y *= screen.height_px
+    return x, y
+
+
+def _eye_sample(ch: EyeChannels, values: Sequence[float], screen: Screen) -> EyeSample | None:
+    if not ch.has_xy:
+        return None
+    x, y = _xy(ch, values, screen)
+    pupil = None
+    if ch.pupil is not None:
+        p = _num(values, ch.pupil)
+        pupil = p * ch.pupil_scale if p > 0 else None
+    ok = not (math.isnan(x) or math.isnan(y))
+    return EyeSample(x, y, ok, pupil)
+
+
+def channels_from_dicts(raw: Sequence[Mapping]) -> list[Channel]:
+    """Channels from dicts with label/eye/type/unit strings (pyxdf gives 1-element lists)."""
+    out = []
+    for d in raw:
+        if not isinstance(d, Mapping):
+            out.append(Channel())
+            continue
+
+        def get(key: str) -> str:
+            v = d.get(key, "")
+            if isinstance(v, list):
+                v = v[0] if v else ""
+            return "" if v is None else str(v)
+
+        out.append(Channel(get("label"), get("eye"), get("type"), get("unit")))
+    return out
+
+
+# -- what gazetype publishes (LSL out, the Tobii bridge) ----------------------------------
+
+def gaze_channels(units: str = "pixels", binocular: bool = True, eyes: bool = True) -> list[Channel]:
+    """XDF gaze channel meta-data for the streams gazetype publishes.
+
+    Order: (x, y both) if binocular, then (left x, y, right x, y, left pupil,
+    right pupil) if eyes. Pupil diameters are mm. Invalid values are NaN.
+    """
+    out: list[Channel] = []
+    if binocular:
+        out += [Channel("x", "both", "ScreenX", units), Channel("y", "both", "ScreenY", units)]
+    if eyes:
+        out += [Channel("left_x", "left", "ScreenX", units), Channel("left_y", "left", "ScreenY", units),
+                Channel("right_x", "right", "ScreenX", units), Channel("right_y", "right", "ScreenY", units),
+                Channel("left_pupil", "left", "Diameter", "mm"), Channel("right_pupil", "right", "Diameter", "mm")]
+    return out
+
+
+def sample_values(s: GazeSample, binocular: bool = True, eyes: bool = True, scale_x: float = 1.0,
+                  scale_y: float = 1.0) -> list[float]:
+    """The row `gaze_channels(...)` describes for `s` (coordinates divided by scale)."""
+    nan = math.nan
+    row: list[float] = []
+    if binocular:
+        row += [s.x_px / scale_x, s.y_px / scale_y] if s.valid else [nan, nan]
+    if eyes:
+        pupils = []
+        for e in (s.left, s.right):
+            if e is not None and e.valid:
+                row += [e.x_px / scale_x, e.y_px / scale_y]
+            else:
+                row += [nan, nan]
+            pupils.append(e.pupil_mm if e is not None and e.pupil_mm is not None else nan)
+        row += pupils
+    return row

@@ -1,0 +1,282 @@
+"""Tobii screen-based eye trackers through the Tobii Pro SDK: `--tracker tobii[:SERIAL]`.
+
+The SDK (`tobii-research`) has wheels for CPython 3.10 only, so it is imported on
+first use; on another Python, choosing this tracker raises a `TrackerError` that
+points to `gazetype tobii-bridge` (run under 3.10, it publishes the tracker on LSL).
+
+What the adapter does:
+* finds trackers (`find_all_eyetrackers`, about 2 s) and takes the one whose serial
+  number or address is SERIAL, else the first;
+* sets the highest gaze output frequency the device offers;
+* converts each gaze-data dictionary (`gaze_from_tobii`, a pure function): the
+  normalised display-area point, (0, 0) top-left, times the keyboard screen's size
+  in px; per-eye validity; binocular = mean of the valid eyes, invalid when
+  neither; pupil diameter in mm; `system_time_stamp` (microseconds) to seconds on
+  the tracker clock (one offset measured at connection; about 0 on Linux, where
+  the SDK's system clock is CLOCK_MONOTONIC);
+* shows a lost device in `status` ("lost: reconnecting"), emits one invalid
+  sample, and reconnects: the SDK restores a connection itself; if it has not
+  within `rejoin_s`, the device is searched for again.
+
+The display area is the monitor the tracker is mounted on and calibrated for:
+it must be the display the keyboard is on (`screen`).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import threading
+from typing import Any, Mapping
+
+from .base import Tracker, TrackerError
+from .clock import clock_offset_s
+from .gazechannels import combine_eyes
+from .registry import register
+from .sample import EyeSample, GazeSample
+from .screen import Screen
+
+BRIDGE_HINT = ("the Tobii Pro SDK (tobii-research) has wheels for Python 3.10 only; run "
+               "'gazetype tobii-bridge' under Python 3.10 (pip install 'gazetype[tobii]') "
+               "and use --tracker lsl")
+
+
+def sdk_module():
+    """`tobii_research`, or a TrackerError that points to the bridge."""
+    try:
+        import tobii_research
+    except ImportError:
+        v = sys.version_info
+        raise TrackerError(f"Tobii SDK not available on Python {v.major}.{v.minor}: {BRIDGE_HINT}") from None
+    except Exception as e:  # the SDK's native library failed to load
+        raise TrackerError(f"the Tobii SDK failed to load ({type(e).__name__}: {e}); {BRIDGE_HINT}") from None
+    return tobii_research
+
+
+# -- the data conversion (pure) -------------------------------------------------------
+
+def _eye(d: Mapping[str, Any], eye: str, width_px: float, height_px: float) -> EyeSample:
+    point = d.get(f"{eye}_gaze_point_on_display_area")
+    ok = d.get(f"{eye}_gaze_point_validity") == 1
+    try:
+        nx, ny = float(point[0]), float(point[1])
+    except (TypeError, ValueError, IndexError):
+        nx = ny = math.nan
+    if not (math.isfinite(nx) and math.isfinite(ny)):
+        ok = False
+    pupil = d.get(f"{eye}_pupil_diameter")
+    pupil_ok = d.get(f"{eye}_pupil_validity") == 1 and isinstance(pupil, (int, float)) \
+        and math.isfinite(pupil) and pupil > 0
+    if not ok:
+        return EyeSample(math.nan, math.nan, False, float(pupil) if pupil_ok else None)
+    return EyeSample(nx * width_px, ny * height_px, True, float(pupil) if pupil_ok else None)
+
+
+def gaze_from_tobii(d: Mapping[str, Any], width_px: float, height_px: float,
+                    clock_offset_s: float = 0.0) -> GazeSample:
+    """One SDK gaze-data dictionary (`subscribe_to(..., as_dictionary=True)`) as a sample.
+
+    Coordinates: the display-area point times (width_px, height_px). Time:
+    `system_time_stamp` (us) / 1e6 + `clock_offset_s` (tracker clock minus SDK clock, s).
+    """
+    t_s = d["system_time_stamp"] / 1e6 + clock_offset_s
+    left = _eye(d, "left", width_px, height_px)
+    right = _eye(d, "right", width_px, height_px)
+    return combine_eyes(t_s, left, right)
+
+
+def best_frequency(freqs) -> float | None:
+    """The highest gaze output frequency offered (Hz), None if none is."""
+    good = [float(f) for f in (freqs or ()) if isinstance(f, (int, float)) and f > 0]
+    return max(good) if good else None
+
+
+def describe_device(et) -> str:
+    return f"tobii:{et.serial_number}: {et.model} '{et.device_name}' at {et.address}"
+
+
+# -- the tracker ------------------------------------------------------------------------
+
+@register("tobii")
+class TobiiTracker(Tracker):
+    """A Tobii Pro screen-based tracker. `arg`: serial number or address (default: the first)."""
+
+    description = "a Tobii eye tracker via the Tobii Pro SDK (Python 3.10)"
+
+    def __init__(self, screen: Screen | None = None, *, arg: str | None = None, wait_s: float = 5.0,
+                 stall_s: float = 1.0, rejoin_s: float = 5.0, sdk=None, clock=None, **_) -> None:
+        kw = {"clock": clock} if clock is not None else {}
+        super().__init__(screen, **kw)
+        self.device_id = arg or None
+        self.wait_s = wait_s
+        self.stall_s = stall_s
+        self.rejoin_s = rejoin_s
+        self._sdk = sdk  # injected in tests; else imported on open
+        self.device = None
+        self.device_info: dict[str, Any] = {}
+        self.connections = 0
+        self._clock_offset_s = 0.0
+        self._last_data = 0.0
+        self._lost_since: float | None = None
+        self._stop_ev = threading.Event()
+        self._first = threading.Event()
+        self._error: str | None = None
+        self._thread: threading.Thread | None = None
+        self._data_lock = threading.Lock()
+
+    @classmethod
+    def discover(cls) -> list[str]:
+        sdk = sdk_module()
+        return [describe_device(et) for et in sdk.find_all_eyetrackers()]
+
+    # -- lifecycle -------------------------------------------------------------
+    def _open(self) -> None:
+        if self._sdk is None:
+            self._sdk = sdk_module()
+        self._stop_ev = threading.Event()
+        self._first = threading.Event()
+        self._error = None
+        self.status = "searching for Tobii tracker"
+        self._thread = threading.Thread(target=self._run, name="gazetype-tobii", daemon=True)
+        self._thread.start()
+        if self.wait_s > 0:
+            self._first.wait(self.wait_s)
+            if self._error is not None or not self._first.is_set():
+                # Not joined: a search in progress cannot be interrupted (about 2 s); the
+                # daemon thread ends by itself when it returns.
+                self._stop_ev.set()
+                self._thread = None
+                self._disconnect()
+                which = f" {self.device_id!r}" if self.device_id else ""
+                raise TrackerError(self._error or f"no Tobii eye tracker{which} found within {self.wait_s:g} s: "
+                                   "is it connected and powered, and its runtime/service running?")
+
+    def _close(self) -> None:
+        self._stop_thread()
+
+    def _stop_thread(self) -> None:
+        self._stop_ev.set()
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout=10.0)  # a search in progress takes about 2 s
+        self._thread = None
+        self._disconnect()
+
+    # -- device handling (the connector thread) ----------------------------------
+    def _find(self):
+        sdk = self._sdk
+        try:
+            found = sdk.find_all_eyetrackers()
+        except Exception as e:
+            self.status = f"Tobii search failed: {e}"
+            return None
+        for et in found:
+            if self.device_id is None or self.device_id in (et.serial_number, et.address):
+                return et
+        if found and self.device_id is not None:
+            self._error = (f"Tobii tracker {self.device_id!r} not found; found: "
+                           + ", ".join(describe_device(et) for et in found))
+        return None
+
+    def _connect(self, et) -> None:
+        sdk = self._sdk
+        try:
+            best = best_frequency(et.get_all_gaze_output_frequencies())
+            if best is not None and et.get_gaze_output_frequency() != best:
+                et.set_gaze_output_frequency(best)
+            self.nominal_rate_hz = float(et.get_gaze_output_frequency())
+        except Exception:
+            # Some devices or licences refuse; their default rate is still fine.
+            self.nominal_rate_hz = self.nominal_rate_hz or None
+        self._clock_offset_s = clock_offset_s(self.clock, lambda: sdk.get_system_time_stamp() / 1e6)
+        self.device = et
+        self.device_info = {"serial": et.serial_number, "model": et.model, "name": et.device_name,
+                            "address": et.address, "rate_hz": self.nominal_rate_hz}
+        self._last_data = self.clock()
+        self._lost_since = None
+        et.subscribe_to(sdk.EYETRACKER_GAZE_DATA, self._on_gaze, as_dictionary=True)
+        et.subscribe_to(sdk.EYETRACKER_NOTIFICATION_CONNECTION_LOST, self._on_lost, as_dictionary=True)
+        et.subscribe_to(sdk.EYETRACKER_NOTIFICATION_CONNECTION_RESTORED, self._on_restored, as_dictionary=True)
+        self.connections += 1
+        self._error = None
+        self.status = self._ok_status()
+        self._first.set()
+
+    def _disconnect(self) -> None:
+        et, self.device = self.device, None
+        if et is None:
+            return
+        sdk = self._sdk
+        for what in (sdk.EYETRACKER_GAZE_DATA, sdk.EYETRACKER_NOTIFICATION_CONNECTION_LOST,
+                     sdk.EYETRACKER_NOTIFICATION_CONNECTION_RESTORED):
+            try:
+                et.unsubscribe_from(what)
+            except Exception:
+                pass  # the device may be gone already
+
+    def _ok_status(self) -> str:
+        rate = f" {self.nominal_rate_hz:g} Hz" if self.nominal_rate_hz else ""
+        return f"tobii: {self.device_info.get('model', '?')}{rate}"
+
+    def _run(self) -> None:
+        while not self._stop_ev.is_set():
+            if self.device is None:
+                et = self._find()
+                if self._stop_ev.is_set():
+                    return
+                if et is None:
+                    if self._error is not None and not self._first.is_set():
+                        self._first.set()  # a named device is missing: tell start() now
+                    self._stop_ev.wait(1.0)
+                    continue
+                try:
+                    self._connect(et)
+                except Exception as e:
+                    self.status = f"Tobii connection failed: {e}"
+                    self._disconnect()
+                    self._stop_ev.wait(1.0)
+                    continue
+            self._stop_ev.wait(0.1)
+            try:
+                self.check(self.clock())
+            except Exception as e:  # e.g. a consumer's callback failed: report, keep watching
+                self.status = f"error: {type(e).__name__}: {e}"
+
+    def check(self, now: float) -> None:
+        """Watchdog, called every 0.1 s: no data for `stall_s` means lost; lost for
+        `rejoin_s` without the SDK restoring it means search for the device again."""
+        if self.device is None:
+            return
+        if self._lost_since is None and now - self._last_data > self.stall_s:
+            self._mark_lost(now)
+        if self._lost_since is not None and now - self._lost_since > self.rejoin_s:
+            self._disconnect()
+            self._lost_since = None
+            self.status = "lost: reconnecting"
+
+    def _mark_lost(self, now: float) -> None:
+        with self._data_lock:
+            if self._lost_since is not None:
+                return
+            self._lost_since = now
+        self.status = "lost: reconnecting"
+        self._emit(GazeSample.invalid(now))
+
+    # -- SDK callbacks (SDK threads) -----------------------------------------------
+    def _on_gaze(self, d: dict) -> None:
+        try:
+            s = gaze_from_tobii(d, self.screen.width_px, self.screen.height_px, self._clock_offset_s)
+        except (KeyError, TypeError, ValueError):
+            return  # not gaze data as the SDK documents it: dropped, never a crash in the SDK thread
+        self._last_data = self.clock()
+        if self._lost_since is not None:
+            with self._data_lock:
+                self._lost_since = None
+            self.status = self._ok_status()
+        self._emit(s)
+
+    def _on_lost(self, d: dict) -> None:
+        self._mark_lost(self.clock())
+
+    def _on_restored(self, d: dict) -> None:
+        # Data resuming is what clears the lost state (in _on_gaze).
+        self.status = "tobii: connection restored, waiting for data"
