@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from .errors import UserError, user_error_types
@@ -41,11 +42,30 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_VALUE_OPTIONS = ("--offset",)  # their values may start with '-' (e.g. "-1,0.5deg")
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    """argparse takes "--offset -1,0" for two options; pass it as "--offset=-1,0"."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in _VALUE_OPTIONS and i + 1 < len(argv) and re.match(r"-[\d.]", argv[i + 1]):
+            out.append(f"{a}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run", *argv]  # plain `gazetype` opens the keyboard
+    argv = _glue_negative_values(argv)
     args = parser.parse_args(argv)
     try:
         return int(args._main(args) or 0)

@@ -103,11 +103,7 @@ class GazeController(QObject):
                  f"{p.stats.rate_hz:.0f} Hz", f"data loss {p.stats.loss_fraction * 100:.0f}%"]
         off = p.offset
         if getattr(p, "autocal_enabled", True) and not _is_null(p.calibrator):
-            if off is None:
-                parts.append("offset: gathering evidence")
-            else:
-                sd = f" \u00b1{off.sd_px:.0f}" if off.sd_px is not None else ""
-                parts.append(f"offset {off.dx_px:+.0f},{off.dy_px:+.0f}{sd} px")
+            parts.append(offset_text(off, self.tracker.screen.px_per_deg))
         else:
             parts.append("autocal off")
         if p.paused:
@@ -115,6 +111,20 @@ class GazeController(QObject):
         if self.last_error:
             parts.append(f"error: {self.last_error}")
         return "   \u00b7   ".join(parts)
+
+
+def offset_text(off, px_per_deg: float) -> str:
+    """The autocalibration state for the status line: estimate in px and degrees,
+    and a confidence word from its standard error (good < 0.15 deg < fair < 0.3 deg)."""
+    if off is None:
+        return "autocal: gathering evidence"
+    size_deg = (off.dx_px ** 2 + off.dy_px ** 2) ** 0.5 / px_per_deg
+    text = f"autocal offset {off.dx_px:+.0f},{off.dy_px:+.0f} px ({size_deg:.1f}\u00b0)"
+    if off.sd_px is not None:
+        sd_deg = off.sd_px / px_per_deg
+        word = "good" if sd_deg < 0.15 else "fair" if sd_deg < 0.3 else "low"
+        text += f", confidence {word} (\u00b1{sd_deg:.2f}\u00b0)"
+    return text
 
 
 def _is_null(cal) -> bool:

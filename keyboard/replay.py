@@ -88,8 +88,16 @@ class Replayer:
         return None
 
     def finish(self) -> ReplayResult:
-        self.result.typed_text = self.text.text
-        return self.result
+        res = self.result
+        # Reading still in progress when the recording ends is evidence too.
+        end = getattr(self.pipeline.calibrator, "finish", None)
+        if end is not None and res.t_last_s is not None:
+            o = end(res.t_last_s)
+            if o is not None:
+                res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
+                res.final_offset = (o.dx_px, o.dy_px)
+        res.typed_text = self.text.text
+        return res
 
 
 def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,

@@ -63,3 +63,10 @@ def test_help_lists_the_commands():
     assert r.returncode == 0
     for cmd in ("run", "record", "replay"):
         assert cmd in r.stdout
+
+
+def test_negative_offsets_need_no_equals_sign(tmp_path):
+    rec = tmp_path / "neg.jsonl"
+    r = run_cli("record", "--tracker", "sim", "--duration", "2", "--out", str(rec), "--offset", "-1,0.5deg")
+    assert r.returncode == 0, r.stderr
+    assert '"offset":"-1,0.5deg"' in rec.read_text().splitlines()[0]

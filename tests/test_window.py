@@ -170,3 +170,12 @@ def test_lsl_out_publishes_the_sessions_events(window, qtbot):
     rows, _ = inlet.pull_chunk(timeout=1.0)
     got = [json.loads(r[0]) for r in rows]
     assert any(d["type"] == "select" and d["key"] == "h" for d in got)
+
+
+def test_status_line_states_the_offset_and_its_confidence():
+    from app.controller import offset_text
+    from tracker.events import OffsetEvent
+    assert offset_text(None, 38.0) == "autocal: gathering evidence"
+    t = offset_text(OffsetEvent(1.0, 38.0, 0.0, 3.0), 38.0)
+    assert "+38,+0 px (1.0\u00b0)" in t and "confidence good" in t
+    assert "confidence low" in offset_text(OffsetEvent(1.0, 10.0, 5.0, 19.0), 38.0)

@@ -8,7 +8,6 @@ the file and line.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import math
 import os
