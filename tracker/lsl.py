@@ -21,7 +21,9 @@ Needs pylsl (imported on first use); the LSL configuration file is liblsl's
 """
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 import time
 from typing import Any
 
@@ -38,9 +40,22 @@ _TC_EVERY_S = 5.0  # refresh the clock offset this often
 _RESOLVER_FORGET_S = 5.0  # a vanished outlet stays in the resolver's results this long
 
 
+_QUIET_CFG = Path(__file__).with_name("lsl_quiet.cfg")
+_USER_CFGS = ("lsl_api.cfg", "~/lsl_api/lsl_api.cfg", "/etc/lsl_api/lsl_api.cfg")
+
+
+def _quiet_liblsl() -> None:
+    """liblsl logs its start-up to stderr at INFO level; keep our one-line output clean.
+    Only when the user has no LSL configuration of their own, which always wins."""
+    if "LSLAPICFG" in os.environ or any(Path(p).expanduser().exists() for p in _USER_CFGS):
+        return
+    os.environ["LSLAPICFG"] = str(_QUIET_CFG)
+
+
 def pylsl_module():
     """pylsl, or a TrackerError saying how to get it."""
     try:
+        _quiet_liblsl()
         import pylsl
     except Exception as e:  # ImportError, or RuntimeError when liblsl cannot be loaded
         raise TrackerError(f"Lab Streaming Layer is not available ({type(e).__name__}: {e}); "
