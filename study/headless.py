@@ -1,6 +1,6 @@
-"""Headless study runs: the runner driven by a simulated tracker and the scripted
-typist, with no window. The operator's "continue" is automatic. Used by
-`gazetype study run --tracker sim --headless` and the end-to-end tests."""
+"""Headless study runs: the runner driven by a simulated participant (`SimUser`)
+with no window. The operator's "continue" is automatic. Used by `gazetype
+simulate`, `gazetype study run --tracker sim --headless` and the end-to-end tests."""
 from __future__ import annotations
 
 import time
@@ -11,11 +11,11 @@ from keyboard.dwell import DwellConfig, DwellEngine
 from keyboard.model import KeyboardModel, TypingSession
 from keyboard.pipeline import GazePipeline
 from tracker.screen import Screen
-from tracker.sim import SimConfig, SimGaze
+from keyboard.simuser import Feedback, SimUser, UserParams
+from tracker.sim import SimGaze
 
 from .runner import Phase, StudyRunner
 from .setup import RunContext
-from .simtypist import TargetTypist
 
 TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the window
 
@@ -36,13 +36,14 @@ class HeadlessResult:
 
 
 class HeadlessRun:
-    """The runner with a simulated tracker and the scripted typist. Build, then `run()`.
+    """The runner with a simulated participant (`params`, default `UserParams()`) on a
+    simulated tracker; participants see no gaze cursor, as in the study window. Build, then `run()`.
     `speed=None` runs as fast as possible; otherwise sim time is paced at `speed` x real
     time. A trial taking longer than `max_trial_s` of sim time aborts the run."""
 
     def __init__(self, ctx: RunContext, *, screen: Screen, dwell_s: float, tlx: bool = False,
-                 seed: int = 0, rate_hz: float = 120.0, slip_prob: float = 0.03, fix_prob: float = 0.8,
-                 landing_sd_deg: float = 0.3, speed: float | None = None, max_trial_s: float = 180.0,
+                 seed: int = 0, rate_hz: float = 120.0, params: UserParams | None = None,
+                 speed: float | None = None, max_trial_s: float = 180.0,
                  calibrator_factory: Callable | None = None, on_key=None) -> None:
         if tlx:
             raise ValueError("headless runs have no questionnaire")  # the CLI refuses --tlx
@@ -55,9 +56,10 @@ class HeadlessRun:
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
         self.runner = StudyRunner(ctx.store, ctx.participant, ctx.session, self.typing, screen=screen,
                                   on_key=on_key, **kw)
-        self.typist = TargetTypist(self.model, lambda: self.runner.phase == Phase.TRIAL, dwell_s,
-                                   slip_prob=slip_prob, fix_prob=fix_prob, seed=seed)
-        self.gaze = SimGaze(self.typist, screen, SimConfig(rate_hz=rate_hz, seed=seed, landing_sd_deg=landing_sd_deg))
+        params = params or UserParams()
+        self.user = SimUser(self.model, params, screen=screen, active=lambda: self.runner.phase == Phase.TRIAL,
+                            feedback=Feedback(self.typing), seed=seed)
+        self.gaze = SimGaze(self.user, screen, params.sim_config(rate_hz, seed))
 
     def run(self, sleep: Callable[[float], None] = time.sleep,
             wall: Callable[[], float] = time.monotonic) -> HeadlessResult:
