@@ -18,6 +18,7 @@ COMMANDS = (
     "app.commands.record",
     "app.commands.replay",
     "app.commands.study",
+    "app.commands.simulate",
     "app.commands.trackers",
     "app.commands.tobii_bridge",
 )

@@ -26,7 +26,6 @@ from study.errors import StudyError
 from study.headless import TARGET_FRAC
 from study.runner import Phase, StudyRunner
 from study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
-from study.simtypist import TargetTypist
 from tracker import registry
 from tracker.clock import now_s
 from tracker.filters import OneEuroFilter
@@ -289,7 +288,7 @@ class StudyWindow(QMainWindow):
         super().closeEvent(ev)
 
 
-def _tracker(name: str, screen, model: KeyboardModel, runner_phase, dwell_s: float, clock=now_s):
+def _tracker(name: str, screen, model: KeyboardModel, runner_phase, clock=now_s):
     """The tracker for a study; no silent mouse fallback (a study must say what it used)."""
     if name == "auto":
         found = registry.auto_choice()
@@ -297,9 +296,8 @@ def _tracker(name: str, screen, model: KeyboardModel, runner_phase, dwell_s: flo
             raise StudyError("no eye tracker found; connect one, or pass --tracker mouse (or sim) explicitly")
         name = found
     if name == "sim":
-        from tracker.sim import SimConfig, SimTracker
-        typist = TargetTypist(model, lambda: runner_phase() == Phase.TRIAL, dwell_s, slip_prob=0.03, fix_prob=0.8)
-        return (SimTracker(screen, script=typist, config=SimConfig(landing_sd_deg=0.3), clock=clock),
+        from keyboard.simuser import SimUserTracker
+        return (SimUserTracker(screen, model, active=lambda: runner_phase() == Phase.TRIAL, clock=clock),
                 "simulated participant")
     if name == "mouse":
         from PySide6.QtGui import QCursor
@@ -326,7 +324,7 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
                           target_measure=qt_measure(FONT_PX * 0.8), target_frac=TARGET_FRAC,
                           done_inserts_newline=False)
     holder: dict = {}
-    tracker, note = _tracker(opts.tracker, screen, model, lambda: holder["runner"].phase, opts.dwell_s, clock)
+    tracker, note = _tracker(opts.tracker, screen, model, lambda: holder["runner"].phase, clock)
     opts.extra.setdefault("smoothing", "one-euro")
     opts.extra.setdefault("lockon_s", DwellConfig().lockon_s)
     ctx = prepare_run(opts, screen=screen, sample_rate_hz=tracker.nominal_rate_hz, now_utc=_utc_now(),
@@ -339,6 +337,8 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
         pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=opts.dwell_s)), smoother=OneEuroFilter(),
                                 recorder=ctx.recorder, sinks=sinks)
         typing = TypingSession(model, pipeline)
+        if hasattr(tracker, "attach_session"):
+            tracker.attach_session(typing)  # the simulated participant watches the session (no cursor)
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
         runner = StudyRunner(ctx.store, ctx.participant, ctx.session, typing, screen=screen, tlx=opts.tlx, **kw)
         holder["runner"] = runner

@@ -13,7 +13,6 @@ from calibration import make_calibrator
 from keyboard.dwell import DwellConfig, DwellEngine
 from keyboard.model import KeyboardModel, TypingSession
 from keyboard.pipeline import GazePipeline
-from keyboard.simtyping import PhraseTypist
 from keyboard.widget import KeyboardView, qt_measure
 from tracker import registry
 from tracker.clock import now_s
@@ -38,7 +37,7 @@ def screen_of(qscreen) -> Screen:
     return Screen(g.width(), g.height(), w_mm, h_mm)
 
 
-def make_tracker(name: str, screen: Screen, model: KeyboardModel, dwell: DwellConfig, cursor_fn):
+def make_tracker(name: str, screen: Screen, model: KeyboardModel, cursor_fn):
     """The tracker for `name`, and a notice for the user when we fell back."""
     notice = None
     if name == "auto":
@@ -52,9 +51,9 @@ def make_tracker(name: str, screen: Screen, model: KeyboardModel, dwell: DwellCo
         from tracker.mouse import MouseTracker
         return MouseTracker(screen, cursor_pos=cursor_fn), notice or "Mouse mode: the mouse stands in for gaze."
     if name == "sim":
-        from tracker.sim import SimTracker
-        typist = PhraseTypist(model, DEMO_PHRASES, dwell.dwell_s, dwell.lockon_s)
-        return SimTracker(screen, script=typist), "Simulated gaze is typing a demo phrase by itself."
+        from keyboard.simuser import SimUserTracker
+        return (SimUserTracker(screen, model, phrases=DEMO_PHRASES),
+                "A simulated person is typing demo phrases by itself.")
     # wait_s=0: the window opens at once and the status line shows the search.
     return registry.create(name, screen=screen, wait_s=0), notice
 
@@ -169,7 +168,7 @@ def build(args, app: QApplication):
         tl = qscreen.geometry().topLeft()
         return (pos.x() - tl.x(), pos.y() - tl.y())
 
-    tracker, notice = make_tracker(tracker_name, screen, model, dwell, cursor_fn)
+    tracker, notice = make_tracker(tracker_name, screen, model, cursor_fn)
     recorder = None
     if args.record:
         recorder = RecordingWriter(args.record, Header(screen, tracker.nominal_rate_hz, source=tracker.name,
@@ -181,6 +180,9 @@ def build(args, app: QApplication):
     session = TypingSession(model, pipeline)
     view = KeyboardView(model)
     view.show_cursor = s.show_cursor
+    attach = getattr(tracker, "attach_session", None)  # a simulated person watches the session
+    if attach is not None:
+        attach(session, cursor_visible=lambda: view.show_cursor)
     controller = GazeController(view, session, tracker)
     win = KeyboardWindow(controller, view, s, notice)
     return win, controller, recorder

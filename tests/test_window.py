@@ -58,7 +58,9 @@ def test_sim_gaze_types_a_letter_into_the_output_panel(window, qtbot):
     origin = (view.origin.x(), view.origin.y())
     blank = _dark_pixels(view.grab().toImage(), model.text_layout.caret and model.layout.output, origin)
     qtbot.waitUntil(lambda: model.buffer.text != "", timeout=20000)
-    assert model.buffer.text[0] == "h"  # the demo phrase starts "hello"
+    # The demo phrase starts "hello"; the simulated person may slip to a neighbouring key.
+    h = model.keys.get("h")
+    assert model.buffer.text[0] == "h" or abs(model.keys.get(model.buffer.text[0]).cx_px - h.cx_px) < 2 * h.width_px
     view.repaint()
     inked = _dark_pixels(view.grab().toImage(), model.layout.output, origin)
     assert inked > blank + 5  # the letter is drawn in the panel, not just in the model
@@ -169,7 +171,8 @@ def test_lsl_out_publishes_the_sessions_events(window, qtbot):
     qtbot.wait(300)
     rows, _ = inlet.pull_chunk(timeout=1.0)
     got = [json.loads(r[0]) for r in rows]
-    assert any(d["type"] == "select" and d["key"] == "h" for d in got)
+    first = controller.session.selections[0].key_id
+    assert any(d["type"] == "select" and d["key"] == first for d in got)
 
 
 def test_status_line_states_the_offset_and_its_confidence():
