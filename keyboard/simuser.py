@@ -399,3 +399,31 @@ class SimUserTracker(SimTracker):
         def tracker_offset(t_s: float) -> tuple[float, float]:
             return self.offset.at(t_s - self.gaze.t0_s) if self.gaze is not None else ZERO
         self.user.attach(Feedback(session, tracker_offset, cursor_visible))
+
+
+def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None, seed: int = 0,
+                    screen: Screen | None = None, dwell_s: float = 1.0, offset=None, calibrator=None,
+                    rate_hz: float = 120.0, cursor: bool = False, max_s: float = 600.0):
+    """A `SimUser` types `phrases` once each (done after each) on a full-screen keyboard,
+    headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
+    corrects it (None: no correction). Returns (session, user, last sample time s)."""
+    from tracker.offset import InducedOffset
+    from tracker.sim import SimGaze
+
+    from .dwell import DwellConfig, DwellEngine
+    from .pipeline import GazePipeline
+
+    screen = screen or Screen()
+    params = params or UserParams()
+    model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)))
+    pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
+                            induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None)
+    session = TypingSession(model, pipeline)
+    session.start(0.0)
+    user = SimUser(model, params, screen=screen, phrases=phrases, repeat=False,
+                   feedback=Feedback(session, cursor_visible=lambda: cursor), seed=seed)
+    t = 0.0
+    for s in SimGaze(user, screen, params.sim_config(rate_hz, seed)).until(max_s):
+        session.feed(s)
+        t = s.t_s
+    return session, user, t

@@ -1,0 +1,90 @@
+"""`gazetype simulate` end to end: the JSON summary, a real study written with
+--study (export and report work on it, a second run adds to it), bad input."""
+import csv
+import json
+import subprocess
+import sys
+
+from .test_study_cli import digest, one_line_error, run
+
+SMALL = ("--participants", "2", "--phrases", "1", "--practice", "0")
+
+
+def test_json_summary_has_every_condition_and_measure(capsys):
+    rc, out, err = run(capsys, "simulate", *SMALL, "--seed", "3", "--json")
+    assert rc == 0, err
+    res = json.loads(out)
+    assert res["study"] is None  # a temporary study, gone
+    assert set(res["conditions"]) == {"calibrated", "miscalibrated", "autocalibrated"}
+    for c in res["conditions"].values():
+        assert 2.0 < c["wpm"] < 15.0
+        assert 0.0 <= c["msd_error_rate"] <= 100.0
+        assert c["kspc"] >= 1.0
+    assert [p["code"] for p in res["participants"]] == ["S01", "S02"]
+    assert all(p["phase"] == "finished" and p["trials_done"] == 3 for p in res["participants"])
+    assert res["autocal_error_deg"]["calibrated"] is None  # no estimator there
+    assert "S01: finished" in err
+
+
+def test_same_seed_same_result(capsys):
+    a = json.loads(run(capsys, "simulate", *SMALL, "--seed", "5", "--json")[1])
+    b = json.loads(run(capsys, "simulate", *SMALL, "--seed", "5", "--json")[1])
+    assert a["conditions"] == b["conditions"]
+
+
+def test_study_folder_is_a_normal_study_and_a_second_run_adds_to_it(tmp_path, capsys):
+    d = tmp_path / "sim"
+    rc, out, err = run(capsys, "simulate", *SMALL, "--conditions", "calibrated,miscalibrated",
+                       "--offset", "114,0", "--study", str(d))
+    assert rc == 0, err
+    assert "WPM" in out and "miscalibrated" in out
+    db = d / "study.sqlite"
+    before = digest(db)
+    rc, _, err = run(capsys, "simulate", "--participants", "1", "--phrases", "1", "--practice", "0",
+                     "--conditions", "calibrated,miscalibrated", "--offset", "114,0", "--study", str(d))
+    assert rc == 0, err
+    assert digest(db) != before
+    rc, out, err = run(capsys, "study", "status", str(d))
+    assert [ln.split()[0] for ln in out.splitlines()] == ["S01", "S02", "S03"]
+    rc, _, err = run(capsys, "study", "export", str(d), "--csv", str(tmp_path / "csv"))
+    assert rc == 0, err
+    rows = list(csv.DictReader(open(tmp_path / "csv" / "trials.csv")))
+    assert {r["participant"] for r in rows} == {"S01", "S02", "S03"}
+    assert {r["condition"] for r in rows} == {"calibrated", "miscalibrated"}
+    assert all(float(r["wpm"]) > 0 for r in rows)
+    rc, _, err = run(capsys, "study", "report", str(d), "--out", str(tmp_path / "r.html"))
+    assert rc == 0, err
+
+
+def test_a_different_study_plan_is_refused_before_anything_is_written(tmp_path, capsys):
+    d = tmp_path / "sim"
+    assert run(capsys, "simulate", *SMALL, "--conditions", "calibrated", "--study", str(d))[0] == 0
+    before = digest(d / "study.sqlite")
+    # New participants get the study's plan; an unknown condition is refused outright.
+    rc, _, err = run(capsys, "simulate", *SMALL, "--conditions", "nonsense", "--study", str(d))
+    one_line_error(rc, err, "nonsense")
+    assert digest(d / "study.sqlite") == before
+
+
+def _err(capsys, *argv):
+    try:
+        rc, _, err = run(capsys, *argv)
+    except SystemExit as e:  # argparse's own errors
+        rc, err = e.code, capsys.readouterr().err
+    return rc, err
+
+
+def test_bad_arguments_get_one_line_errors(tmp_path, capsys):
+    one_line_error(*_err(capsys, "simulate", "--participants", "0"), "--participants")
+    one_line_error(*_err(capsys, "simulate", "--dwell-ms", "0"), "--dwell-ms")
+    one_line_error(*_err(capsys, "simulate", "--offset", "sideways"), "sideways")
+    (tmp_path / "notes.txt").write_text("mine")
+    one_line_error(*_err(capsys, "simulate", "--study", str(tmp_path)), "not a study folder")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_console_entry_point_runs_it():
+    p = subprocess.run([sys.executable, "-m", "app", "simulate", "--participants", "1", "--phrases", "1",
+                        "--practice", "0", "--conditions", "calibrated"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[0].split() == ["measure", "calibrated"]
