@@ -403,10 +403,11 @@ class SimUserTracker(SimTracker):
 
 def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None, seed: int = 0,
                     screen: Screen | None = None, dwell_s: float = 1.0, offset=None, calibrator=None,
-                    rate_hz: float = 120.0, cursor: bool = False, max_s: float = 600.0):
+                    rate_hz: float = 120.0, cursor: bool = False, max_s: float = 600.0, recorder=None):
     """A `SimUser` types `phrases` once each (done after each) on a full-screen keyboard,
     headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
-    corrects it (None: no correction). Returns (session, user, last sample time s)."""
+    corrects it (None: no correction); `recorder` gets the session as a recording.
+    Returns (session, user, last sample time s)."""
     from tracker.offset import InducedOffset
     from tracker.sim import SimGaze
 
@@ -417,7 +418,8 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     params = params or UserParams()
     model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)))
     pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
-                            induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None)
+                            induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None,
+                            recorder=recorder)
     session = TypingSession(model, pipeline)
     session.start(0.0)
     user = SimUser(model, params, screen=screen, phrases=phrases, repeat=False,

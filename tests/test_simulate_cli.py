@@ -88,3 +88,16 @@ def test_console_entry_point_runs_it():
                         "--practice", "0", "--conditions", "calibrated"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[0].split() == ["measure", "calibrated"]
+
+
+def test_record_a_simulated_participant_and_replay_it(tmp_path, capsys):
+    out = tmp_path / "p.jsonl"
+    rc, _, err = run(capsys, "record", "--tracker", "sim", "--script", "person", "--duration", "90",
+                     "--offset", "60,0", "--autocal", "--phrase", "hello world", "--phrase", "see you soon",
+                     "--out", str(out))
+    assert rc == 0, err
+    assert "typed 'hello world\\nsee you soon\\n'" in err and "final estimate" in err
+    rc, out_json, err = run(capsys, "replay", str(out), "--autocal", "--json")
+    res = json.loads(out_json)
+    assert res["typed_text"] == "hello world\nsee you soon\n"
+    assert res["final_offset"][0] > 20  # it saw the 60 px offset in the reading

@@ -33,10 +33,11 @@ def add_arguments(p) -> None:
                    help="sim: type this phrase on a headless keyboard (repeatable); default: a demo phrase")
     p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N", help="dwell time (sim typing)")
     add_offset_arg(p, "sim: the tracker's error")
-    p.add_argument("--script", choices=("typing", "compensating", "reading"), default="typing",
+    p.add_argument("--script", choices=("typing", "compensating", "reading", "person"), default="typing",
                    help="sim: what the simulated person does: type the phrases open loop (default), "
                         "type them closed loop aiming off-key to compensate the tracker error, "
-                        "or read pages of text (--phrase gives the pages) with no keyboard")
+                        "read pages of text (--phrase gives the pages) with no keyboard, or be a simulated "
+                        "participant (docs/simulation.md) typing the phrases once each")
     p.add_argument("--autocal", action="store_true",
                    help="sim: correct the tracker error live with autocalibration (records offset lines)")
 
@@ -85,6 +86,8 @@ def _record_sim(args) -> int:
     """A simulated typing session, generated as fast as the CPU allows."""
     screen = parse_screen(args.screen)
     offset = parse_offset(args.offset, screen)
+    if args.script == "person":
+        return _record_person(args, screen, offset)
     if args.script != "typing" or args.autocal:
         return _record_closed_loop(args, screen, offset)
     model = KeyboardModel((0, 0, screen.width_px, screen.height_px))
@@ -133,4 +136,26 @@ def _record_closed_loop(args, screen, offset) -> int:
     est = f"; final estimate {run.est[-1][0]:+.1f}, {run.est[-1][1]:+.1f} px" if args.autocal and run.est else ""
     print(f"recorded {args.duration:g} s of simulated gaze ({args.script}) to {args.out}; {what}{est}",
           file=sys.stderr)
+    return 0
+
+
+def _record_person(args, screen, offset) -> int:
+    """The simulated participant (keyboard.simuser) typing the phrases once each."""
+    from calibration import make_calibrator
+    from keyboard.simuser import simulate_typing
+
+    phrases = args.phrase or ["the quick brown fox", "jumps over the lazy dog"]
+    header = Header(screen, args.rate, source="sim",
+                    extra={"sim": {"seed": args.seed, "offset": offset.spec, "script": "person",
+                                   "phrases": phrases, "autocal": args.autocal},
+                           "induced_offset": offset.spec})
+    with RecordingWriter(args.out, header) as w:
+        session, user, t = simulate_typing(phrases, seed=args.seed, screen=screen, dwell_s=args.dwell_s,
+                                           offset=offset if offset.parts else None,
+                                           calibrator=make_calibrator(screen, args.autocal), rate_hz=args.rate,
+                                           max_s=args.duration, recorder=w)
+    est = session.pipeline.offset
+    est = f"; final estimate {est.dx_px:+.1f}, {est.dy_px:+.1f} px" if args.autocal and est is not None else ""
+    print(f"recorded {t:.0f} s of a simulated participant to {args.out}; typed {session.model.buffer.text!r}, "
+          f"{user.corrections} re-aim(s){est}", file=sys.stderr)
     return 0
