@@ -54,6 +54,9 @@ class ReadingConfig:
     glance_prior: float = 0.85  # prior that the first text fixation after a change checks it
     landing_sd_deg: float = 0.3  # where eyes land on a target, beyond the target's size
     word_landing_frac: float = 0.2  # SD of landing within a word, as a fraction of its width
+    # Where eyes land in a word (the target evidence is measured against): the
+    # preferred viewing position, left of its centre (Rayner 1979), from its left edge.
+    pvl_frac: float = 0.45
     episode_gap_s: float = 1.0  # a pause longer than this ends a reading episode
     chunk: int = 12  # fixations aligned at once in long episodes
     lag: int = 3  # ... of which the last few wait for the next chunk (right context)
@@ -71,9 +74,9 @@ class TextRegion:
     """The words of one text region in reading order, with geometry for matching."""
 
     __slots__ = ("name", "text", "caret", "t_s", "wx", "wy", "hw", "ww", "lines", "texts",
-                 "line_h", "bbox", "onset_s", "_arrays")
+                 "line_h", "bbox", "onset_s", "_arrays", "tx")
 
-    def __init__(self, ev: LayoutEvent, onset_s: float) -> None:
+    def __init__(self, ev: LayoutEvent, onset_s: float, pvl_frac: float = 0.5) -> None:
         self.name = ev.region
         self.text = ev.text
         self.caret = ev.caret
@@ -85,6 +88,7 @@ class TextRegion:
         self.wy = [it.cy_px for it in items]
         self.ww = [it.box[2] - it.box[0] for it in items]
         self.hw = [0.5 * w for w in self.ww]
+        self.tx = [it.box[0] + pvl_frac * w for it, w in zip(items, self.ww)]  # where eyes land in x
         self.texts = [it.text for it in items]
         self.lines = [it.line if it.line is not None else round(it.cy_px) for it in items]
         hs = sorted(it.box[3] - it.box[1] for it in items)
@@ -231,7 +235,7 @@ class ReadingDetector:
         if not ev.items and ev.caret is None:
             self.regions.pop(ev.region, None)
         else:
-            self.regions[ev.region] = TextRegion(ev, onset)
+            self.regions[ev.region] = TextRegion(ev, onset, self.config.pvl_frac)
         if old_text is not None and new_text is not None and new_text.startswith(old_text) \
                 and len(new_text) == len(old_text) + 1:
             self._expect = self._glance_targets(self.regions.get(ev.region), new_text[-1], ev.t_s)
@@ -250,7 +254,7 @@ class ReadingDetector:
         w = reg.ww[i]
         wsd = math.sqrt((self.config.word_landing_frac * w) ** 2 + land2)
         ysd = math.sqrt(land2 + (0.1 * reg.line_h) ** 2)
-        word = (reg.wx[i], reg.wy[i], wsd, ysd)
+        word = (reg.tx[i], reg.wy[i], wsd, ysd)
         if ch == " ":
             return _Expect(t_s, reg.name, [word + (1.0,)], "word")
         if ch == "\n" or not ch.strip():
@@ -265,7 +269,7 @@ class ReadingDetector:
         # Aimed at the new character, at the caret; but people may look at the word
         # it ends instead: the x SD covers half the way to the word's centre, so such
         # glances cannot pull x far, while y (the line) is exact either way.
-        sdx = math.sqrt((0.3 * cw) ** 2 + land2 + (0.5 * (cx - reg.wx[i])) ** 2)
+        sdx = math.sqrt((0.3 * cw) ** 2 + land2 + (0.5 * (cx - reg.tx[i])) ** 2)
         return _Expect(t_s, reg.name, [(cx, reg.wy[i], sdx, ysd, 1.0)], "char")
 
     # -- fixations -----------------------------------------------------------------
@@ -362,7 +366,7 @@ class ReadingDetector:
             sdx = math.sqrt((frac * reg.ww[j]) ** 2 + land2)
             if abs(cx - reg.wx[j]) > 6.0 * math.sqrt(vx + sdx * sdx):
                 continue
-            cands.append(self._loglik(f, reg.wx[j], wy, sdx, ysd, bg_prior, mx, my, vx, vy) + (False,))
+            cands.append(self._loglik(f, reg.tx[j], wy, sdx, ysd, bg_prior, mx, my, vx, vy) + (False,))
         top = max(c[0] for c in cands)
         ws = [math.exp(c[0] - top) for c in cands]
         tot = sum(ws)
@@ -530,5 +534,5 @@ class ReadingDetector:
             j = idx[al.words[i]]
             f = ep[i]
             sdx = weak_sd if x_weak else math.sqrt((cfg.word_landing_frac * reg.ww[j]) ** 2 + land2)
-            out.append(Evidence(f.t_end_s, f.x_px - reg.wx[j], f.y_px - reg.wy[j], sdx, ysd, "read", self._group))
+            out.append(Evidence(f.t_end_s, f.x_px - reg.tx[j], f.y_px - reg.wy[j], sdx, ysd, "read", self._group))
         return out, idx[al.words[stop - 1]]

@@ -5,8 +5,8 @@ the output panel) and publishes them as LayoutEvents of a text region; `TextRead
 reads the current page like a person: fixations on words left to right, durations
 from a log-normal around 225 ms, short words sometimes skipped, some regressions,
 return sweeps to the next line that often undershoot (a corrective fixation
-follows), landing positions near word centres. At the end of a page it turns the
-page (or starts again). Deterministic for a seed.
+follows), landing at the preferred viewing position a little left of word centres.
+At the end of a page it turns the page (or starts again). Deterministic for a seed.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import random
 
 from tracker.events import Box, LayoutEvent, LayoutItem
 from tracker.screen import Screen
-from tracker.sim import Fixation
+from tracker.sim import PVL_FRAC, Fixation
 
 from .textlayout import Measure, TextLayout, layout_text
 
@@ -98,7 +98,7 @@ class TextReader:
     def _dur(self, scale: float = 1.0) -> float:
         return min(max(self.rng.lognormvariate(self._mu, self._sigma) * scale, 0.08), 0.8)
 
-    def _land(self, w: LayoutItem, frac: float = 0.5) -> tuple[float, float]:
+    def _land(self, w: LayoutItem, frac: float = PVL_FRAC) -> tuple[float, float]:
         g = self.rng.gauss
         x0, _, x1, _ = w.box
         return (x0 + frac * (x1 - x0) + g(0, self.word_landing_frac * (x1 - x0)) + g(0, self.landing_px),

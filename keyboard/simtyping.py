@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from tracker.sim import Fixation
+from tracker.sim import Fixation, word_fixation_x
 
 from .layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
 from .model import KeyboardModel
@@ -44,7 +44,7 @@ class PhraseTypist:
             if kind == "read":
                 tl = self.model.text_layout
                 w = tl.words[-1] if tl.words else None
-                x, y = (w.cx_px, w.cy_px) if w else (tl.caret[0], 0.5 * (tl.caret[1] + tl.caret[3]))
+                x, y = (word_fixation_x(w.box), w.cy_px) if w else (tl.caret[0], 0.5 * (tl.caret[1] + tl.caret[3]))
                 return Fixation(x, y, self.read_s)
             k = self.model.keys.get(key)
             if k is None:  # on the other page: switch first
@@ -182,7 +182,7 @@ class CompensatingTypist:
                     if self.rng.random() < self.glance_word_p:
                         w = self._last_word()
                         if w is not None:
-                            x, y = self._read_point(w.cx_px, w.cy_px, w.box[2] - w.box[0])
+                            x, y = self._read_point(word_fixation_x(w.box), w.cy_px, w.box[2] - w.box[0])
                             yield ("fix", (x, y, self.rng.uniform(0.3, 0.5), "glance"))
                 elif sel is not None and len(sel) == 1:
                     # A repeated letter needs a look away anyway (the key is disarmed).
@@ -194,7 +194,7 @@ class CompensatingTypist:
             if self.proofread:
                 words = self.model.text_layout.words[-len(phrase.split()):] if phrase.split() else ()
                 for w in words:
-                    x, y = self._read_point(w.cx_px, w.cy_px, w.box[2] - w.box[0])
+                    x, y = self._read_point(word_fixation_x(w.box), w.cy_px, w.box[2] - w.box[0])
                     yield ("fix", (x, y, min(max(self.rng.gauss(0.24, 0.06), 0.12), 0.45), "proofread"))
             if (yield from self._dwell(DONE)) is not None:
                 yield ("fix", (self._aim[0], self._aim[1], self.react_s, "react"))

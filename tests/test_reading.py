@@ -59,7 +59,10 @@ def test_after_a_space_the_glance_reads_the_finished_word():
     for i, k in enumerate(["h", "i", "space"]):
         type_key(model, rd, k, 1.0 + i)
     w = model.text_layout.words[-1]
-    out = rd.on_fixation(fix(3.3, w.cx_px - 10, w.cy_px + 12), (0.0, 0.0))
+    # A word is looked at a little left of its centre (the preferred viewing position).
+    pvl_x = w.box[0] + rd.config.pvl_frac * (w.box[2] - w.box[0])
+    assert pvl_x < w.cx_px
+    out = rd.on_fixation(fix(3.3, pvl_x - 10, w.cy_px + 12), (0.0, 0.0))
     assert out and out[0].kind == "glance-word"
     assert (out[0].zx_px, out[0].zy_px) == pytest.approx((-10, 12), abs=1.0)
 

@@ -52,6 +52,16 @@ class ListScript:
         return f
 
 
+# Where readers fixate a word: its preferred viewing position, left of the centre
+# (Rayner 1979), as a fraction of its width from the left edge.
+PVL_FRAC = 0.45
+
+
+def word_fixation_x(box) -> float:
+    """x (px) at which a simulated reader aims in a word with this box."""
+    return box[0] + PVL_FRAC * (box[2] - box[0])
+
+
 def saccade_duration_s(amplitude_deg: float) -> float:
     """Main sequence: about 2.2 ms per degree plus 21 ms (Carpenter 1988)."""
     return (21.0 + 2.2 * amplitude_deg) / 1000.0
