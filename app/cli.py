@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-from .errors import UserError, user_error_types
+from .errors import user_error_types
 
 # Subcommand modules, in the order `gazetype --help` lists them. Each has
 # `NAME`, `HELP`, `add_arguments(parser)` and `main(args) -> int`.

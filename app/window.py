@@ -23,7 +23,6 @@ from tracker.screen import Screen
 
 from . import settings as settings_mod
 from .controller import GazeController
-from .errors import UserError
 
 DEMO_PHRASES = ["hello from gazetype", "the quick brown fox jumps", "typing with my eyes"]
 

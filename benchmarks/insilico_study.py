@@ -72,7 +72,7 @@ def insilico(args, screen: Screen) -> None:
         per_seed.append(r)
         c = r["conditions"]
         print(f"seed {seed}: WPM " + "  ".join(f"{k} {c[k]['wpm']:.2f}" for k in CONDS)
-              + f"  | total ER " + "  ".join(f"{c[k]['total_error_rate']:.1f}" for k in CONDS)
+              + "  | total ER " + "  ".join(f"{c[k]['total_error_rate']:.1f}" for k in CONDS)
               + f"  | autocal err {r['autocal_error_deg']['autocalibrated']:.2f} deg", flush=True)
     wall = time.monotonic() - t0
     print(f"\n({wall:.0f} s wall for {args.seeds * args.participants} simulated participants)\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.events import Box, LayoutEvent, LayoutItem, SelectEvent
+from tracker.events import Box, LayoutEvent, SelectEvent
 from tracker.sample import GazeSample
 
 from .dwell import Selection

@@ -1,5 +1,4 @@
 """Simulated tracker statistics and the headless pipeline typing closed-loop."""
-import math
 import statistics
 
 import pytest

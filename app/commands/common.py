@@ -30,6 +30,19 @@ def positive_float(text: str) -> float:
     return v
 
 
+def whole_number(minimum: int):
+    """An argparse type: a whole number >= minimum."""
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {text}")
+        return v
+    return parse
+
+
 def add_tracker_arg(p: argparse.ArgumentParser, default: str = "auto", extra: str = "") -> None:
     p.add_argument("--tracker", default=default, metavar="T",
                    help=f"gaze source: auto, mouse, sim, replay:FILE, lsl[:NAME], tobii{extra} (default: {default})")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from keyboard.dwell import DwellConfig
 from keyboard.replay import replay

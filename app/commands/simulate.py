@@ -1,46 +1,25 @@
 """`gazetype simulate`: simulated participants run the study protocol (see docs/simulation.md)."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from datetime import datetime, timezone
 
-from .common import positive_float, positive_ms
+from .common import positive_float, positive_ms, whole_number
 
 NAME = "simulate"
 HELP = "run the study protocol with simulated participants (no people, no hardware)"
-
-
-def _at_least_one(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
-    return v
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return v
 
 
 def add_arguments(p) -> None:
     p.description = ("Simulated participants type the study's phrases by dwell, headless and much faster than "
                      "real time, under each condition (counterbalanced as for people). Prints the means over "
                      "participants per condition.")
-    p.add_argument("--participants", type=_at_least_one, default=6, metavar="N", help="how many (default 6)")
-    p.add_argument("--phrases", type=_at_least_one, default=5, metavar="K",
+    p.add_argument("--participants", type=whole_number(1), default=6, metavar="N", help="how many (default 6)")
+    p.add_argument("--phrases", type=whole_number(1), default=5, metavar="K",
                    help="measured phrases per condition (default 5)")
-    p.add_argument("--practice", type=_count, default=1, metavar="N",
+    p.add_argument("--practice", type=whole_number(0), default=1, metavar="N",
                    help="practice phrases per condition (default 1)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (default 0)")
     p.add_argument("--offset", default=None, metavar="SPEC",

@@ -1,13 +1,12 @@
 """`gazetype study run|export|report|status`: user studies (see docs/study.md)."""
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import datetime, timezone
 
 from study.errors import StudyError
 
-from .common import add_tracker_arg, positive_float, positive_ms
+from .common import add_tracker_arg, positive_float, positive_ms, whole_number
 
 NAME = "study"
 HELP = "run a gaze-typing user study; export and report its data"
@@ -15,16 +14,6 @@ HELP = "run a gaze-typing user study; export and report its data"
 
 def _utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return v
 
 
 def add_arguments(p) -> None:
@@ -39,16 +28,16 @@ def add_arguments(p) -> None:
     add_tracker_arg(r, default="auto")
     r.add_argument("--conditions", default=None, metavar="LIST",
                    help="comma-separated: calibrated, miscalibrated, autocalibrated (default: all three)")
-    r.add_argument("--phrases", type=_count, default=None, dest="n_phrases", metavar="N",
+    r.add_argument("--phrases", type=whole_number(0), default=None, dest="n_phrases", metavar="N",
                    help="measured phrases per condition (default 8)")
-    r.add_argument("--practice", type=_count, default=None, dest="n_practice", metavar="N",
+    r.add_argument("--practice", type=whole_number(0), default=None, dest="n_practice", metavar="N",
                    help="practice phrases at the start of each condition (default 2)")
     r.add_argument("--offset", default=None, metavar="SPEC",
                    help="offset induced in the miscalibrated and autocalibrated conditions: '0,1.5deg' (default), "
                         "'40,-20' px, 'drift:60,0@120', 'step:0,40@30'; times from the condition's start")
     r.add_argument("--phrase-file", default=None, metavar="FILE",
                    help="one phrase per line (default: the bundled phrase set)")
-    r.add_argument("--index", type=_count, default=None, metavar="N",
+    r.add_argument("--index", type=whole_number(0), default=None, metavar="N",
                    help="the participant's Latin-square index (default: the next free one)")
     r.add_argument("--lsl-out", action="store_true",
                    help="publish raw/corrected gaze and all events (trial markers too) to LSL; off by default")
