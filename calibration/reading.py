@@ -57,6 +57,12 @@ class ReadingConfig:
     # Where eyes land in a word (the target evidence is measured against): the
     # preferred viewing position, left of its centre (Rayner 1979), from its left edge.
     pvl_frac: float = 0.45
+    # Saccades land short of their target by about 5-10% of their amplitude (Becker
+    # 1989); a glance from the keyboard up to the text falls about a degree short.
+    # Each fixation is taken back to where it aimed, from where it came from:
+    # aim = (landing - u * launch) / (1 - u), in reported px (the offset cancels).
+    undershoot_frac: float = 0.07
+    launch_gap_s: float = 0.3  # a launch fixation that ended longer ago than this is unknown
     episode_gap_s: float = 1.0  # a pause longer than this ends a reading episode
     chunk: int = 12  # fixations aligned at once in long episodes
     lag: int = 3  # ... of which the last few wait for the next chunk (right context)
@@ -200,6 +206,7 @@ class ReadingDetector:
         self._expect: _Expect | None = None
         self._last_select_s = -math.inf
         self._ep: list[Fixation] = []  # the reading episode's fixations not yet used
+        self._prev: Fixation | None = None  # the last fixation, as detected: the next saccade's launch
         self._ep_region: str | None = None
         # Where the reader is in the text: the word the last used fixation read, so
         # the next chunk continues from there (None: unknown).
@@ -276,6 +283,11 @@ class ReadingDetector:
     def on_fixation(self, f: Fixation, applied: tuple[float, float]) -> list[Evidence]:
         """Classify fixation `f` (reported px); `applied` is the correction in force."""
         cx, cy = f.x_px - applied[0], f.y_px - applied[1]
+        launch, self._prev = self._prev, f
+        u = self.config.undershoot_frac
+        if u and launch is not None and f.t_start_s - launch.t_end_s <= self.config.launch_gap_s:
+            f = Fixation(f.t_start_s, f.t_end_s, (f.x_px - u * launch.x_px) / (1.0 - u),
+                         (f.y_px - u * launch.y_px) / (1.0 - u), f.n)
         if self._on_key(cx, cy) or f.t_start_s <= self._last_select_s <= f.t_end_s + 0.05:
             if self._expect is not None and f.t_start_s > self._expect.t_s:
                 self._expect = None  # back to typing without looking at the new text

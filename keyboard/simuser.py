@@ -83,7 +83,7 @@ class UserParams:
 
     def sim_config(self, rate_hz: float = 120.0, seed: int = 0) -> SimConfig:
         """The simulated tracker for this person (landing is modelled here, not there)."""
-        return SimConfig(rate_hz=rate_hz, noise_deg=self.precision_deg, landing_sd_deg=0.0,
+        return SimConfig(rate_hz=rate_hz, noise_deg=self.precision_deg, landing_sd_deg=0.0, undershoot=0.0,
                          blink_rate_hz=self.blink_rate_hz, blink_s=self.blink_ms / 1000.0,
                          loss_prob=self.loss_p, seed=seed)
 

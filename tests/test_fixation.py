@@ -23,7 +23,7 @@ def detect(samples, screen=None, config=None):
 def test_scripted_fixations_are_found_at_any_rate(rate):
     scr = Screen()
     script = [Fixation(300, 300, 0.3), Fixation(900, 320, 0.25), Fixation(1500, 700, 0.4), Fixation(400, 800, 0.2)]
-    g = SimGaze(ListScript(script), scr, SimConfig(rate_hz=rate, noise_deg=0.15, blink_rate_hz=0, loss_prob=0, seed=1))
+    g = SimGaze(ListScript(script), scr, SimConfig(rate_hz=rate, noise_deg=0.15, blink_rate_hz=0, loss_prob=0, seed=1, undershoot=0.0))
     fixes = detect(g.all(), scr)
     # the first sample starts mid-screen and saccades to the first target: skip nothing else
     found = [(round(f.x_px), round(f.y_px)) for f in fixes if f.duration_s > 0.15]
@@ -42,7 +42,7 @@ def test_radius_is_in_degrees_whatever_the_screen():
         # two targets 0.6 deg apart are one fixation; 2 deg apart are two
         for sep_deg, n in ((0.6, 1), (2.0, 2)):
             g = SimGaze(ListScript([Fixation(500, 400, 0.3), Fixation(500 + sep_deg * ppd, 400, 0.3)]), scr,
-                        SimConfig(rate_hz=250, noise_deg=0.05, blink_rate_hz=0, loss_prob=0, seed=2))
+                        SimConfig(rate_hz=250, noise_deg=0.05, blink_rate_hz=0, loss_prob=0, seed=2, undershoot=0.0))
             fixes = [f for f in detect(g.all(), scr) if f.duration_s > 0.1]
             assert len(fixes) == n, (scr, sep_deg)
 

@@ -131,8 +131,14 @@ def test_a_page_read_from_its_top_gives_the_offset_even_a_line_high(off_lines):
     off = (0.6 * PPD, off_lines * lh)
     out = []
     t = 0.2
+    u = rd.config.undershoot_frac
+    prev = None
     for w in tl.words:
-        out += rd.on_fixation(fix(t, w.cx_px + off[0], w.cy_px + off[1], 0.22), (0.0, 0.0))
+        # Each saccade lands short of where it aimed by u of its length, as the detector expects.
+        aim = (w.box[0] + rd.config.pvl_frac * (w.box[2] - w.box[0]), w.cy_px)
+        land = aim if prev is None else (aim[0] - u * (aim[0] - prev[0]), aim[1] - u * (aim[1] - prev[1]))
+        out += rd.on_fixation(fix(t, land[0] + off[0], land[1] + off[1], 0.22), (0.0, 0.0))
+        prev = land
         t += 0.25
     out += rd.flush()
     assert len(out) > 0.6 * len(tl.words)

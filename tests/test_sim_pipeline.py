@@ -18,7 +18,7 @@ from tracker.sim import Fixation, ListScript, SimConfig, SimGaze, SimTracker, sa
 
 def test_sim_noise_rate_blinks_and_offset_match_the_config():
     scr = Screen()
-    cfg = SimConfig(rate_hz=250, noise_deg=0.2, blink_rate_hz=0.5, blink_s=0.15, loss_prob=0.0, seed=3)
+    cfg = SimConfig(rate_hz=250, noise_deg=0.2, blink_rate_hz=0.5, blink_s=0.15, loss_prob=0.0, seed=3, undershoot=0.0)
     g = SimGaze(ListScript([Fixation(900, 500, 120.0)]), scr, cfg, parse_offset("30,-10"))
     samples = g.all()
     assert len(samples) == pytest.approx(250 * 120, rel=0.01)
@@ -43,10 +43,28 @@ def test_saccades_follow_the_main_sequence():
     scr = Screen()
     x0, y0 = scr.width_px / 2, scr.height_px / 2  # where the simulated eye starts
     g = SimGaze(ListScript([Fixation(x0, y0, 0.3), Fixation(x0 + 10 * scr.px_per_deg, y0, 0.3)]), scr,
-                SimConfig(rate_hz=1000, noise_deg=0, blink_rate_hz=0, loss_prob=0))
+                SimConfig(rate_hz=1000, noise_deg=0, blink_rate_hz=0, loss_prob=0, undershoot=0.0))
     xs = [(s.t_s, s.x_px) for s in g.all()]
     moving = [t for t, x in xs if x0 + 0.01 < x < x0 + 10 * scr.px_per_deg - 0.01]
     assert max(moving) - min(moving) == pytest.approx(saccade_duration_s(10), abs=0.003)
+
+
+def test_saccades_land_short_and_long_ones_are_corrected():
+    scr = Screen()
+    ppd = scr.px_per_deg
+    x0, y0 = scr.width_px / 2, scr.height_px / 2
+    cfg = SimConfig(rate_hz=1000, noise_deg=0, blink_rate_hz=0, loss_prob=0, undershoot=0.07)
+    # 5 deg: lands 0.35 deg short and stays (under the corrective threshold)
+    g = SimGaze(ListScript([Fixation(x0 + 5 * ppd, y0, 0.5)]), scr, cfg)
+    xs = [s.x_px for s in g.all()]
+    assert xs[-1] == pytest.approx(x0 + 0.93 * 5 * ppd, abs=0.01)
+    # 15 deg: lands 1.05 deg short, then a corrective saccade after 150 ms lands 0.07 x 1.05 deg short
+    g = SimGaze(ListScript([Fixation(x0 + 15 * ppd, y0, 0.6)]), scr, cfg)
+    samples = g.all()
+    short = x0 + 0.93 * 15 * ppd
+    at_short = [s.t_s for s in samples if abs(s.x_px - short) < 0.01]
+    assert at_short and 0.14 < max(at_short) - min(at_short) < 0.16
+    assert samples[-1].x_px == pytest.approx(x0 + 15 * ppd - 0.07 * 0.07 * 15 * ppd, abs=0.01)
 
 
 def test_sim_tracker_runs_in_step_with_its_clock():

@@ -72,6 +72,9 @@ class SimConfig:
     rate_hz: float = 120.0
     noise_deg: float = 0.15  # SD of fixational noise per axis, as a tracker reports it
     landing_sd_deg: float = 0.0  # SD of where a fixation lands around its target
+    undershoot: float = 0.07  # saccades land short by this fraction of their amplitude (Becker 1989: 5-10%)
+    corrective_deg: float = 0.75  # a landing farther than this from the aim is corrected ...
+    corrective_s: float = 0.15  # ... by a second saccade after this long
     blink_rate_hz: float = 0.25  # mean blinks per second
     blink_s: float = 0.15
     loss_prob: float = 0.01  # chance any one sample is lost
@@ -99,20 +102,31 @@ class SimGaze:
         self._next_blink = t0_s + self._draw_blink_gap()
         self.finished = False
         self.true_gaze = self._pos  # where the eye really looks (no offset, no noise)
+        self._corrective: Fixation | None = None  # the rest of a fixation, after a corrective saccade
 
     def _draw_blink_gap(self) -> float:
         r = self.config.blink_rate_hz
         return self.rng.expovariate(r) if r > 0 else math.inf
 
     def _advance_script(self, t: float) -> None:
+        cfg = self.config
         while t >= self._fix_end and not self.finished:
-            f = self.script.next_fixation(self._fix_end)
+            f, self._corrective = self._corrective, None
+            if f is None:
+                f = self.script.next_fixation(self._fix_end)
             if f is None:
                 self.finished = True
                 return
             ppd = self.screen.px_per_deg
-            lx = f.x_px + self.rng.gauss(0, self.config.landing_sd_deg * ppd) if self.config.landing_sd_deg else f.x_px
-            ly = f.y_px + self.rng.gauss(0, self.config.landing_sd_deg * ppd) if self.config.landing_sd_deg else f.y_px
+            u = cfg.undershoot
+            lx = f.x_px - u * (f.x_px - self._pos[0])
+            ly = f.y_px - u * (f.y_px - self._pos[1])
+            if cfg.landing_sd_deg:
+                lx += self.rng.gauss(0, cfg.landing_sd_deg * ppd)
+                ly += self.rng.gauss(0, cfg.landing_sd_deg * ppd)
+            if math.hypot(lx - f.x_px, ly - f.y_px) > cfg.corrective_deg * ppd and f.duration_s > 2 * cfg.corrective_s:
+                self._corrective = Fixation(f.x_px, f.y_px, f.duration_s - cfg.corrective_s)
+                f = Fixation(lx, ly, cfg.corrective_s)
             amp_deg = math.hypot(lx - self._pos[0], ly - self._pos[1]) / ppd
             self._from = self._pos
             self._sacc_start = self._fix_end
