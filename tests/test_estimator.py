@@ -3,7 +3,7 @@ import math
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from calibration.estimator import EstimatorConfig, Evidence, OffsetEstimator
@@ -68,6 +68,7 @@ def test_tentative_evidence_never_moves_the_estimate():
 
 @given(st.floats(min_value=-2.5, max_value=2.5), st.floats(min_value=-2.5, max_value=2.5),
        st.floats(min_value=0.0, max_value=0.3), st.integers(min_value=0, max_value=10_000))
+@example(0.0, 0.0, 0.0, 137)  # noise alone takes this one 0.30 deg off
 def test_converges_to_any_offset_despite_outliers(dx_deg, dy_deg, outlier_frac, seed):
     rng = random.Random(seed)
     e = OffsetEstimator(SCR)
@@ -80,10 +81,15 @@ def test_converges_to_any_offset_despite_outliers(dx_deg, dy_deg, outlier_frac, 
             z = (tx + rng.gauss(0, noise), ty + rng.gauss(0, noise))
         e.add(Evidence(i * 0.5, z[0], z[1], noise, noise))
     assert e.ready
-    assert math.hypot(e.mx - tx, e.my - ty) < 0.3 * PPD
+    # Within its own stated uncertainty (4 SD: the tail of a 2D normal is exp(-8)),
+    # and within the 0.5 deg a fresh calibration promises. (0.3 deg, tried first, is
+    # 3 SD of this evidence: hypothesis found a seed beyond it with no outliers at all.)
+    err = math.hypot(e.mx - tx, e.my - ty)
+    assert err < 4.0 * math.sqrt(0.5 * (e.px + e.py))
+    assert err < 0.5 * PPD
     # what is applied may fall short of a small offset by what is not significant
     cx, cy = e.correction
-    assert math.hypot(cx - tx, cy - ty) < 0.3 * PPD + math.sqrt(2.0 * (e.px + e.py))
+    assert math.hypot(cx - tx, cy - ty) < 0.5 * PPD + math.sqrt(2.0 * (e.px + e.py))
 
 
 @given(st.integers(min_value=0, max_value=10_000))
