@@ -116,7 +116,11 @@ def test_bad_tracking_never_breaks_it(loss, blink_hz, seed):
     params = UserParams(loss_p=loss, blink_rate_hz=blink_hz)
     session, _, t = simulate_typing(["hi there"], params=params, seed=seed, max_s=120.0)
     assert t > 0
-    assert session.model.buffer.text.startswith("hi") or t >= 119.0
+    text = session.model.buffer.text
+    if text.endswith("\n"):  # finished (done): nearly all of it right
+        assert sum(a == b for a, b in zip(text, "hi there")) >= 6, text
+    else:
+        assert t >= 119.0  # still at it when the time ran out
 
 
 def test_same_seed_same_person():
