@@ -3,6 +3,7 @@ plan stored the first time), a new session row and its v1 recording. The CLI's
 headless mode and the study window share this, then build a `StudyRunner`."""
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,38 @@ class RunOptions:
     extra: dict = field(default_factory=dict)  # more settings to store with the session
 
 
+class ParticipantLock:
+    """An exclusive lock on one participant of a study for the length of a run, so a
+    second `study run` (or window) for the same person is refused instead of
+    interleaving two sessions. An OS file lock: released when the process ends, even
+    by kill -9, so a crashed run resumes. (No lock where fcntl is missing: Windows.)"""
+
+    def __init__(self, folder: Path, code: str) -> None:
+        self.code = code
+        self.path = Path(folder) / f".lock-{hashlib.sha1(code.encode()).hexdigest()[:16]}"
+        self._f = None
+
+    def acquire(self) -> "ParticipantLock":
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        f = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            raise StudyError(f"participant {self.code!r} is being run by another gazetype in {self.path.parent} "
+                             "right now; finish or close that run first") from None
+        self._f = f
+        return self
+
+    def release(self) -> None:
+        if self._f is not None:
+            self._f.close()  # closing drops the lock
+            self._f = None
+
+
 @dataclass
 class RunContext:
     store: StudyStore
@@ -50,6 +83,7 @@ class RunContext:
     session: SessionRow
     recorder: RecordingWriter
     created: bool  # a new participant
+    lock: ParticipantLock | None = None
 
     @property
     def recording_path(self):
@@ -59,7 +93,11 @@ class RunContext:
         try:
             self.recorder.close()
         finally:
-            self.store.close()
+            try:
+                self.store.close()
+            finally:
+                if self.lock is not None:
+                    self.lock.release()
 
 
 def _check_code(code: str) -> str:
@@ -182,7 +220,9 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
         StudyStore.check_can_create(opts.study_dir)
         pre = new_plan_settings(opts, screen, warn)
     store = StudyStore.open(opts.study_dir, create=True, created_utc=now_utc, app_version=app_version)
+    lock = None
     try:
+        lock = ParticipantLock(store.folder, code).acquire()
         p = store.participant(code)
         if p is not None:
             _check_same_plan(store, p, opts)
@@ -198,8 +238,10 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
         recorder = RecordingWriter(store.folder / session.recording_path, header)
     except BaseException:
         store.close()
+        if lock is not None:
+            lock.release()
         raise
-    return RunContext(store, participant, session, recorder, created)
+    return RunContext(store, participant, session, recorder, created, lock)
 
 
 def autocal_missing(ctx: RunContext) -> bool:

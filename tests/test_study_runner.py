@@ -234,6 +234,22 @@ def test_returning_participant_with_other_options_is_refused(tmp_path):
         assert len(st.sessions()) == 1  # the refused runs left no session behind
 
 
+def test_one_participant_runs_in_one_place_at_a_time(tmp_path):
+    opts = lambda code: RunOptions(str(tmp_path / "s"), code, n_phrases=1, n_practice=0)  # noqa: E731
+    first = prepare_run(opts("P01"), screen=SCREEN, sample_rate_hz=None, now_utc="x")
+    try:
+        with pytest.raises(StudyError, match=r"'P01' is being run by another gazetype"):
+            prepare_run(opts("P01"), screen=SCREEN, sample_rate_hz=None, now_utc="x")
+        other = prepare_run(opts("P02"), screen=SCREEN, sample_rate_hz=None, now_utc="x")  # others may run
+        other.close()
+    finally:
+        first.close()
+    again = prepare_run(opts("P01"), screen=SCREEN, sample_rate_hz=None, now_utc="x")  # free once closed
+    again.close()
+    with StudyStore.open(tmp_path / "s") as st:
+        assert len(st.sessions()) == 3  # the refused run left no session behind
+
+
 # -- property test: any sequence of gaze and operator actions ------------------------------
 from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
 
