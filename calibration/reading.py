@@ -82,7 +82,7 @@ class TextRegion:
     __slots__ = ("name", "text", "caret", "t_s", "wx", "wy", "hw", "ww", "lines", "texts",
                  "line_h", "bbox", "onset_s", "_arrays", "tx")
 
-    def __init__(self, ev: LayoutEvent, onset_s: float, pvl_frac: float = 0.5) -> None:
+    def __init__(self, ev: LayoutEvent, onset_s: float, pvl_frac: float) -> None:
         self.name = ev.region
         self.text = ev.text
         self.caret = ev.caret

@@ -221,8 +221,7 @@ class SimUser:
             lit = fb.lit_key()
             if lit != key_id and t - t_pos >= react_s:
                 r = self._perceived_error(t, pos, lit)
-                self.comp[0] += p.learn_rate * (r[0] - self.comp[0])
-                self.comp[1] += p.learn_rate * (r[1] - self.comp[1])
+                self._learn(r)
                 sd = p.landing_sd_min_deg * self.ppd
                 pos, t_pos = (centre[0] - r[0] + g(0, sd), centre[1] - r[1] + g(0, sd)), t
                 self.corrections += 1
@@ -235,21 +234,22 @@ class SimUser:
         sel = fb.last_selection()
         if sel == key_id and fb.cursor_visible():
             # The cursor sat on the key during the dwell: take its offset from the eye in.
-            r = self._perceived_error(t, pos, sel)
-            self.comp[0] += p.learn_rate * (r[0] - self.comp[0])
-            self.comp[1] += p.learn_rate * (r[1] - self.comp[1])
+            self._learn(self._perceived_error(t, pos, sel))
         yield self._fix(t, pos[0], pos[1], p.after_select_ms / 1000.0, "key")
         return sel
+
+    def _learn(self, r: tuple[float, float]) -> None:
+        """Fold a perceived error (px) into the learned compensation."""
+        a = self.p.learn_rate
+        self.comp[0] += a * (r[0] - self.comp[0])
+        self.comp[1] += a * (r[1] - self.comp[1])
 
     def _perceived_error(self, t: float, eye: tuple[float, float], lit: str | None) -> tuple[float, float]:
         """Where the person thinks the tracker puts its gaze, relative to its eyes (px)."""
         g, sd = self.rng.gauss, self.p.perceive_sd_deg * self.ppd
-        if self.fb.cursor_visible() or lit is None:
+        k = self.model.keys.get(lit) if lit is not None else None
+        if self.fb.cursor_visible() or k is None:
             rx, ry = self.fb.residual(t)  # the cursor shows it (or, with no key lit, the person searches)
-            return (rx + g(0, sd), ry + g(0, sd))
-        k = self.model.keys.get(lit)
-        if k is None:
-            rx, ry = self.fb.residual(t)
             return (rx + g(0, sd), ry + g(0, sd))
         # No cursor: the lit key's centre is the best guess of where the tracker thinks it looks.
         return (k.cx_px - eye[0] + g(0, sd), k.cy_px - eye[1] + g(0, sd))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -87,7 +88,6 @@ def run_simulated_study(study_dir: str, cfg: SimStudyConfig, *, now_utc: str, ap
                         screen: Screen | None = None, on_participant: Callable[[SimParticipant], None] | None = None,
                         calibrator_factory=None) -> SimStudyResult:
     """Run `cfg.participants` new simulated participants into `study_dir` and summarise them."""
-    import time
     wall0 = time.monotonic()
     screen = screen or Screen()
     codes = _free_codes(study_dir, cfg.participants)
