@@ -1,2 +1,1 @@
-"""The gazetype application: CLI and Qt windows."""
-__version__ = "0.1.0"
+"""The gazetype application: CLI, composition root and Qt windows."""

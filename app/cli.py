@@ -9,18 +9,18 @@ import os
 import re
 import sys
 
-from .errors import user_error_types
+from gazetype.app.errors import user_error_types
 
 # Subcommand modules, in the order `gazetype --help` lists them. Each has
 # `NAME`, `HELP`, `add_arguments(parser)` and `main(args) -> int`.
 COMMANDS = (
-    "app.commands.run",
-    "app.commands.record",
-    "app.commands.replay",
-    "app.commands.study",
-    "app.commands.simulate",
-    "app.commands.trackers",
-    "app.commands.tobii_bridge",
+    "gazetype.app.commands.run",
+    "gazetype.app.commands.record",
+    "gazetype.app.commands.replay",
+    "gazetype.app.commands.study",
+    "gazetype.app.commands.simulate",
+    "gazetype.app.commands.trackers",
+    "gazetype.app.commands.tobii_bridge",
 )
 
 
@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="gazetype", description="Type with your eyes: a dwell keyboard that "
                 "recalibrates the eye tracker while you read what you typed.")
-    from . import __version__
+    from gazetype import __version__
     p.add_argument("--version", action="version", version=f"gazetype {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for modname in COMMANDS:

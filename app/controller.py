@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, QTimer, Signal
 
-from keyboard.model import TypingSession
-from keyboard.widget import KeyboardView
-from tracker.base import Tracker
-from tracker.clock import now_s
+from gazetype.keyboard.model import TypingSession
+from gazetype.keyboard.widget import KeyboardView
+from gazetype.tracker.base import Tracker
+from gazetype.tracker.clock import now_s
 
 
 class GazeController(QObject):

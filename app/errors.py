@@ -7,12 +7,12 @@ class UserError(Exception):
 
 
 def user_error_types() -> tuple[type[BaseException], ...]:
-    from tracker.base import TrackerError
-    from tracker.offset import OffsetSpecError
-    from tracker.recording import RecordingError
+    from gazetype.tracker.base import TrackerError
+    from gazetype.tracker.offset import OffsetSpecError
+    from gazetype.tracker.recording import RecordingError
     types: list[type[BaseException]] = [UserError, TrackerError, RecordingError, OffsetSpecError]
     try:
-        from study.errors import StudyError  # added by the study runner
+        from gazetype.study.errors import StudyError  # added by the study runner
         types.append(StudyError)
     except ImportError:
         pass

@@ -10,12 +10,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
-from keyboard.dwell import DwellConfig
-from keyboard.layout import key_label
-from keyboard.replay import Replayer
-from tracker.clock import now_s
-from tracker.recording import open_reader
-from tracker.sample import GazeSample
+from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.layout import key_label
+from gazetype.keyboard.replay import Replayer
+from gazetype.tracker.clock import now_s
+from gazetype.tracker.recording import open_reader
+from gazetype.tracker.sample import GazeSample
 
 REGION_COLOURS = {"keyboard": "#2b2f36", "output": "#fbfaf5", "target": "#23262b"}
 

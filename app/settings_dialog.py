@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QSpinBox)
 
-from tracker import registry
+from gazetype.tracker import registry
 
-from .settings import Settings
+from gazetype.app.settings import Settings
 
 
 class SettingsDialog(QDialog):

@@ -17,22 +17,22 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QGridLayout, QLabel, QMainWindow, QPushButton, QSlider,
                                QStackedWidget, QVBoxLayout, QWidget)
 
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import KeyboardModel, TypingSession
-from keyboard.pipeline import GazePipeline
-from keyboard.widget import KeyboardView, qt_measure
-from study.db import TLX_SCALES
-from study.errors import StudyError
-from study.headless import TARGET_FRAC
-from study.runner import Phase, StudyRunner
-from study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
-from tracker import registry
-from tracker.clock import now_s
-from tracker.filters import OneEuroFilter
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.keyboard.widget import KeyboardView, qt_measure
+from gazetype.study.db import TLX_SCALES
+from gazetype.study.errors import StudyError
+from gazetype.study.headless import TARGET_FRAC
+from gazetype.study.runner import Phase, StudyRunner
+from gazetype.study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
+from gazetype.tracker import registry
+from gazetype.tracker.clock import now_s
+from gazetype.tracker.filters import OneEuroFilter
 
-from . import __version__
-from .controller import GazeController
-from .window import screen_of
+from gazetype import __version__
+from gazetype.app.controller import GazeController
+from gazetype.app.window import screen_of
 
 FONT_PX = 48
 
@@ -296,12 +296,12 @@ def _tracker(name: str, screen, model: KeyboardModel, runner_phase, clock=now_s)
             raise StudyError("no eye tracker found; connect one, or pass --tracker mouse (or sim) explicitly")
         name = found
     if name == "sim":
-        from keyboard.simuser import SimUserTracker
+        from gazetype.keyboard.simuser import SimUserTracker
         return (SimUserTracker(screen, model, active=lambda: runner_phase() == Phase.TRIAL, clock=clock),
                 "simulated participant")
     if name == "mouse":
         from PySide6.QtGui import QCursor
-        from tracker.mouse import MouseTracker
+        from gazetype.tracker.mouse import MouseTracker
         app = QApplication.instance()
 
         def cursor_fn():
@@ -332,7 +332,7 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     try:
         sinks = []
         if lsl_out:  # trial markers reach LabRecorder through the same events stream
-            from tracker.lslout import LslPublisher
+            from gazetype.tracker.lslout import LslPublisher
             sinks.append(LslPublisher(screen, rate_hz=tracker.nominal_rate_hz))
         pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=opts.dwell_s)), smoother=OneEuroFilter(),
                                 recorder=ctx.recorder, sinks=sinks)

@@ -9,20 +9,20 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
-from calibration import make_calibrator
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import KeyboardModel, TypingSession
-from keyboard.pipeline import GazePipeline
-from keyboard.widget import KeyboardView, qt_measure
-from tracker import registry
-from tracker.clock import now_s
-from tracker.filters import OneEuroFilter
-from tracker.offset import InducedOffset, parse_offset
-from tracker.recording import Header, RecordingWriter
-from tracker.screen import Screen
+from gazetype.calibration import make_calibrator
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.keyboard.widget import KeyboardView, qt_measure
+from gazetype.tracker import registry
+from gazetype.tracker.clock import now_s
+from gazetype.tracker.filters import OneEuroFilter
+from gazetype.tracker.offset import InducedOffset, parse_offset
+from gazetype.tracker.recording import Header, RecordingWriter
+from gazetype.tracker.screen import Screen
 
-from . import settings as settings_mod
-from .controller import GazeController
+from gazetype.app import settings as settings_mod
+from gazetype.app.controller import GazeController
 
 DEMO_PHRASES = ["hello from gazetype", "the quick brown fox jumps", "typing with my eyes"]
 
@@ -47,10 +47,10 @@ def make_tracker(name: str, screen: Screen, model: KeyboardModel, cursor_fn):
         else:
             name = found
     if name == "mouse":
-        from tracker.mouse import MouseTracker
+        from gazetype.tracker.mouse import MouseTracker
         return MouseTracker(screen, cursor_pos=cursor_fn), notice or "Mouse mode: the mouse stands in for gaze."
     if name == "sim":
-        from keyboard.simuser import SimUserTracker
+        from gazetype.keyboard.simuser import SimUserTracker
         return (SimUserTracker(screen, model, phrases=DEMO_PHRASES),
                 "A simulated person is typing demo phrases by itself.")
     # wait_s=0: the window opens at once and the status line shows the search.
@@ -114,7 +114,7 @@ class KeyboardWindow(QMainWindow):
             self.showMaximized()
 
     def open_settings(self) -> None:
-        from .settings_dialog import SettingsDialog
+        from gazetype.app.settings_dialog import SettingsDialog
         dlg = SettingsDialog(self.settings, self)
         if dlg.exec():
             self.apply_settings(dlg.result_settings())
@@ -143,7 +143,7 @@ def lsl_sinks(args, screen: Screen, tracker) -> list:
     """`--lsl-out`: publish raw and corrected gaze and all events to LSL (off by default)."""
     if not getattr(args, "lsl_out", False):
         return []
-    from tracker.lslout import LslPublisher
+    from gazetype.tracker.lslout import LslPublisher
     return [LslPublisher(screen, rate_hz=tracker.nominal_rate_hz)]
 
 

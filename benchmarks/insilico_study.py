@@ -26,11 +26,11 @@ from dataclasses import replace
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from keyboard.simuser import UserParams, simulate_typing  # noqa: E402
-from study.headless import study_model  # noqa: E402
-from study.metrics import wpm  # noqa: E402
-from study.simstudy import SimStudyConfig, run_simulated_study  # noqa: E402
-from tracker.screen import Screen  # noqa: E402
+from gazetype.keyboard.simuser import UserParams, simulate_typing  # noqa: E402
+from gazetype.study.headless import study_model  # noqa: E402
+from gazetype.study.metrics import wpm  # noqa: E402
+from gazetype.study.simstudy import SimStudyConfig, run_simulated_study  # noqa: E402
+from gazetype.tracker.screen import Screen  # noqa: E402
 
 CONDS = ("calibrated", "miscalibrated", "autocalibrated")
 MEASURES = (("wpm", "WPM"), ("msd_error_rate", "MSD ER %"), ("total_error_rate", "total ER %"),

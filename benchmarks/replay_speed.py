@@ -24,9 +24,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from app.cli import main as cli  # noqa: E402
-from keyboard.replay import replay  # noqa: E402
-from tracker.recording import read_recording  # noqa: E402
+from gazetype.app.cli import main as cli  # noqa: E402
+from gazetype.keyboard.replay import replay  # noqa: E402
+from gazetype.tracker.recording import read_recording  # noqa: E402
 
 
 def best_of(fn, n: int) -> float:

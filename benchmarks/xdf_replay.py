@@ -19,16 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the test suite's minimal XDF writer
 
-from keyboard.dwell import DwellConfig, DwellEngine  # noqa: E402
-from keyboard.model import KeyboardModel, TypingSession  # noqa: E402
-from keyboard.pipeline import GazePipeline  # noqa: E402
-from keyboard.replay import replay  # noqa: E402
-from keyboard.simtyping import PhraseTypist  # noqa: E402
-from tracker.gazechannels import gaze_channels, sample_values  # noqa: E402
-from tracker.recording import Header, RecordingWriter, event_to_dict  # noqa: E402
-from tracker.sample import GazeSample  # noqa: E402
-from tracker.screen import Screen  # noqa: E402
-from tracker.sim import SimConfig, SimGaze  # noqa: E402
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine  # noqa: E402
+from gazetype.keyboard.model import KeyboardModel, TypingSession  # noqa: E402
+from gazetype.keyboard.pipeline import GazePipeline  # noqa: E402
+from gazetype.keyboard.replay import replay  # noqa: E402
+from gazetype.keyboard.simtyping import PhraseTypist  # noqa: E402
+from gazetype.tracker.gazechannels import gaze_channels, sample_values  # noqa: E402
+from gazetype.tracker.recording import Header, RecordingWriter, event_to_dict  # noqa: E402
+from gazetype.tracker.sample import GazeSample  # noqa: E402
+from gazetype.tracker.screen import Screen  # noqa: E402
+from gazetype.tracker.sim import SimConfig, SimGaze  # noqa: E402
 from xdfwrite import XdfStream, write_xdf  # noqa: E402
 
 

@@ -5,9 +5,9 @@ fixation (online fixation detection) -> reading (which fixations read known text
 and what) -> estimator (robust gated Kalman filter) -> autocal (the Calibrator the
 pipeline calls) ; corrector applies the estimate smoothly. See docs/autocalibration.md.
 """
-from .autocal import AutocalConfig, AutoCalibrator
-from .base import Calibrator, NullCalibrator
-from .corrector import Corrector
+from gazetype.calibration.autocal import AutocalConfig, AutoCalibrator
+from gazetype.calibration.base import Calibrator, NullCalibrator
+from gazetype.calibration.corrector import Corrector
 
 __all__ = ["Calibrator", "NullCalibrator", "Corrector", "AutoCalibrator", "AutocalConfig", "make_calibrator"]
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.events import LayoutEvent, OffsetEvent, SelectEvent
-from tracker.sample import GazeSample
-from tracker.screen import Screen
+from gazetype.tracker.events import LayoutEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
-from .estimator import EstimatorConfig, Evidence, OffsetEstimator
-from .fixation import FixationConfig, FixationDetector
-from .reading import ReadingConfig, ReadingDetector
+from gazetype.calibration.estimator import EstimatorConfig, Evidence, OffsetEstimator
+from gazetype.calibration.fixation import FixationConfig, FixationDetector
+from gazetype.calibration.reading import ReadingConfig, ReadingDetector
 
 
 @dataclass(frozen=True)

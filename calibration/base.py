@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tracker.events import LayoutEvent, OffsetEvent, SelectEvent
-from tracker.sample import GazeSample
+from gazetype.tracker.events import LayoutEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.sample import GazeSample
 
 
 class Calibrator(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from tracker.sample import GazeSample
+from gazetype.tracker.sample import GazeSample
 
 
 class Corrector:

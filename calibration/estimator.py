@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tracker.screen import Screen
+from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.screen import Screen
+from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)

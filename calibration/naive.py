@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-from tracker.events import LayoutEvent, OffsetEvent, SelectEvent
-from tracker.sample import GazeSample
-from tracker.screen import Screen
+from gazetype.tracker.events import LayoutEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
-from .fixation import FixationDetector
+from gazetype.calibration.fixation import FixationDetector
 
 
 class NaiveCalibrator:

@@ -35,12 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.events import Box, LayoutEvent, SelectEvent
-from tracker.screen import Screen
+from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
+from gazetype.tracker.screen import Screen
 
-from .align import warp
-from .estimator import Evidence, OffsetEstimator
-from .fixation import Fixation
+from gazetype.calibration.align import warp
+from gazetype.calibration.estimator import Evidence, OffsetEstimator
+from gazetype.calibration.fixation import Fixation
 
 KEYBOARD = "keyboard"
 

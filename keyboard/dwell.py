@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .layout import Key, KeyMap
+from gazetype.keyboard.layout import Key, KeyMap
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.events import Box, LayoutItem
+from gazetype.tracker.events import Box, LayoutItem
 
 SPACE, BACKSPACE, CLEAR, DONE = "space", "backspace", "clear", "done"
 PAGE_LETTERS, PAGE_SYMBOLS = "page:letters", "page:symbols"

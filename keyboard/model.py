@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.events import Box, LayoutEvent, SelectEvent
-from tracker.sample import GazeSample
+from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
+from gazetype.tracker.sample import GazeSample
 
-from .dwell import Selection
-from .layout import PAGE_LETTERS, PAGE_SYMBOLS, KeyMap, ScreenLayout, compute_keys
-from .pipeline import GazePipeline, Step
-from .text import TextBuffer, TextChange
-from .textlayout import Measure, TextLayout, layout_text
+from gazetype.keyboard.dwell import Selection
+from gazetype.keyboard.layout import PAGE_LETTERS, PAGE_SYMBOLS, KeyMap, ScreenLayout, compute_keys
+from gazetype.keyboard.pipeline import GazePipeline, Step
+from gazetype.keyboard.text import TextBuffer, TextChange
+from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
 
 
 class KeyboardModel:

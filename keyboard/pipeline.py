@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from calibration.base import Calibrator, NullCalibrator
-from calibration.corrector import Corrector
-from tracker.events import LayoutEvent, MarkerEvent, OffsetEvent, SelectEvent
-from tracker.offset import InducedOffset
-from tracker.recording import RecordingWriter
-from tracker.sample import GazeSample
-from tracker.stats import StreamStats
+from gazetype.calibration.base import Calibrator, NullCalibrator
+from gazetype.calibration.corrector import Corrector
+from gazetype.tracker.events import LayoutEvent, MarkerEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.offset import InducedOffset
+from gazetype.tracker.recording import RecordingWriter
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.stats import StreamStats
 
-from .dwell import DwellEngine, Selection
-from .layout import KeyMap
+from gazetype.keyboard.dwell import DwellEngine, Selection
+from gazetype.keyboard.layout import KeyMap
 
 
 class Step(NamedTuple):

@@ -6,14 +6,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from calibration import make_calibrator
-from tracker.events import LayoutEvent, SelectEvent
-from tracker.recording import Header, open_reader
-from tracker.sample import GazeSample
+from gazetype.calibration import make_calibrator
+from gazetype.tracker.events import LayoutEvent, SelectEvent
+from gazetype.tracker.recording import Header, open_reader
+from gazetype.tracker.sample import GazeSample
 
-from .dwell import DwellConfig, DwellEngine
-from .pipeline import GazePipeline, Step
-from .text import TextBuffer
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.pipeline import GazePipeline, Step
+from gazetype.keyboard.text import TextBuffer
 
 
 @dataclass

@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 import random
 
-from tracker.events import Box, LayoutEvent, LayoutItem
-from tracker.screen import Screen
-from tracker.sim import PVL_FRAC, Fixation
+from gazetype.tracker.events import Box, LayoutEvent, LayoutItem
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import PVL_FRAC, Fixation
 
-from .textlayout import Measure, TextLayout, layout_text
+from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
 
 SAMPLE_TEXT = (
     "Eye trackers drift out of calibration during the day, and people who type with "

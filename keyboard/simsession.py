@@ -13,15 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from tracker.offset import OffsetModel
-from tracker.screen import Screen
-from tracker.sim import SimConfig, SimGaze
+from gazetype.tracker.offset import OffsetModel
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import SimConfig, SimGaze
 
-from .dwell import DwellConfig, DwellEngine
-from .model import KeyboardModel, TypingSession
-from .pipeline import GazePipeline
-from .simreading import SAMPLE_TEXT, ReadingPages, TextReader
-from .simtyping import CompensatingTypist
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.keyboard.simreading import SAMPLE_TEXT, ReadingPages, TextReader
+from gazetype.keyboard.simtyping import CompensatingTypist
 
 PHRASES = ["the quick brown fox jumps", "over the lazy dog", "my watch fell in the water",
            "prevailing wind from the east", "never too rich and never too thin"]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 
-from tracker.sim import Fixation, word_fixation_x
+from gazetype.tracker.sim import Fixation, word_fixation_x
 
-from .layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
-from .model import KeyboardModel
+from gazetype.keyboard.layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
+from gazetype.keyboard.model import KeyboardModel
 
 
 class PhraseTypist:
@@ -83,7 +83,7 @@ class CompensatingTypist:
                  ppd: float | None = None, repeat: bool = True, max_dwell_s: float = 6.0) -> None:
         import random
 
-        from tracker.screen import Screen
+        from gazetype.tracker.screen import Screen
         self.model = model
         self.session = session
         self.phrases = list(phrases)

@@ -35,11 +35,11 @@ import random
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from tracker.screen import Screen
-from tracker.sim import Fixation, SimConfig, SimTracker
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import Fixation, SimConfig, SimTracker
 
-from .layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
-from .model import KeyboardModel, TypingSession
+from gazetype.keyboard.layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
+from gazetype.keyboard.model import KeyboardModel, TypingSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,11 +408,11 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
     corrects it (None: no correction); `recorder` gets the session as a recording.
     Returns (session, user, last sample time s)."""
-    from tracker.offset import InducedOffset
-    from tracker.sim import SimGaze
+    from gazetype.tracker.offset import InducedOffset
+    from gazetype.tracker.sim import SimGaze
 
-    from .dwell import DwellConfig, DwellEngine
-    from .pipeline import GazePipeline
+    from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+    from gazetype.keyboard.pipeline import GazePipeline
 
     screen = screen or Screen()
     params = params or UserParams()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layout import BACKSPACE, CLEAR, DONE, SPACE
+from gazetype.keyboard.layout import BACKSPACE, CLEAR, DONE, SPACE
 
 BACKSPACE_CHAR = "\b"  # how a backspace appears in an input stream (metrics)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from tracker.events import Box, LayoutItem
+from gazetype.tracker.events import Box, LayoutItem
 
 Measure = Callable[[str], float]
 

@@ -6,9 +6,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
-from .dwell import NO_FOCUS, Focus
-from .model import KeyboardModel
-from .textlayout import Measure
+from gazetype.keyboard.dwell import NO_FOCUS, Focus
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.keyboard.textlayout import Measure
 
 FONT_FAMILY = "DejaVu Sans"
 

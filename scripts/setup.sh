@@ -34,7 +34,9 @@ if [ "$mode" = test ]; then
   for py in "${PY310:-}" python3.10 /root/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do
     if [ -n "$py" ] && "$py" -c "import sys; assert sys.version_info[:2] == (3, 10)" 2>/dev/null; then
       [ -x .venv310/bin/python ] || "$py" -m venv .venv310
-      .venv310/bin/python -m pip install -q --disable-pip-version-check tobii-research pylsl pytest
+      .venv310/bin/python -m pip install -q --disable-pip-version-check tobii-research pylsl pytest numpy scipy platformdirs pyxdf
+      # gazetype itself without Qt: the adapter, the bridge and the headless core run here.
+      .venv310/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
       break
     fi
   done

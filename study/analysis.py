@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
-from keyboard.layout import DONE
+from gazetype.keyboard.layout import DONE
 
-from .db import TLX_SCALES, StudyStore
-from .metrics import TrialMetrics, mean_sd, trial_metrics
+from gazetype.study.db import TLX_SCALES, StudyStore
+from gazetype.study.metrics import TrialMetrics, mean_sd, trial_metrics
 
 
 class Progress:
@@ -142,7 +142,7 @@ def cells(store: StudyStore, results: list[TrialResult]) -> dict[tuple[str, str]
 
 def condition_names(results: list[TrialResult]) -> list[str]:
     """Conditions in the order of the design's default, then first appearance."""
-    from .design import DEFAULT_CONDITIONS
+    from gazetype.study.design import DEFAULT_CONDITIONS
     seen = list(dict.fromkeys(r.condition for r in results))
     return [c for c in DEFAULT_CONDITIONS if c in seen] + [c for c in seen if c not in DEFAULT_CONDITIONS]
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .design import Plan
-from .errors import StudyError
+from gazetype.study.design import Plan
+from gazetype.study.errors import StudyError
 
 DB_NAME = "study.sqlite"
 FORMAT = "gazetype-study"

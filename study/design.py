@@ -18,8 +18,8 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from .errors import StudyError
-from .phrases import PhraseSet
+from gazetype.study.errors import StudyError
+from gazetype.study.phrases import PhraseSet
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ import csv
 import os
 from pathlib import Path
 
-from .analysis import Progress, offset_traces, trial_results
-from .db import StudyStore
-from .errors import StudyError
+from gazetype.study.analysis import Progress, offset_traces, trial_results
+from gazetype.study.db import StudyStore
+from gazetype.study.errors import StudyError
 
 FILES = ("trials.csv", "keystrokes.csv", "calibration.csv", "questionnaire.csv")
 

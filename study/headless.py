@@ -7,15 +7,15 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import KeyboardModel, TypingSession
-from keyboard.pipeline import GazePipeline
-from tracker.screen import Screen
-from keyboard.simuser import Feedback, SimUser, UserParams
-from tracker.sim import SimGaze
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.tracker.screen import Screen
+from gazetype.keyboard.simuser import Feedback, SimUser, UserParams
+from gazetype.tracker.sim import SimGaze
 
-from .runner import Phase, StudyRunner
-from .setup import RunContext
+from gazetype.study.runner import Phase, StudyRunner
+from gazetype.study.setup import RunContext
 
 TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the window
 

@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable
 
-from keyboard.layout import PAGES
+from gazetype.keyboard.layout import PAGES
 
-from .errors import StudyError
+from gazetype.study.errors import StudyError
 
 BUILTIN = "builtin"  # the name of the bundled set, in settings and the database
 # Every character some key of the keyboard types (letters and symbol pages).

@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from .analysis import (MEASURES, Cell, PairedTest, Progress, cells, condition_names, friedman, offset_traces,
+from gazetype.study.analysis import (MEASURES, Cell, PairedTest, Progress, cells, condition_names, friedman, offset_traces,
                        paired_tests, trial_results)
-from .db import TLX_SCALES, StudyStore
-from .errors import StudyError
-from .metrics import mean_sd
-from .svg import PALETTE, dot_plot, line_plot
+from gazetype.study.db import TLX_SCALES, StudyStore
+from gazetype.study.errors import StudyError
+from gazetype.study.metrics import mean_sd
+from gazetype.study.svg import PALETTE, dot_plot, line_plot
 
 TESTED = ("wpm", "total_error_rate", "uncorrected_error_rate")
 MAX_TRACE_PANELS = 12

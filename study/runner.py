@@ -25,18 +25,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
 
-from calibration import make_calibrator
-from calibration.base import NullCalibrator
-from calibration.corrector import Corrector
-from keyboard.layout import DONE
-from keyboard.model import SessionStep, TypingSession
-from tracker.events import MarkerEvent
-from tracker.offset import InducedOffset, OffsetModel, parse_offset
-from tracker.sample import GazeSample
-from tracker.screen import Screen
+from gazetype.calibration import make_calibrator
+from gazetype.calibration.base import NullCalibrator
+from gazetype.calibration.corrector import Corrector
+from gazetype.keyboard.layout import DONE
+from gazetype.keyboard.model import SessionStep, TypingSession
+from gazetype.tracker.events import MarkerEvent
+from gazetype.tracker.offset import InducedOffset, OffsetModel, parse_offset
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
-from .db import TLX_SCALES, ConditionRow, ParticipantRow, SessionRow, StudyStore, TrialRow
-from .errors import StudyError
+from gazetype.study.db import TLX_SCALES, ConditionRow, ParticipantRow, SessionRow, StudyStore, TrialRow
+from gazetype.study.errors import StudyError
 
 
 class Phase(str, Enum):

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from tracker.offset import OffsetSpecError, parse_offset
-from tracker.recording import Header, RecordingWriter
-from tracker.screen import Screen
+from gazetype.tracker.offset import OffsetSpecError, parse_offset
+from gazetype.tracker.recording import Header, RecordingWriter
+from gazetype.tracker.screen import Screen
 
-from .db import DB_NAME, ParticipantRow, SessionRow, StudyStore
-from .design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
-from .errors import StudyError
-from .phrases import load_phrases
-from .runner import resume_point
+from gazetype.study.db import DB_NAME, ParticipantRow, SessionRow, StudyStore
+from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
+from gazetype.study.errors import StudyError
+from gazetype.study.phrases import load_phrases
+from gazetype.study.runner import resume_point
 
 AUTOCAL_MISSING = ("this build has no autocalibration estimator yet; the autocalibrated condition "
                    "runs without correction (like miscalibrated)")
@@ -247,7 +247,7 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
 def autocal_missing(ctx: RunContext) -> bool:
     """True when the participant has an autocalibrated condition but the app's
     `make_calibrator` gives no estimator (the condition would equal miscalibrated)."""
-    from calibration import make_calibrator
-    from calibration.base import NullCalibrator
+    from gazetype.calibration import make_calibrator
+    from gazetype.calibration.base import NullCalibrator
     wants = any(c.autocal for c in ctx.store.conditions(ctx.participant.id))
     return wants and isinstance(make_calibrator(Screen(), True), NullCalibrator)

@@ -23,9 +23,8 @@ def _private_config(tmp_path, monkeypatch):
 
 
 def run_cli(*args: str, cwd=None, timeout: float = 120):
-    """Run `python -m app ARGS` as a user would; returns CompletedProcess (text)."""
+    """Run `python -m gazetype ARGS` (the installed package) as a user would; returns
+    CompletedProcess (text)."""
     import subprocess
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "gazetype", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=timeout)

@@ -3,14 +3,14 @@ autocalibrator that reports estimates approaching the induced offset (the real
 estimator is tested in its own package; here only the plumbing is)."""
 from __future__ import annotations
 
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import TypingSession
-from keyboard.pipeline import GazePipeline
-from study.headless import study_model
-from study.runner import StudyRunner
-from study.setup import RunOptions, prepare_run
-from tracker.events import OffsetEvent
-from tracker.screen import Screen
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.study.headless import study_model
+from gazetype.study.runner import StudyRunner
+from gazetype.study.setup import RunOptions, prepare_run
+from gazetype.tracker.events import OffsetEvent
+from gazetype.tracker.screen import Screen
 
 SCREEN = Screen()
 
@@ -45,7 +45,7 @@ class ApproachingCalibrator:
 def approaching_factory(holder: dict):
     """A calibrator factory for StudyRunner; `holder["pipeline"]` gives the truth."""
     def factory(screen, enabled):
-        from calibration.base import NullCalibrator
+        from gazetype.calibration.base import NullCalibrator
         if not enabled:
             return NullCalibrator()
         p = holder["pipeline"]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calibration.align import warp
+from gazetype.calibration.align import warp
 
 REFIX, SKIP_SHORT, SKIP_LONG, CAP = 0.3, 0.3, 1.5, 9.0
 

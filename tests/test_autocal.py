@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calibration import AutoCalibrator, NullCalibrator, make_calibrator
-from calibration.naive import NaiveCalibrator
-from keyboard.simsession import run_reading, run_typing
-from tracker.events import LayoutEvent, LayoutItem, SelectEvent
-from tracker.offset import OffsetModel, OffsetPart, parse_offset
-from tracker.sample import GazeSample
-from tracker.screen import Screen
-from tracker.sim import SimConfig
+from gazetype.calibration import AutoCalibrator, NullCalibrator, make_calibrator
+from gazetype.calibration.naive import NaiveCalibrator
+from gazetype.keyboard.simsession import run_reading, run_typing
+from gazetype.tracker.events import LayoutEvent, LayoutItem, SelectEvent
+from gazetype.tracker.offset import OffsetModel, OffsetPart, parse_offset
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import SimConfig
 
 SCR = Screen()
 PPD = SCR.px_per_deg

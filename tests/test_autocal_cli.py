@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from tracker.screen import Screen
+from gazetype.tracker.screen import Screen
 
 from .conftest import run_cli
 

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calibration.corrector import Corrector
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.layout import compute_keys
-from keyboard.pipeline import GazePipeline
-from tracker.events import OffsetEvent
-from tracker.sample import GazeSample
+from gazetype.calibration.corrector import Corrector
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.layout import compute_keys
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.tracker.events import OffsetEvent
+from gazetype.tracker.sample import GazeSample
 
 
 @given(st.lists(st.tuples(st.floats(0.0, 0.2), st.floats(-300, 300), st.floats(-300, 300), st.booleans(),

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.layout import compute_keys
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.layout import compute_keys
 
 KEYS = compute_keys((0, 400, 1000, 800))
 A = KEYS.get("a")
@@ -124,7 +124,7 @@ def test_gaps_between_keys_and_big_time_gaps_do_not_count():
 
 
 def test_page_flip_under_gaze_does_not_select_the_new_key():
-    from keyboard.layout import PAGE_SYMBOLS
+    from gazetype.keyboard.layout import PAGE_SYMBOLS
     box = (0, 400, 1000, 800)
     e = DwellEngine(compute_keys(box, "letters"), CFG)
     k = e.keys.get(PAGE_SYMBOLS)

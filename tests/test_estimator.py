@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from calibration.estimator import EstimatorConfig, Evidence, OffsetEstimator
-from tracker.screen import Screen
+from gazetype.calibration.estimator import EstimatorConfig, Evidence, OffsetEstimator
+from gazetype.tracker.screen import Screen
 
 SCR = Screen()
 PPD = SCR.px_per_deg

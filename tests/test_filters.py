@@ -2,8 +2,8 @@
 import random
 import statistics
 
-from tracker.filters import OneEuroFilter
-from tracker.sample import GazeSample
+from gazetype.tracker.filters import OneEuroFilter
+from gazetype.tracker.sample import GazeSample
 
 
 def test_one_euro_reduces_fixation_jitter_and_follows_saccades():

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calibration.fixation import FixationConfig, FixationDetector
-from tracker.sample import GazeSample
-from tracker.screen import Screen
-from tracker.sim import Fixation, ListScript, SimConfig, SimGaze
+from gazetype.calibration.fixation import FixationConfig, FixationDetector
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import Fixation, ListScript, SimConfig, SimGaze
 
 
 def detect(samples, screen=None, config=None):

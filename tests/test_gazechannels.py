@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.gazechannels import (Channel, GazeLayout, GazeLayoutError, combine_eyes, gaze_channels,
+from gazetype.tracker.gazechannels import (Channel, GazeLayout, GazeLayoutError, combine_eyes, gaze_channels,
                                   sample_values)
-from tracker.sample import EyeSample
-from tracker.screen import Screen
+from gazetype.tracker.sample import EyeSample
+from gazetype.tracker.screen import Screen
 
 SCREEN = Screen(1920, 1080)
 NAN = math.nan

@@ -7,11 +7,11 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keyboard.dwell import NO_FOCUS, DwellConfig, DwellEngine, Focus, Selection, _NO_EVENTS
-from keyboard.layout import Key, KeyMap, compute_keys
-from keyboard.pipeline import GazePipeline
-from tracker.recording import RecordingReader, event_from_dict
-from tracker.sample import GazeSample
+from gazetype.keyboard.dwell import NO_FOCUS, DwellConfig, DwellEngine, Focus, Selection, _NO_EVENTS
+from gazetype.keyboard.layout import Key, KeyMap, compute_keys
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.tracker.recording import RecordingReader, event_from_dict
+from gazetype.tracker.sample import GazeSample
 
 class ReferenceDwell:
     """The dwell engine as first written (eager focus, full expiry scans)."""

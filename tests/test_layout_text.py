@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keyboard.layout import PAGES, ScreenLayout, compute_keys
-from keyboard.text import TextBuffer, replay_keys
-from keyboard.textlayout import layout_text, mono_measure
+from gazetype.keyboard.layout import PAGES, ScreenLayout, compute_keys
+from gazetype.keyboard.text import TextBuffer, replay_keys
+from gazetype.keyboard.textlayout import layout_text, mono_measure
 
 
 @given(w=st.integers(300, 4000), h=st.integers(200, 3000), page=st.sampled_from(sorted(PAGES)))

@@ -9,14 +9,14 @@ import pytest
 
 pylsl = pytest.importorskip("pylsl")
 
-from calibration.corrector import Corrector  # noqa: E402
-from keyboard.pipeline import GazePipeline  # noqa: E402
-from tracker.events import LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent  # noqa: E402
-from tracker.lsl import LslTracker  # noqa: E402
-from tracker.lslout import LslPublisher  # noqa: E402
-from tracker.recording import event_to_dict  # noqa: E402
-from tracker.sample import EyeSample, GazeSample  # noqa: E402
-from tracker.screen import Screen  # noqa: E402
+from gazetype.calibration.corrector import Corrector  # noqa: E402
+from gazetype.keyboard.pipeline import GazePipeline  # noqa: E402
+from gazetype.tracker.events import LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent  # noqa: E402
+from gazetype.tracker.lsl import LslTracker  # noqa: E402
+from gazetype.tracker.lslout import LslPublisher  # noqa: E402
+from gazetype.tracker.recording import event_to_dict  # noqa: E402
+from gazetype.tracker.sample import EyeSample, GazeSample  # noqa: E402
+from gazetype.tracker.screen import Screen  # noqa: E402
 
 SCREEN = Screen(1600, 900)
 
@@ -158,7 +158,7 @@ def test_gazetypes_own_raw_stream_is_not_picked_by_default_but_can_be_named():
 
 
 def test_run_has_an_lsl_out_flag_off_by_default():
-    from app.cli import build_parser
+    from gazetype.app.cli import build_parser
     p = build_parser()
     assert p.parse_args(["run"]).lsl_out is False
     assert p.parse_args(["run", "--lsl-out"]).lsl_out is True

@@ -1,13 +1,13 @@
 """The reading-phase detector: what counts as reading, and what each fixation read."""
 import pytest
 
-from calibration.estimator import OffsetEstimator
-from calibration.fixation import Fixation
-from calibration.reading import ReadingDetector
-from keyboard.model import KeyboardModel
-from keyboard.textlayout import layout_text
-from tracker.events import LayoutEvent, SelectEvent
-from tracker.screen import Screen
+from gazetype.calibration.estimator import OffsetEstimator
+from gazetype.calibration.fixation import Fixation
+from gazetype.calibration.reading import ReadingDetector
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.keyboard.textlayout import layout_text
+from gazetype.tracker.events import LayoutEvent, SelectEvent
+from gazetype.tracker.screen import Screen
 
 SCR = Screen()
 PPD = SCR.px_per_deg

@@ -5,11 +5,11 @@ import math
 
 import pytest
 
-from tracker.events import LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent
-from tracker.recording import (Header, RecordingError, RecordingWriter, read_recording,
+from gazetype.tracker.events import LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.recording import (Header, RecordingError, RecordingWriter, read_recording,
                                write_recording)
-from tracker.sample import EyeSample, GazeSample
-from tracker.screen import Screen
+from gazetype.tracker.sample import EyeSample, GazeSample
+from gazetype.tracker.screen import Screen
 
 from .conftest import run_cli
 

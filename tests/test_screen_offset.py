@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.offset import InducedOffset, OffsetSpecError, parse_offset
-from tracker.sample import GazeSample
-from tracker.screen import Screen
+from gazetype.tracker.offset import InducedOffset, OffsetSpecError, parse_offset
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 
 def test_px_per_degree_from_geometry():

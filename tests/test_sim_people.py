@@ -3,14 +3,14 @@ import statistics
 
 import pytest
 
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import KeyboardModel, TypingSession
-from keyboard.pipeline import GazePipeline
-from keyboard.simreading import SAMPLE_TEXT, ReadingPages, TextReader
-from keyboard.simtyping import CompensatingTypist
-from tracker.offset import OffsetModel
-from tracker.screen import Screen
-from tracker.sim import SimConfig, SimGaze
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.keyboard.simreading import SAMPLE_TEXT, ReadingPages, TextReader
+from gazetype.keyboard.simtyping import CompensatingTypist
+from gazetype.tracker.offset import OffsetModel
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import SimConfig, SimGaze
 
 SCR = Screen()
 

@@ -5,15 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import KeyboardModel, TypingSession
-from keyboard.pipeline import GazePipeline
-from keyboard.simtyping import PhraseTypist
-from tracker.clock import ManualClock
-from tracker.offset import InducedOffset, parse_offset
-from tracker.sample import GazeSample
-from tracker.screen import Screen
-from tracker.sim import Fixation, ListScript, SimConfig, SimGaze, SimTracker, saccade_duration_s
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.keyboard.simtyping import PhraseTypist
+from gazetype.tracker.clock import ManualClock
+from gazetype.tracker.offset import InducedOffset, parse_offset
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import Fixation, ListScript, SimConfig, SimGaze, SimTracker, saccade_duration_s
 
 
 def test_sim_noise_rate_blinks_and_offset_match_the_config():

@@ -84,7 +84,7 @@ def test_bad_arguments_get_one_line_errors(tmp_path, capsys):
 
 
 def test_console_entry_point_runs_it():
-    p = subprocess.run([sys.executable, "-m", "app", "simulate", "--participants", "1", "--phrases", "1",
+    p = subprocess.run([sys.executable, "-m", "gazetype", "simulate", "--participants", "1", "--phrases", "1",
                         "--practice", "0", "--conditions", "calibrated"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[0].split() == ["measure", "calibrated"]

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calibration import make_calibrator
-from keyboard.simuser import UserParams, simulate_typing
-from study.metrics import wpm
-from tracker.offset import parse_offset
-from tracker.screen import Screen
-from tracker.sim import saccade_duration_s
+from gazetype.calibration import make_calibrator
+from gazetype.keyboard.simuser import UserParams, simulate_typing
+from gazetype.study.metrics import wpm
+from gazetype.tracker.offset import parse_offset
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import saccade_duration_s
 
 SCR = Screen()
 PHRASES = ["the quick brown fox jumps", "my watch fell in the water", "prevailing wind from the east"]

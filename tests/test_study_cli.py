@@ -8,11 +8,11 @@ import sqlite3
 import pytest
 from .study_helpers import SCREEN, approaching_factory
 
-from app.cli import main
-from study.analysis import Progress
-from study.headless import HeadlessRun
-from study.report import build_report
-from study.setup import RunOptions, prepare_run
+from gazetype.app.cli import main
+from gazetype.study.analysis import Progress
+from gazetype.study.headless import HeadlessRun
+from gazetype.study.report import build_report
+from gazetype.study.setup import RunOptions, prepare_run
 
 HEADLESS = ["--tracker", "sim", "--headless", "--dwell-ms", "300"]
 
@@ -105,8 +105,8 @@ def test_report_renders(study, tmp_path, capsys):
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     # WPM, total and uncorrected ER; with an autocalibration estimator also one offset
     # panel per autocalibrated participant and the error plot
-    from calibration import make_calibrator
-    from calibration.base import NullCalibrator
+    from gazetype.calibration import make_calibrator
+    from gazetype.calibration.base import NullCalibrator
     if isinstance(make_calibrator(SCREEN, True), NullCalibrator):
         assert html.count("<svg") == 3
         assert "No offset estimates were recorded" in html
@@ -248,7 +248,7 @@ def test_window_run_checks_input_before_opening_a_window(study, argv, words):
     if "--participant" not in argv:
         args += ["--participant", "P09"]
     before = digest(study / "study.sqlite")
-    r = subprocess.run([sys.executable, "-m", "app", *args, *argv], capture_output=True, text=True, cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "gazetype", *args, *argv], capture_output=True, text=True, cwd=ROOT,
                        env=env, timeout=60)
     one_line_error(r.returncode, r.stderr, *words)
     assert digest(study / "study.sqlite") == before

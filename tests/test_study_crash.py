@@ -10,14 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from tracker.recording import read_recording
+from gazetype.tracker.recording import read_recording
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(\S+) (\S+) trial (\d+) attempt (\d+) #(\d+) ([\d.]+)s (.+?) -> (.*)$")
 
 
 def _cmd(study, *extra):
-    return [sys.executable, "-m", "app", "study", "run", "--study", str(study), "--participant", "P01",
+    return [sys.executable, "-m", "gazetype", "study", "run", "--study", str(study), "--participant", "P01",
             "--tracker", "sim", "--headless", "--dwell-ms", "300", "-v", *extra]
 
 

@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
-from study.design import (CONDITIONS, DEFAULT_CONDITIONS, balanced_latin_square, condition_order,
+from gazetype.study.design import (CONDITIONS, DEFAULT_CONDITIONS, balanced_latin_square, condition_order,
                           make_plan, parse_conditions)
-from study.errors import StudyError
-from study.phrases import BUILTIN, load_phrases, parse_phrases
+from gazetype.study.errors import StudyError
+from gazetype.study.phrases import BUILTIN, load_phrases, parse_phrases
 
 
 # -- phrases -------------------------------------------------------------------------

@@ -5,9 +5,9 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from keyboard.layout import BACKSPACE, CLEAR, SPACE
-from keyboard.text import TextBuffer
-from study.metrics import (error_counts, kspc, mean_sd, msd, msd_error_rate, offset_error_px,
+from gazetype.keyboard.layout import BACKSPACE, CLEAR, SPACE
+from gazetype.keyboard.text import TextBuffer
+from gazetype.study.metrics import (error_counts, kspc, mean_sd, msd, msd_error_rate, offset_error_px,
                            trial_metrics, wpm)
 
 

@@ -5,17 +5,17 @@ import math
 import pytest
 from .study_helpers import SCREEN, make_runner, type_text
 
-from calibration.base import NullCalibrator
-from study.analysis import offset_traces, trial_results
-from study.db import StudyStore
-from study.errors import StudyError
-from study.headless import run_headless
-from study.runner import Phase
-from study.setup import RunOptions, prepare_run
-from tracker.events import MarkerEvent, SelectEvent
-from tracker.offset import parse_offset
-from tracker.recording import read_recording
-from tracker.sample import GazeSample
+from gazetype.calibration.base import NullCalibrator
+from gazetype.study.analysis import offset_traces, trial_results
+from gazetype.study.db import StudyStore
+from gazetype.study.errors import StudyError
+from gazetype.study.headless import run_headless
+from gazetype.study.runner import Phase
+from gazetype.study.setup import RunOptions, prepare_run
+from gazetype.tracker.events import MarkerEvent, SelectEvent
+from gazetype.tracker.offset import parse_offset
+from gazetype.tracker.recording import read_recording
+from gazetype.tracker.sample import GazeSample
 
 TLX = {"mental": 55, "physical": 20, "temporal": 35, "performance": 30, "effort": 60, "frustration": 25}
 

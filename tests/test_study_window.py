@@ -3,11 +3,11 @@ typing by dwell, pause, the NASA-TLX form, stopping mid-session."""
 import pytest
 from PySide6.QtCore import Qt
 
-from app.study_window import build_study_window
-from study.db import StudyStore
-from study.runner import Phase
-from study.setup import RunOptions
-from tracker.clock import now_s
+from gazetype.app.study_window import build_study_window
+from gazetype.study.db import StudyStore
+from gazetype.study.runner import Phase
+from gazetype.study.setup import RunOptions
+from gazetype.tracker.clock import now_s
 
 FAST = 25.0  # the simulated tracker (and operator clock) run 25x real time
 

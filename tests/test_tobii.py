@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.cli import main as cli_main
+from gazetype.app.cli import main as cli_main
 from .tobii_dicts import gaze_data
 from .tobii_fake import FakeEyeTracker, FakeSDK
-from tracker.base import TrackerError
-from tracker.screen import Screen
-from tracker.tobii import TobiiTracker, best_frequency, gaze_from_tobii
+from gazetype.tracker.base import TrackerError
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.tobii import TobiiTracker, best_frequency, gaze_from_tobii
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREEN = Screen(1920, 1080)
@@ -192,8 +192,8 @@ def test_bridge_publishes_a_gaze_stream_that_the_lsl_tracker_reads():
     import threading
 
     pylsl = pytest.importorskip("pylsl")
-    from tracker.lsl import LslTracker
-    from tracker.tobiibridge import run_bridge
+    from gazetype.tracker.lsl import LslTracker
+    from gazetype.tracker.tobiibridge import run_bridge
 
     name = f"Tobii-{uuid.uuid4().hex[:6]}"
     dev = FakeEyeTracker(serial="TPFC2-42", freqs=(60.0, 120.0))

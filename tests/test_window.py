@@ -5,9 +5,9 @@ import sys
 import pytest
 from PySide6.QtCore import Qt
 
-from app import settings as settings_mod
-from app.window import build
-from tracker.recording import read_recording
+from gazetype.app import settings as settings_mod
+from gazetype.app.window import build
+from gazetype.tracker.recording import read_recording
 
 
 def make_args(**kw):
@@ -68,7 +68,7 @@ def test_sim_gaze_types_a_letter_into_the_output_panel(window, qtbot):
 
 
 def test_without_a_tracker_the_mouse_stands_in_and_says_so(window, monkeypatch):
-    from tracker import registry
+    from gazetype.tracker import registry
     monkeypatch.setattr(registry, "auto_choice", lambda *a, **k: None)
     win, controller = window(tracker="auto")
     assert controller.tracker.name == "mouse"
@@ -139,12 +139,12 @@ def test_painting_does_not_leak_none_references(window):
 
 
 def test_replay_show_draws_the_recording(qtbot, tmp_path):
-    from app.replay_window import ReplayView
-    from keyboard.dwell import DwellConfig
-    from tracker.events import LayoutEvent, LayoutItem
-    from tracker.recording import Header, write_recording
-    from tracker.sample import GazeSample
-    from tracker.screen import Screen
+    from gazetype.app.replay_window import ReplayView
+    from gazetype.keyboard.dwell import DwellConfig
+    from gazetype.tracker.events import LayoutEvent, LayoutItem
+    from gazetype.tracker.recording import Header, write_recording
+    from gazetype.tracker.sample import GazeSample
+    from gazetype.tracker.screen import Screen
     rec = tmp_path / "r.jsonl"
     key = LayoutItem("a", (100, 100, 300, 300))
     events = [LayoutEvent(0.0, "keyboard", (key,))] + [GazeSample(i / 60, 200.0, 200.0) for i in range(120)]
@@ -176,8 +176,8 @@ def test_lsl_out_publishes_the_sessions_events(window, qtbot):
 
 
 def test_status_line_states_the_offset_and_its_confidence():
-    from app.controller import offset_text
-    from tracker.events import OffsetEvent
+    from gazetype.app.controller import offset_text
+    from gazetype.tracker.events import OffsetEvent
     assert offset_text(None, 38.0) == "autocal: gathering evidence"
     t = offset_text(OffsetEvent(1.0, 38.0, 0.0, 3.0), 38.0)
     assert "+38,+0 px (1.0\u00b0)" in t and "confidence good" in t

@@ -6,20 +6,20 @@ import uuid
 
 import pytest
 
-from app.cli import main as cli_main
-from keyboard.dwell import DwellConfig, DwellEngine
-from keyboard.model import KeyboardModel, TypingSession
-from keyboard.pipeline import GazePipeline
-from keyboard.replay import replay
-from keyboard.simtyping import PhraseTypist
-from tracker.events import LayoutEvent, MarkerEvent, SelectEvent
-from tracker.gazechannels import gaze_channels, sample_values
-from tracker.recording import Header, RecordingError, RecordingWriter, event_to_dict
-from tracker.replay import ReplayTracker
-from tracker.sample import GazeSample
-from tracker.screen import Screen
-from tracker.sim import SimConfig, SimGaze
-from tracker.xdf import XdfReader
+from gazetype.app.cli import main as cli_main
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.keyboard.replay import replay
+from gazetype.keyboard.simtyping import PhraseTypist
+from gazetype.tracker.events import LayoutEvent, MarkerEvent, SelectEvent
+from gazetype.tracker.gazechannels import gaze_channels, sample_values
+from gazetype.tracker.recording import Header, RecordingError, RecordingWriter, event_to_dict
+from gazetype.tracker.replay import ReplayTracker
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.sim import SimConfig, SimGaze
+from gazetype.tracker.xdf import XdfReader
 
 from .xdfwrite import XdfStream, write_xdf
 
@@ -182,7 +182,7 @@ def test_a_torn_xdf_file_replays_what_was_complete(session, tmp_path):
 def test_live_lsl_session_captured_to_xdf_replays_to_the_same_text(tmp_path):
     """--lsl-out -> LSL inlets (as LabRecorder) -> XDF with the streams' real headers -> replay."""
     pylsl = pytest.importorskip("pylsl")
-    from tracker.lslout import LslPublisher
+    from gazetype.tracker.lslout import LslPublisher
 
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0)

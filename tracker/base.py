@@ -18,9 +18,9 @@ import threading
 import time
 from typing import Callable, ClassVar, Iterator
 
-from .clock import now_s
-from .sample import GazeSample
-from .screen import Screen
+from gazetype.tracker.clock import now_s
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 SampleCallback = Callable[[GazeSample], None]
 

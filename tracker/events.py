@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from .sample import GazeSample
+from gazetype.tracker.sample import GazeSample
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in px, x0 <= x1, y0 <= y1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .sample import GazeSample
+from gazetype.tracker.sample import GazeSample
 
 
 class _LowPass:

@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from .sample import EyeSample, GazeSample
-from .screen import Screen
+from gazetype.tracker.sample import EyeSample, GazeSample
+from gazetype.tracker.screen import Screen
 
 GAZE_TYPES = ("Gaze", "Eyetracker")  # LSL content types read as gaze (case-insensitive)
 _PX_UNITS = {"pixels", "pixel", "px"}

@@ -27,12 +27,12 @@ from pathlib import Path
 import time
 from typing import Any
 
-from .base import Tracker, TrackerError
-from .clock import clock_offset_s
-from .gazechannels import GAZE_TYPES, Channel, GazeLayout, GazeLayoutError
-from .registry import register
-from .sample import GazeSample
-from .screen import Screen
+from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.clock import clock_offset_s
+from gazetype.tracker.gazechannels import GAZE_TYPES, Channel, GazeLayout, GazeLayoutError
+from gazetype.tracker.registry import register
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 OUT_SOURCE_PREFIX = "gazetype-out"  # source_id prefix of the streams `--lsl-out` publishes
 _RESOLVE_POLL_S = 0.05  # how often the background resolver's results are looked at

@@ -25,13 +25,13 @@ import json
 import socket
 from typing import Callable
 
-from .clock import clock_offset_s, now_s
-from .events import Event
-from .gazechannels import Channel, gaze_channels, sample_values
-from .lsl import OUT_SOURCE_PREFIX, pylsl_module
-from .recording import event_to_dict
-from .sample import GazeSample
-from .screen import Screen
+from gazetype.tracker.clock import clock_offset_s, now_s
+from gazetype.tracker.events import Event
+from gazetype.tracker.gazechannels import Channel, gaze_channels, sample_values
+from gazetype.tracker.lsl import OUT_SOURCE_PREFIX, pylsl_module
+from gazetype.tracker.recording import event_to_dict
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 
 def _version() -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .base import Tracker, TrackerError
-from .registry import register
-from .sample import GazeSample
+from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.registry import register
+from gazetype.tracker.sample import GazeSample
 
 CursorFn = Callable[[], "tuple[float, float] | None"]
 

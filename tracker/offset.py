@@ -17,8 +17,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from .sample import GazeSample
-from .screen import Screen
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 
 class OffsetSpecError(ValueError):

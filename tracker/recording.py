@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
-from .events import Event, LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent
-from .sample import EyeSample, GazeSample
-from .screen import Screen
+from gazetype.tracker.events import Event, LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.sample import EyeSample, GazeSample
+from gazetype.tracker.screen import Screen
 
 FORMAT = "gazetype-recording"
 _SCAN = json.JSONDecoder().scan_once
@@ -338,9 +338,9 @@ def _why(e: Exception) -> str:
 def open_reader(path: str | os.PathLike, **xdf_options):
     """A reader for `path`: `RecordingReader` for v1, `tracker.xdf.XdfReader` for
     LabRecorder .xdf files (pyxdf). Both have `header` and iterate events in order."""
-    from .xdf import is_xdf  # lazy: pyxdf and numpy only when needed
+    from gazetype.tracker.xdf import is_xdf  # lazy: pyxdf and numpy only when needed
     if is_xdf(path):
-        from .xdf import XdfReader
+        from gazetype.tracker.xdf import XdfReader
         return XdfReader(path, **xdf_options)
     return RecordingReader(path)
 

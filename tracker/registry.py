@@ -9,11 +9,11 @@ from __future__ import annotations
 import importlib
 import threading
 
-from .base import Tracker, TrackerError
+from gazetype.tracker.base import Tracker, TrackerError
 
 _REGISTRY: dict[str, type[Tracker]] = {}
 # Built-in adapter modules, imported on first use of the registry.
-_BUILTIN = ("tracker.mouse", "tracker.sim", "tracker.replay", "tracker.lsl", "tracker.tobii")
+_BUILTIN = ("gazetype.tracker.mouse", "gazetype.tracker.sim", "gazetype.tracker.replay", "gazetype.tracker.lsl", "gazetype.tracker.tobii")
 _loaded = False
 _load_lock = threading.RLock()
 

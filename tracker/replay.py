@@ -2,10 +2,10 @@
 clock (times shifted to now, optionally sped up). `--tracker replay:FILE`."""
 from __future__ import annotations
 
-from .base import Tracker, TrackerError
-from .recording import RecordingError, open_reader
-from .registry import register
-from .sample import GazeSample
+from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.recording import RecordingError, open_reader
+from gazetype.tracker.registry import register
+from gazetype.tracker.sample import GazeSample
 
 
 @register("replay")

@@ -13,11 +13,11 @@ import random
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Protocol
 
-from .base import Tracker
-from .offset import NO_OFFSET, OffsetModel
-from .registry import register
-from .sample import GazeSample
-from .screen import Screen
+from gazetype.tracker.base import Tracker
+from gazetype.tracker.offset import NO_OFFSET, OffsetModel
+from gazetype.tracker.registry import register
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)

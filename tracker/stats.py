@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .sample import GazeSample
+from gazetype.tracker.sample import GazeSample
 
 
 class StreamStats:

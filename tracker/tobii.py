@@ -28,12 +28,12 @@ import sys
 import threading
 from typing import Any, Mapping
 
-from .base import Tracker, TrackerError
-from .clock import clock_offset_s
-from .gazechannels import combine_eyes
-from .registry import register
-from .sample import EyeSample, GazeSample
-from .screen import Screen
+from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.clock import clock_offset_s
+from gazetype.tracker.gazechannels import combine_eyes
+from gazetype.tracker.registry import register
+from gazetype.tracker.sample import EyeSample, GazeSample
+from gazetype.tracker.screen import Screen
 
 BRIDGE_HINT = ("the Tobii Pro SDK (tobii-research) has wheels for Python 3.10 only; run "
                "'gazetype tobii-bridge' under Python 3.10 (pip install 'gazetype[tobii]') "

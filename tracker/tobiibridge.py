@@ -16,13 +16,13 @@ import threading
 import time
 from typing import Callable
 
-from .clock import clock_offset_s
-from .gazechannels import gaze_channels, sample_values
-from .lsl import pylsl_module
-from .lslout import add_gaze_desc
-from .sample import GazeSample
-from .screen import Screen
-from .tobii import TobiiTracker
+from gazetype.tracker.clock import clock_offset_s
+from gazetype.tracker.gazechannels import gaze_channels, sample_values
+from gazetype.tracker.lsl import pylsl_module
+from gazetype.tracker.lslout import add_gaze_desc
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
+from gazetype.tracker.tobii import TobiiTracker
 
 # Any size works: the tracker converts to px and the bridge divides back to normalised.
 _SCREEN = Screen(1920, 1080)

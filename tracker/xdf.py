@@ -25,11 +25,11 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from .events import Event, MarkerEvent
-from .gazechannels import GAZE_TYPES, GazeLayout, GazeLayoutError, channels_from_dicts
-from .lsl import OUT_SOURCE_PREFIX
-from .recording import Header, RecordingError, event_from_dict
-from .screen import Screen
+from gazetype.tracker.events import Event, MarkerEvent
+from gazetype.tracker.gazechannels import GAZE_TYPES, GazeLayout, GazeLayoutError, channels_from_dicts
+from gazetype.tracker.lsl import OUT_SOURCE_PREFIX
+from gazetype.tracker.recording import Header, RecordingError, event_from_dict
+from gazetype.tracker.screen import Screen
 
 XDF_SUFFIXES = (".xdf", ".xdfz")
 

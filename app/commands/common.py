@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from tracker.offset import OffsetSpecError, parse_offset  # noqa: F401  (re-exported)
+from gazetype.tracker.offset import OffsetSpecError, parse_offset  # noqa: F401  (re-exported)
 
 
 def positive_ms(text: str) -> float:

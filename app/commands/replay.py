@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from keyboard.dwell import DwellConfig
-from keyboard.replay import replay
+from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.replay import replay
 
-from .common import positive_float, positive_ms
+from gazetype.app.commands.common import positive_float, positive_ms
 
 NAME = "replay"
 HELP = "replay a recording through the same pipeline as the live app"
@@ -28,7 +28,7 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     speed = None if args.fast else args.speed
     if args.show:
-        from ..replay_window import show_replay
+        from gazetype.app.replay_window import show_replay
         return show_replay(args.file, speed=speed or 1.0, dwell=DwellConfig(dwell_s=args.dwell_s),
                            autocal=args.autocal)
     res = replay(args.file, dwell=DwellConfig(dwell_s=args.dwell_s), autocal=args.autocal, speed=speed)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import add_offset_arg, add_tracker_arg, positive_ms
+from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, positive_ms
 
 NAME = "run"
 HELP = "open the gaze keyboard (default command)"
@@ -26,5 +26,5 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
-    from ..window import run_app
+    from gazetype.app.window import run_app
     return run_app(args)

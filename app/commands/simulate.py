@@ -6,7 +6,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 
-from .common import positive_float, positive_ms, whole_number
+from gazetype.app.commands.common import positive_float, positive_ms, whole_number
 
 NAME = "simulate"
 HELP = "run the study protocol with simulated participants (no people, no hardware)"
@@ -38,8 +38,8 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
-    from app import __version__
-    from study.simstudy import SimStudyConfig, format_table, run_simulated_study
+    from gazetype import __version__
+    from gazetype.study.simstudy import SimStudyConfig, format_table, run_simulated_study
 
     cfg = SimStudyConfig(participants=args.participants, phrases=args.phrases, practice=args.practice,
                          seed=args.seed, offset=args.offset, conditions=args.conditions, dwell_s=args.dwell_s,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from study.errors import StudyError
+from gazetype.study.errors import StudyError
 
-from .common import add_tracker_arg, positive_float, positive_ms, whole_number
+from gazetype.app.commands.common import add_tracker_arg, positive_float, positive_ms, whole_number
 
 NAME = "study"
 HELP = "run a gaze-typing user study; export and report its data"
@@ -70,7 +70,7 @@ def main(args) -> int:
 
 # -- run -------------------------------------------------------------------------------
 def _run(args) -> int:
-    from study.setup import RunOptions
+    from gazetype.study.setup import RunOptions
 
     opts = RunOptions(study_dir=args.study, participant=args.participant, tracker=args.tracker,
                       conditions=args.conditions, n_phrases=args.n_phrases, n_practice=args.n_practice,
@@ -79,10 +79,10 @@ def _run(args) -> int:
     if args.headless:
         opts.extra.update({"headless": True, "seed": args.seed})
         return _run_headless(args, opts)
-    from study.setup import check_run
+    from gazetype.study.setup import check_run
     check_run(opts)  # bad input ends here, before a window opens
     try:
-        from .. import study_window
+        from gazetype.app import study_window
     except ImportError:
         raise StudyError("the study window is not available in this build; use "
                          "'--tracker sim --headless' for a simulated run") from None
@@ -90,11 +90,11 @@ def _run(args) -> int:
 
 
 def _run_headless(args, opts) -> int:
-    from app import __version__
-    from study.headless import run_headless
-    from study.runner import Phase
-    from study.setup import AUTOCAL_MISSING, autocal_missing, prepare_run
-    from tracker.screen import Screen
+    from gazetype import __version__
+    from gazetype.study.headless import run_headless
+    from gazetype.study.runner import Phase
+    from gazetype.study.setup import AUTOCAL_MISSING, autocal_missing, prepare_run
+    from gazetype.tracker.screen import Screen
 
     if args.tracker.split(":", 1)[0] != "sim":
         raise StudyError(f"--headless needs --tracker sim (a real tracker needs a participant and the window), "
@@ -133,7 +133,7 @@ def _run_headless(args, opts) -> int:
 
 # -- export, report, status ----------------------------------------------------------------
 def _export(args) -> int:
-    from study.export import export_csv
+    from gazetype.study.export import export_csv
 
     counts = export_csv(args.dir, args.csv)
     print(f"wrote {', '.join(f'{n} ({c} rows)' for n, c in counts.items())} to {args.csv}", file=sys.stderr)
@@ -141,7 +141,7 @@ def _export(args) -> int:
 
 
 def _report(args) -> int:
-    from study.report import write_report
+    from gazetype.study.report import write_report
 
     out = write_report(args.dir, args.out, force=args.force)
     print(f"wrote {out}", file=sys.stderr)
@@ -149,7 +149,7 @@ def _report(args) -> int:
 
 
 def _status(args) -> int:
-    from study.db import StudyStore
+    from gazetype.study.db import StudyStore
 
     with StudyStore.open(args.dir) as store, store.reading():
         ps = store.participants()

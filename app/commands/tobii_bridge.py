@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import positive_float
+from gazetype.app.commands.common import positive_float
 
 NAME = "tobii-bridge"
 HELP = "publish a Tobii eye tracker as an LSL gaze stream (run under Python 3.10 with the tobii extra)"
@@ -24,7 +24,7 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
-    from tracker.tobiibridge import run_bridge
+    from gazetype.tracker.tobiibridge import run_bridge
 
     def log(msg: str) -> None:
         print(f"tobii-bridge: {msg}", file=sys.stderr, flush=True)

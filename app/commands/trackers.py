@@ -14,8 +14,8 @@ def add_arguments(p) -> None:
 
 def _discover(name: str) -> tuple[list[str], str | None]:
     """(found, note): devices/streams of tracker `name`, or why none can be listed."""
-    from tracker import registry
-    from tracker.base import TrackerError
+    from gazetype.tracker import registry
+    from gazetype.tracker.base import TrackerError
     try:
         cls = registry.get(name)
     except TrackerError as e:

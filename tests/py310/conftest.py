@@ -5,7 +5,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tobii_dicts, tobii_fake
-sys.path.insert(0, str(HERE.parent.parent))  # the repository's packages
 os.environ.setdefault("LSLAPICFG", str(HERE.parent / "lsl_loopback.cfg"))
 
 collect_ignore = [] if sys.version_info[:2] == (3, 10) else ["test_tobii_sdk.py"]

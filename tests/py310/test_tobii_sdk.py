@@ -12,10 +12,10 @@ import pytest
 
 tr = pytest.importorskip("tobii_research")
 
-from app.cli import main as cli_main  # noqa: E402
+from gazetype.app.cli import main as cli_main  # noqa: E402
 from tobii_dicts import gaze_data  # noqa: E402
-from tracker.base import TrackerError  # noqa: E402
-from tracker.tobii import TobiiTracker, gaze_from_tobii  # noqa: E402
+from gazetype.tracker.base import TrackerError  # noqa: E402
+from gazetype.tracker.tobii import TobiiTracker, gaze_from_tobii  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,8 +72,8 @@ def test_bridge_publishes_on_310():
 
     import pylsl
     from tobii_fake import FakeEyeTracker, FakeSDK
-    from tracker.lsl import LslTracker
-    from tracker.tobiibridge import run_bridge
+    from gazetype.tracker.lsl import LslTracker
+    from gazetype.tracker.tobiibridge import run_bridge
 
     name = f"Tobii-{uuid.uuid4().hex[:6]}"
     dev = FakeEyeTracker()
@@ -111,7 +111,7 @@ def test_every_core_module_compiles_and_imports_on_310():
             n += 1
     assert n > 30
     qt_only = []
-    for p in ["tracker", "calibration", "keyboard", "app.commands"]:
+    for p in ["gazetype.tracker", "gazetype.calibration", "gazetype.keyboard", "gazetype.app.commands"]:
         pkg = importlib.import_module(p)
         for m in pkgutil.iter_modules(pkg.__path__, p + "."):
             try:
@@ -120,4 +120,4 @@ def test_every_core_module_compiles_and_imports_on_310():
                 if (e.name or "").split(".")[0] not in ("PySide6", "shiboken6"):
                     raise
                 qt_only.append(m.name)  # Qt widgets: PySide6 is absent here by design
-    assert all(m in ("keyboard.widget",) for m in qt_only), qt_only
+    assert all(m in ("gazetype.keyboard.widget",) for m in qt_only), qt_only

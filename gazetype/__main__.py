@@ -1,0 +1,5 @@
+import sys
+
+from gazetype.app.cli import main
+
+sys.exit(main())
