@@ -7,9 +7,9 @@ class UserError(Exception):
 
 
 def user_error_types() -> tuple[type[BaseException], ...]:
+    from gazetype.recording.v1 import RecordingError
     from gazetype.tracker.base import TrackerError
     from gazetype.tracker.offset import OffsetSpecError
-    from gazetype.tracker.recording import RecordingError
     types: list[type[BaseException]] = [UserError, TrackerError, RecordingError, OffsetSpecError]
     try:
         from gazetype.study.errors import StudyError  # added by the study runner

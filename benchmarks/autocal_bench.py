@@ -25,10 +25,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from gazetype.calibration import AutoCalibrator, NullCalibrator  # noqa: E402
 from gazetype.calibration.naive import NaiveCalibrator  # noqa: E402
-from gazetype.keyboard.simsession import run_reading, run_typing  # noqa: E402
+from gazetype.sim.gaze import SimConfig  # noqa: E402
+from gazetype.sim.sessions import run_reading, run_typing  # noqa: E402
 from gazetype.tracker.offset import OffsetModel, OffsetPart  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
-from gazetype.tracker.sim import SimConfig  # noqa: E402
 
 METHODS = {
     "none": lambda scr: NullCalibrator(),

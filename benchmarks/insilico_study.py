@@ -26,10 +26,10 @@ from dataclasses import replace
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from gazetype.keyboard.simuser import UserParams, simulate_typing  # noqa: E402
-from gazetype.study.headless import study_model  # noqa: E402
+from gazetype.sim.person import UserParams, simulate_typing  # noqa: E402
+from gazetype.sim.study import SimStudyConfig, run_simulated_study  # noqa: E402
 from gazetype.study.metrics import wpm  # noqa: E402
-from gazetype.study.simstudy import SimStudyConfig, run_simulated_study  # noqa: E402
+from gazetype.study.runner import study_model  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
 
 CONDS = ("calibrated", "miscalibrated", "autocalibrated")

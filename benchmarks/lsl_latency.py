@@ -25,10 +25,13 @@ os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
 
 import pylsl  # noqa: E402
 
+from gazetype.pipeline.lslout import LslPublisher  # noqa: E402
 from gazetype.tracker.events import MarkerEvent  # noqa: E402
-from gazetype.tracker.gazechannels import gaze_channels  # noqa: E402
+from gazetype.tracker.gazechannels import (
+    add_gaze_desc,
+    gaze_channels,  # noqa: E402
+)
 from gazetype.tracker.lsl import LslTracker  # noqa: E402
-from gazetype.tracker.lslout import LslPublisher, add_gaze_desc  # noqa: E402
 from gazetype.tracker.sample import GazeSample  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
 

@@ -25,8 +25,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from gazetype.app.cli import main as cli  # noqa: E402
-from gazetype.keyboard.replay import replay  # noqa: E402
-from gazetype.tracker.recording import read_recording  # noqa: E402
+from gazetype.pipeline.replay import replay  # noqa: E402
+from gazetype.recording.v1 import read_recording  # noqa: E402
 
 
 def best_of(fn, n: int) -> float:

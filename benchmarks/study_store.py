@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from gazetype.sim.headless import HeadlessRun  # noqa: E402
 from gazetype.study.export import export_csv  # noqa: E402
-from gazetype.study.headless import HeadlessRun  # noqa: E402
 from gazetype.study.report import build_report  # noqa: E402
 from gazetype.study.setup import RunOptions, prepare_run  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402

@@ -19,17 +19,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the test suite's minimal XDF writer
 
+from xdfwrite import XdfStream, write_xdf  # noqa: E402
+
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine  # noqa: E402
-from gazetype.keyboard.model import KeyboardModel, TypingSession  # noqa: E402
-from gazetype.keyboard.pipeline import GazePipeline  # noqa: E402
-from gazetype.keyboard.replay import replay  # noqa: E402
-from gazetype.keyboard.simtyping import PhraseTypist  # noqa: E402
+from gazetype.keyboard.model import KeyboardModel  # noqa: E402
+from gazetype.pipeline.pipeline import GazePipeline  # noqa: E402
+from gazetype.pipeline.replay import replay  # noqa: E402
+from gazetype.pipeline.session import TypingSession
+from gazetype.recording.v1 import Header, RecordingWriter, event_to_dict  # noqa: E402
+from gazetype.sim.gaze import SimConfig, SimGaze  # noqa: E402
+from gazetype.sim.typists import PhraseTypist  # noqa: E402
 from gazetype.tracker.gazechannels import gaze_channels, sample_values  # noqa: E402
-from gazetype.tracker.recording import Header, RecordingWriter, event_to_dict  # noqa: E402
 from gazetype.tracker.sample import GazeSample  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
-from gazetype.tracker.sim import SimConfig, SimGaze  # noqa: E402
-from xdfwrite import XdfStream, write_xdf  # noqa: E402
 
 
 class Collect:

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gazetype.tracker.events import LayoutEvent, OffsetEvent, SelectEvent
-from gazetype.tracker.sample import GazeSample
-from gazetype.tracker.screen import Screen
-
 from gazetype.calibration.estimator import EstimatorConfig, Evidence, OffsetEstimator
 from gazetype.calibration.fixation import FixationConfig, FixationDetector
 from gazetype.calibration.reading import ReadingConfig, ReadingDetector
+from gazetype.tracker.events import LayoutEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True)
@@ -46,8 +45,6 @@ class AutoCalibrator:
         self.screen = screen
         self.fixations = FixationDetector(screen, cfg.fixation)
         self.fixations.on_fixation = self._on_fixation
-        # The per-sample entry point is the detector's own: nothing else runs per sample.
-        self.update = self.fixations.update
         self.estimator = OffsetEstimator(screen, cfg.estimator)
         self.reading = ReadingDetector(self.estimator, screen, cfg.reading)
         self.applied = (0.0, 0.0)  # the last published estimate
@@ -56,7 +53,10 @@ class AutoCalibrator:
         self._pending: list[Evidence] = []
         self._step = cfg.publish_step_deg * screen.px_per_deg
 
-    def update(self, s: GazeSample) -> OffsetEvent | None:  # replaced per instance, see __init__
+    active = True
+
+    def update(self, s: GazeSample) -> OffsetEvent | None:
+        # Per sample only the fixation detector runs; the rest waits for a fixation.
         return self.fixations.update(s)
 
     def _on_fixation(self, f, t_s: float) -> OffsetEvent | None:

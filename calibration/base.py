@@ -9,9 +9,15 @@ from gazetype.tracker.sample import GazeSample
 
 class Calibrator(Protocol):
     """Watches reported gaze and UI events; estimates the tracker offset
-    (reported minus true, px). `update` returns an OffsetEvent when the estimate changes."""
+    (reported minus true, px). `update` returns an OffsetEvent when the estimate changes;
+    `finish` at the end of the data (replay) uses what is still in progress. `active` is
+    False for the calibrator that never estimates (autocalibration off)."""
+
+    active: bool
 
     def update(self, s: GazeSample) -> OffsetEvent | None: ...
+
+    def finish(self, t_s: float) -> OffsetEvent | None: ...
 
     def on_layout(self, ev: LayoutEvent) -> None: ...
 
@@ -21,7 +27,12 @@ class Calibrator(Protocol):
 class NullCalibrator:
     """Never estimates anything (autocalibration off)."""
 
+    active = False
+
     def update(self, s: GazeSample) -> None:
+        return None
+
+    def finish(self, t_s: float) -> None:
         return None
 
     def on_layout(self, ev: LayoutEvent) -> None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
+from gazetype.calibration.fixation import FixationDetector
 from gazetype.tracker.events import LayoutEvent, OffsetEvent, SelectEvent
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-
-from gazetype.calibration.fixation import FixationDetector
 
 
 class NaiveCalibrator:
@@ -25,6 +24,11 @@ class NaiveCalibrator:
         self._boxes: dict[str, tuple[float, float, float, float]] = {}
         self.sx = self.sy = 0.0
         self.n = 0
+
+    active = True
+
+    def finish(self, t_s: float) -> None:
+        return None
 
     def update(self, s: GazeSample) -> OffsetEvent | None:
         f = self.fixations.add(s.t_s, s.x_px, s.y_px, s.valid)

@@ -35,12 +35,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
-from gazetype.tracker.screen import Screen
-
 from gazetype.calibration.align import warp
 from gazetype.calibration.estimator import Evidence, OffsetEstimator
 from gazetype.calibration.fixation import Fixation
+from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
+from gazetype.tracker.screen import Screen
 
 KEYBOARD = "keyboard"
 

@@ -168,10 +168,6 @@ class DwellEngine:
             self._expire(t_s)
         return _NO_EVENTS
 
-    def progress_of(self, key_id: str) -> float:
-        """Kept partial progress of any key (0..1), e.g. to draw it fading."""
-        acc = self._acc.get(key_id, 0.0)
-        return min(max((acc - self.config.lockon_s) / self.config.dwell_s, 0.0), 1.0)
 
     def _expire(self, t_s: float) -> None:
         keep = self.config.keep_partial_s

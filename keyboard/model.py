@@ -1,17 +1,11 @@
-"""The keyboard's UI model, headless: layout, pages, text and output layout, and
-the session that joins it to the gaze pipeline. The Qt widgets only draw this."""
+"""The keyboard's UI model, headless: layout, pages, text and output layout.
+The Qt widgets only draw this; `pipeline.session` joins it to the gaze pipeline."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
-from gazetype.tracker.sample import GazeSample
-
-from gazetype.keyboard.dwell import Selection
 from gazetype.keyboard.layout import PAGE_LETTERS, PAGE_SYMBOLS, KeyMap, ScreenLayout, compute_keys
-from gazetype.keyboard.pipeline import GazePipeline, Step
 from gazetype.keyboard.text import TextBuffer, TextChange
 from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
+from gazetype.tracker.events import Box, LayoutEvent
 
 
 class KeyboardModel:
@@ -105,48 +99,3 @@ class KeyboardModel:
         self.target_phrase = phrase
         self._layout_text()
         return [self.target_event(t_s)] if self.layout.target is not None else []
-
-
-@dataclass
-class SessionStep:
-    step: Step
-    changes: list[TextChange] = field(default_factory=list)
-    layout: list[LayoutEvent] = field(default_factory=list)
-
-
-class TypingSession:
-    """Joins the UI model and the gaze pipeline: a selection updates the model, and
-    the model's new layout goes back to the pipeline (and so to the calibrator)."""
-
-    def __init__(self, model: KeyboardModel, pipeline: GazePipeline) -> None:
-        self.model = model
-        self.pipeline = pipeline
-        self.selections: list[Selection] = []
-
-    def start(self, t_s: float) -> list[LayoutEvent]:
-        evs = self.model.layout_events(t_s)
-        for ev in evs:
-            self.pipeline.on_layout(ev)
-        return evs
-
-    def publish(self, evs: list[LayoutEvent]) -> None:
-        for ev in evs:
-            self.pipeline.on_layout(ev)
-
-    def feed(self, s: GazeSample) -> SessionStep:
-        step = self.pipeline.feed(s)
-        out = SessionStep(step)
-        for sel in step.selections:
-            self.selections.append(sel)
-            change, evs = self.select(sel.key_id, sel.t_s)
-            if change is not None:
-                out.changes.append(change)
-            out.layout.extend(evs)
-        return out
-
-    def select(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
-        """A key selected by dwell or by the operator: record it, apply it, publish."""
-        self.pipeline.on_select(SelectEvent(t_s, key_id))
-        change, evs = self.model.select(key_id, t_s)
-        self.publish(evs)
-        return change, evs

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 from gazetype.keyboard.layout import DONE
-
 from gazetype.study.db import TLX_SCALES, StudyStore
 from gazetype.study.metrics import TrialMetrics, mean_sd, trial_metrics
 

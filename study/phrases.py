@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Callable
 
 from gazetype.keyboard.layout import PAGES
-
 from gazetype.study.errors import StudyError
 
 BUILTIN = "builtin"  # the name of the bundled set, in settings and the database

@@ -11,8 +11,18 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
-from gazetype.study.analysis import (MEASURES, Cell, PairedTest, Progress, cells, condition_names, friedman, offset_traces,
-                       paired_tests, trial_results)
+from gazetype.study.analysis import (
+    MEASURES,
+    Cell,
+    PairedTest,
+    Progress,
+    cells,
+    condition_names,
+    friedman,
+    offset_traces,
+    paired_tests,
+    trial_results,
+)
 from gazetype.study.db import TLX_SCALES, StudyStore
 from gazetype.study.errors import StudyError
 from gazetype.study.metrics import mean_sd

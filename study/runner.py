@@ -27,16 +27,24 @@ from typing import Callable
 
 from gazetype.calibration import make_calibrator
 from gazetype.calibration.base import NullCalibrator
-from gazetype.calibration.corrector import Corrector
 from gazetype.keyboard.layout import DONE
-from gazetype.keyboard.model import SessionStep, TypingSession
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.induced import InducedOffset
+from gazetype.pipeline.session import SessionStep, TypingSession
+from gazetype.study.db import TLX_SCALES, ConditionRow, ParticipantRow, SessionRow, StudyStore, TrialRow
+from gazetype.study.errors import StudyError
 from gazetype.tracker.events import MarkerEvent
-from gazetype.tracker.offset import InducedOffset, OffsetModel, parse_offset
+from gazetype.tracker.offset import OffsetModel, parse_offset
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
-from gazetype.study.db import TLX_SCALES, ConditionRow, ParticipantRow, SessionRow, StudyStore, TrialRow
-from gazetype.study.errors import StudyError
+TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the window
+
+
+def study_model(screen: Screen, **kw) -> KeyboardModel:
+    """The keyboard model of a study: full screen, target strip above the output."""
+    return KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)),
+                         target_frac=TARGET_FRAC, done_inserts_newline=False, **kw)
 
 
 class Phase(str, Enum):
@@ -249,12 +257,8 @@ class StudyRunner:
         c = self.condition
         self.store.start_condition(c.id, self.session_row.id, t_s)
         model = self.offsets[c.id]
-        p = self.pipeline
         self._induced = InducedOffset(model, t0_s=t_s) if not model.is_zero else None
-        p.induced = self._induced
-        p.calibrator = self.calibrator_factory(self.screen, bool(c.autocal))
-        p.corrector = Corrector()
-        p.offset = None
+        self.pipeline.set_condition(self.calibrator_factory(self.screen, bool(c.autocal)), self._induced)
         self._event(t_s, "condition_start", {"condition_id": c.id, "position": c.position, "offset": c.offset_spec,
                                              "autocal": bool(c.autocal)})
         self._trials = self.store.trials(c.id)
@@ -357,14 +361,10 @@ class StudyRunner:
 
     def _neutral_pipeline(self, t_s: float) -> None:
         """Between conditions: nothing induced, nothing corrected, nothing typed."""
-        p = self.pipeline
-        p.paused = True
-        p.induced = None
+        self.pipeline.paused = True
+        self.pipeline.set_condition(NullCalibrator(), None)
         self._induced = None
         self._in_condition = False
-        p.calibrator = NullCalibrator()
-        p.corrector = Corrector()
-        p.offset = None
         self.typing.publish(self.model.set_target(None, t_s))
         self.typing.publish(self.model.set_text("", t_s))
 
@@ -376,3 +376,33 @@ class StudyRunner:
     def _event(self, t_s: float, kind: str, data: dict) -> None:
         self.store.add_event(self.session_row.id, t_s, kind, data)
         self._marker(t_s, kind, data)
+
+
+class StudySession:
+    """The study runner seen as a `pipeline.session.Session`: samples go through the
+    runner (which logs every selection), and `on_change` hears of every stored
+    keystroke or phase change."""
+
+    def __init__(self, runner: StudyRunner, on_change: Callable[[], None]) -> None:
+        self.runner = runner
+        self.on_change = on_change
+
+    @property
+    def model(self):
+        return self.runner.model
+
+    @property
+    def pipeline(self):
+        return self.runner.pipeline
+
+    def start(self, t_s: float):
+        return self.runner.typing.start(t_s)
+
+    def publish(self, evs) -> None:
+        self.runner.typing.publish(evs)
+
+    def feed(self, s: GazeSample) -> SessionStep:
+        step = self.runner.feed(s)
+        if step.changed or step.keys:
+            self.on_change()
+        return step.session

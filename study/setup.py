@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from gazetype.tracker.offset import OffsetSpecError, parse_offset
-from gazetype.tracker.recording import Header, RecordingWriter
-from gazetype.tracker.screen import Screen
-
+from gazetype.recording.v1 import Header, RecordingWriter
 from gazetype.study.db import DB_NAME, ParticipantRow, SessionRow, StudyStore
 from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
 from gazetype.study.errors import StudyError
 from gazetype.study.phrases import load_phrases
 from gazetype.study.runner import resume_point
+from gazetype.tracker.offset import OffsetSpecError, parse_offset
+from gazetype.tracker.screen import Screen
 
 AUTOCAL_MISSING = ("this build has no autocalibration estimator yet; the autocalibrated condition "
                    "runs without correction (like miscalibrated)")

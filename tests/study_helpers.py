@@ -4,10 +4,9 @@ estimator is tested in its own package; here only the plumbing is)."""
 from __future__ import annotations
 
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.study.headless import study_model
-from gazetype.study.runner import StudyRunner
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.session import TypingSession
+from gazetype.study.runner import StudyRunner, study_model
 from gazetype.study.setup import RunOptions, prepare_run
 from gazetype.tracker.events import OffsetEvent
 from gazetype.tracker.screen import Screen

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from gazetype.calibration import AutoCalibrator, NullCalibrator, make_calibrator
 from gazetype.calibration.naive import NaiveCalibrator
-from gazetype.keyboard.simsession import run_reading, run_typing
+from gazetype.sim.gaze import SimConfig
+from gazetype.sim.sessions import run_reading, run_typing
 from gazetype.tracker.events import LayoutEvent, LayoutItem, SelectEvent
 from gazetype.tracker.offset import OffsetModel, OffsetPart, parse_offset
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import SimConfig
 
 SCR = Screen()
 PPD = SCR.px_per_deg

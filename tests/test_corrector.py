@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from gazetype.calibration.corrector import Corrector
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
 from gazetype.keyboard.layout import compute_keys
-from gazetype.keyboard.pipeline import GazePipeline
+from gazetype.pipeline.pipeline import GazePipeline
 from gazetype.tracker.events import OffsetEvent
 from gazetype.tracker.sample import GazeSample
 

@@ -2,7 +2,7 @@
 import random
 import statistics
 
-from gazetype.tracker.filters import OneEuroFilter
+from gazetype.pipeline.smoothing import OneEuroFilter
 from gazetype.tracker.sample import GazeSample
 
 

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gazetype.calibration.fixation import FixationConfig, FixationDetector
+from gazetype.sim.gaze import ListScript, PlannedFixation, SimConfig, SimGaze
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import Fixation, ListScript, SimConfig, SimGaze
 
 
 def detect(samples, screen=None, config=None):
@@ -22,7 +22,7 @@ def detect(samples, screen=None, config=None):
 @pytest.mark.parametrize("rate", [30, 60, 120, 300, 1200])
 def test_scripted_fixations_are_found_at_any_rate(rate):
     scr = Screen()
-    script = [Fixation(300, 300, 0.3), Fixation(900, 320, 0.25), Fixation(1500, 700, 0.4), Fixation(400, 800, 0.2)]
+    script = [PlannedFixation(300, 300, 0.3), PlannedFixation(900, 320, 0.25), PlannedFixation(1500, 700, 0.4), PlannedFixation(400, 800, 0.2)]
     g = SimGaze(ListScript(script), scr, SimConfig(rate_hz=rate, noise_deg=0.15, blink_rate_hz=0, loss_prob=0, seed=1, undershoot=0.0))
     fixes = detect(g.all(), scr)
     # the first sample starts mid-screen and saccades to the first target: skip nothing else
@@ -41,7 +41,7 @@ def test_radius_is_in_degrees_whatever_the_screen():
         ppd = scr.px_per_deg
         # two targets 0.6 deg apart are one fixation; 2 deg apart are two
         for sep_deg, n in ((0.6, 1), (2.0, 2)):
-            g = SimGaze(ListScript([Fixation(500, 400, 0.3), Fixation(500 + sep_deg * ppd, 400, 0.3)]), scr,
+            g = SimGaze(ListScript([PlannedFixation(500, 400, 0.3), PlannedFixation(500 + sep_deg * ppd, 400, 0.3)]), scr,
                         SimConfig(rate_hz=250, noise_deg=0.05, blink_rate_hz=0, loss_prob=0, seed=2, undershoot=0.0))
             fixes = [f for f in detect(g.all(), scr) if f.duration_s > 0.1]
             assert len(fixes) == n, (scr, sep_deg)
@@ -85,7 +85,7 @@ def test_a_blink_inside_a_fixation_does_not_split_it_a_long_gap_does():
 
 def test_update_with_samples_equals_add():
     scr = Screen()
-    g = SimGaze(ListScript([Fixation(200 + 150 * i, 300 + 40 * (i % 3), 0.25) for i in range(10)]), scr,
+    g = SimGaze(ListScript([PlannedFixation(200 + 150 * i, 300 + 40 * (i % 3), 0.25) for i in range(10)]), scr,
                 SimConfig(rate_hz=120, seed=5))
     samples = g.all()
     a = detect(samples, scr)

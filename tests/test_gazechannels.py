@@ -5,8 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gazetype.tracker.gazechannels import (Channel, GazeLayout, GazeLayoutError, combine_eyes, gaze_channels,
-                                  sample_values)
+from gazetype.tracker.gazechannels import (
+    Channel,
+    GazeLayout,
+    GazeLayoutError,
+    combine_eyes,
+    gaze_channels,
+    sample_values,
+)
 from gazetype.tracker.sample import EyeSample
 from gazetype.tracker.screen import Screen
 

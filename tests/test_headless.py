@@ -8,9 +8,9 @@ import pytest
 
 from .conftest import ROOT
 
-CORE = ["gazetype.tracker", "gazetype.tracker.sim", "gazetype.tracker.mouse", "gazetype.tracker.replay", "gazetype.tracker.recording", "gazetype.calibration",
-        "gazetype.keyboard.dwell", "gazetype.keyboard.layout", "gazetype.keyboard.model", "gazetype.keyboard.pipeline", "gazetype.keyboard.replay",
-        "gazetype.keyboard.simtyping", "gazetype.keyboard.textlayout", "gazetype.app.cli", "gazetype.app.commands.replay", "gazetype.app.commands.record"]
+CORE = ["gazetype.tracker", "gazetype.sim.gaze", "gazetype.tracker.mouse", "gazetype.recording.playback", "gazetype.recording.v1", "gazetype.calibration",
+        "gazetype.keyboard.dwell", "gazetype.keyboard.layout", "gazetype.keyboard.model", "gazetype.pipeline.pipeline", "gazetype.pipeline.replay",
+        "gazetype.sim.typists", "gazetype.keyboard.textlayout", "gazetype.app.cli", "gazetype.app.commands.replay", "gazetype.app.commands.record"]
 
 
 def test_core_modules_do_not_load_qt():
@@ -44,7 +44,7 @@ def test_import_linter_contracts_hold(tmp_path):
     tree = _package_tree(tmp_path / "tree")
     env = dict(os.environ, PYTHONPATH=str(tree))
     r = subprocess.run([str(exe) if exe.exists() else "lint-imports", "--no-cache",
-                        "--config", str(ROOT / "pyproject.toml")], capture_output=True, text=True,
+                        str(ROOT / "pyproject.toml")], capture_output=True, text=True,
                        cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "KEPT" in r.stdout and "BROKEN" not in r.stdout

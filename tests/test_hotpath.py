@@ -7,11 +7,12 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gazetype.keyboard.dwell import NO_FOCUS, DwellConfig, DwellEngine, Focus, Selection, _NO_EVENTS
+from gazetype.keyboard.dwell import _NO_EVENTS, NO_FOCUS, DwellConfig, DwellEngine, Focus, Selection
 from gazetype.keyboard.layout import Key, KeyMap, compute_keys
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.tracker.recording import RecordingReader, event_from_dict
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.recording.v1 import RecordingReader, event_from_dict
 from gazetype.tracker.sample import GazeSample
+
 
 class ReferenceDwell:
     """The dwell engine as first written (eager focus, full expiry scans)."""

@@ -10,11 +10,11 @@ import pytest
 pylsl = pytest.importorskip("pylsl")
 
 from gazetype.calibration.corrector import Corrector  # noqa: E402
-from gazetype.keyboard.pipeline import GazePipeline  # noqa: E402
+from gazetype.pipeline.lslout import LslPublisher  # noqa: E402
+from gazetype.pipeline.pipeline import GazePipeline  # noqa: E402
+from gazetype.recording.v1 import event_to_dict  # noqa: E402
 from gazetype.tracker.events import LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent  # noqa: E402
 from gazetype.tracker.lsl import LslTracker  # noqa: E402
-from gazetype.tracker.lslout import LslPublisher  # noqa: E402
-from gazetype.tracker.recording import event_to_dict  # noqa: E402
 from gazetype.tracker.sample import EyeSample, GazeSample  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
 

@@ -5,9 +5,8 @@ import math
 
 import pytest
 
+from gazetype.recording.v1 import Header, RecordingError, RecordingWriter, read_recording, write_recording
 from gazetype.tracker.events import LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent
-from gazetype.tracker.recording import (Header, RecordingError, RecordingWriter, read_recording,
-                               write_recording)
 from gazetype.tracker.sample import EyeSample, GazeSample
 from gazetype.tracker.screen import Screen
 

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gazetype.tracker.offset import InducedOffset, OffsetSpecError, parse_offset
+from gazetype.pipeline.induced import InducedOffset
+from gazetype.tracker.offset import OffsetSpecError, parse_offset
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 

@@ -4,13 +4,14 @@ import statistics
 import pytest
 
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.simreading import SAMPLE_TEXT, ReadingPages, TextReader
-from gazetype.keyboard.simtyping import CompensatingTypist
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.session import TypingSession
+from gazetype.sim.gaze import SimConfig, SimGaze
+from gazetype.sim.reader import SAMPLE_TEXT, ReadingPages, TextReader
+from gazetype.sim.typists import CompensatingTypist
 from gazetype.tracker.offset import OffsetModel
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import SimConfig, SimGaze
 
 SCR = Screen()
 

@@ -6,20 +6,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.simtyping import PhraseTypist
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.induced import InducedOffset
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.session import TypingSession
+from gazetype.sim.gaze import ListScript, PlannedFixation, SimConfig, SimGaze, SimTracker, saccade_duration_s
+from gazetype.sim.typists import PhraseTypist
 from gazetype.tracker.clock import ManualClock
-from gazetype.tracker.offset import InducedOffset, parse_offset
+from gazetype.tracker.offset import parse_offset
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import Fixation, ListScript, SimConfig, SimGaze, SimTracker, saccade_duration_s
 
 
 def test_sim_noise_rate_blinks_and_offset_match_the_config():
     scr = Screen()
     cfg = SimConfig(rate_hz=250, noise_deg=0.2, blink_rate_hz=0.5, blink_s=0.15, loss_prob=0.0, seed=3, undershoot=0.0)
-    g = SimGaze(ListScript([Fixation(900, 500, 120.0)]), scr, cfg, parse_offset("30,-10"))
+    g = SimGaze(ListScript([PlannedFixation(900, 500, 120.0)]), scr, cfg, parse_offset("30,-10"))
     samples = g.all()
     assert len(samples) == pytest.approx(250 * 120, rel=0.01)
     valid = [s for s in samples[50:] if s.valid]
@@ -33,7 +35,7 @@ def test_sim_noise_rate_blinks_and_offset_match_the_config():
 
 def test_sim_is_deterministic_per_seed():
     def run(seed):
-        g = SimGaze(ListScript([Fixation(100, 100, 0.5), Fixation(800, 600, 0.5)]), config=SimConfig(seed=seed))
+        g = SimGaze(ListScript([PlannedFixation(100, 100, 0.5), PlannedFixation(800, 600, 0.5)]), config=SimConfig(seed=seed))
         return [(s.t_s, s.x_px) for s in g.all()]
     assert run(1) == run(1)
     assert run(1) != run(2)
@@ -42,7 +44,7 @@ def test_sim_is_deterministic_per_seed():
 def test_saccades_follow_the_main_sequence():
     scr = Screen()
     x0, y0 = scr.width_px / 2, scr.height_px / 2  # where the simulated eye starts
-    g = SimGaze(ListScript([Fixation(x0, y0, 0.3), Fixation(x0 + 10 * scr.px_per_deg, y0, 0.3)]), scr,
+    g = SimGaze(ListScript([PlannedFixation(x0, y0, 0.3), PlannedFixation(x0 + 10 * scr.px_per_deg, y0, 0.3)]), scr,
                 SimConfig(rate_hz=1000, noise_deg=0, blink_rate_hz=0, loss_prob=0, undershoot=0.0))
     xs = [(s.t_s, s.x_px) for s in g.all()]
     moving = [t for t, x in xs if x0 + 0.01 < x < x0 + 10 * scr.px_per_deg - 0.01]
@@ -55,11 +57,11 @@ def test_saccades_land_short_and_long_ones_are_corrected():
     x0, y0 = scr.width_px / 2, scr.height_px / 2
     cfg = SimConfig(rate_hz=1000, noise_deg=0, blink_rate_hz=0, loss_prob=0, undershoot=0.07)
     # 5 deg: lands 0.35 deg short and stays (under the corrective threshold)
-    g = SimGaze(ListScript([Fixation(x0 + 5 * ppd, y0, 0.5)]), scr, cfg)
+    g = SimGaze(ListScript([PlannedFixation(x0 + 5 * ppd, y0, 0.5)]), scr, cfg)
     xs = [s.x_px for s in g.all()]
     assert xs[-1] == pytest.approx(x0 + 0.93 * 5 * ppd, abs=0.01)
     # 15 deg: lands 1.05 deg short, then a corrective saccade after 150 ms lands 0.07 x 1.05 deg short
-    g = SimGaze(ListScript([Fixation(x0 + 15 * ppd, y0, 0.6)]), scr, cfg)
+    g = SimGaze(ListScript([PlannedFixation(x0 + 15 * ppd, y0, 0.6)]), scr, cfg)
     samples = g.all()
     short = x0 + 0.93 * 15 * ppd
     at_short = [s.t_s for s in samples if abs(s.x_px - short) < 0.01]
@@ -69,7 +71,7 @@ def test_saccades_land_short_and_long_ones_are_corrected():
 
 def test_sim_tracker_runs_in_step_with_its_clock():
     clock = ManualClock(100.0)
-    tr = SimTracker(script=ListScript([Fixation(50, 50, 10)]), config=SimConfig(rate_hz=100), clock=clock)
+    tr = SimTracker(script=ListScript([PlannedFixation(50, 50, 10)]), config=SimConfig(rate_hz=100), clock=clock)
     with tr:
         assert tr.read() == []  # nothing before the clock moves
         clock.advance(0.5)

@@ -7,11 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gazetype.calibration import make_calibrator
-from gazetype.keyboard.simuser import UserParams, simulate_typing
+from gazetype.sim.gaze import saccade_duration_s
+from gazetype.sim.person import UserParams, simulate_typing
 from gazetype.study.metrics import wpm
 from gazetype.tracker.offset import parse_offset
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import saccade_duration_s
 
 SCR = Screen()
 PHRASES = ["the quick brown fox jumps", "my watch fell in the water", "prevailing wind from the east"]

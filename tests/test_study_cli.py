@@ -6,13 +6,14 @@ import re
 import sqlite3
 
 import pytest
-from .study_helpers import SCREEN, approaching_factory
 
 from gazetype.app.cli import main
+from gazetype.sim.headless import HeadlessRun
 from gazetype.study.analysis import Progress
-from gazetype.study.headless import HeadlessRun
 from gazetype.study.report import build_report
 from gazetype.study.setup import RunOptions, prepare_run
+
+from .study_helpers import SCREEN, approaching_factory
 
 HEADLESS = ["--tracker", "sim", "--headless", "--dwell-ms", "300"]
 
@@ -241,6 +242,7 @@ def test_window_run_checks_input_before_opening_a_window(study, argv, words):
     import os
     import subprocess
     import sys
+
     from .conftest import ROOT
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["QT_QPA_PLATFORM"] = "xcb"

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from gazetype.tracker.recording import read_recording
+from gazetype.recording.v1 import read_recording
 
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(\S+) (\S+) trial (\d+) attempt (\d+) #(\d+) ([\d.]+)s (.+?) -> (.*)$")

@@ -5,8 +5,14 @@ from collections import Counter
 
 import pytest
 
-from gazetype.study.design import (CONDITIONS, DEFAULT_CONDITIONS, balanced_latin_square, condition_order,
-                          make_plan, parse_conditions)
+from gazetype.study.design import (
+    CONDITIONS,
+    DEFAULT_CONDITIONS,
+    balanced_latin_square,
+    condition_order,
+    make_plan,
+    parse_conditions,
+)
 from gazetype.study.errors import StudyError
 from gazetype.study.phrases import BUILTIN, load_phrases, parse_phrases
 

@@ -3,19 +3,20 @@ TLX, offset updates, and a headless end-to-end run checked against its v1 record
 import math
 
 import pytest
-from .study_helpers import SCREEN, make_runner, type_text
 
 from gazetype.calibration.base import NullCalibrator
+from gazetype.recording.v1 import read_recording
+from gazetype.sim.headless import run_headless
 from gazetype.study.analysis import offset_traces, trial_results
 from gazetype.study.db import StudyStore
 from gazetype.study.errors import StudyError
-from gazetype.study.headless import run_headless
 from gazetype.study.runner import Phase
 from gazetype.study.setup import RunOptions, prepare_run
 from gazetype.tracker.events import MarkerEvent, SelectEvent
 from gazetype.tracker.offset import parse_offset
-from gazetype.tracker.recording import read_recording
 from gazetype.tracker.sample import GazeSample
+
+from .study_helpers import SCREEN, make_runner, type_text
 
 TLX = {"mental": 55, "physical": 20, "temporal": 35, "performance": 30, "effort": 60, "frustration": 25}
 
@@ -251,7 +252,9 @@ def test_one_participant_runs_in_one_place_at_a_time(tmp_path):
 
 
 # -- property test: any sequence of gaze and operator actions ------------------------------
-from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 _KEYS = ["a", "b", "space", "backspace", "done", "clear", "page:symbols", "1"]
 _actions = st.lists(st.one_of(

@@ -3,7 +3,7 @@ typing by dwell, pause, the NASA-TLX form, stopping mid-session."""
 import pytest
 from PySide6.QtCore import Qt
 
-from gazetype.app.study_window import build_study_window
+from gazetype.app.qt.study_window import build_study_window
 from gazetype.study.db import StudyStore
 from gazetype.study.runner import Phase
 from gazetype.study.setup import RunOptions

@@ -16,11 +16,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gazetype.app.cli import main as cli_main
-from .tobii_dicts import gaze_data
-from .tobii_fake import FakeEyeTracker, FakeSDK
 from gazetype.tracker.base import TrackerError
 from gazetype.tracker.screen import Screen
 from gazetype.tracker.tobii import TobiiTracker, best_frequency, gaze_from_tobii
+
+from .tobii_dicts import gaze_data
+from .tobii_fake import FakeEyeTracker, FakeSDK
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREEN = Screen(1920, 1080)

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gazetype.app import settings as settings_mod
-from gazetype.app.window import build
-from gazetype.tracker.recording import read_recording
+from gazetype.app.qt.window import build
+from gazetype.recording.v1 import read_recording
 
 
 def make_args(**kw):
@@ -139,10 +139,10 @@ def test_painting_does_not_leak_none_references(window):
 
 
 def test_replay_show_draws_the_recording(qtbot, tmp_path):
-    from gazetype.app.replay_window import ReplayView
+    from gazetype.app.qt.replay_window import ReplayView
     from gazetype.keyboard.dwell import DwellConfig
+    from gazetype.recording.v1 import Header, write_recording
     from gazetype.tracker.events import LayoutEvent, LayoutItem
-    from gazetype.tracker.recording import Header, write_recording
     from gazetype.tracker.sample import GazeSample
     from gazetype.tracker.screen import Screen
     rec = tmp_path / "r.jsonl"
@@ -176,7 +176,7 @@ def test_lsl_out_publishes_the_sessions_events(window, qtbot):
 
 
 def test_status_line_states_the_offset_and_its_confidence():
-    from gazetype.app.controller import offset_text
+    from gazetype.app.qt.controller import offset_text
     from gazetype.tracker.events import OffsetEvent
     assert offset_text(None, 38.0) == "autocal: gathering evidence"
     t = offset_text(OffsetEvent(1.0, 38.0, 0.0, 3.0), 38.0)

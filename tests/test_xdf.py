@@ -8,18 +8,19 @@ import pytest
 
 from gazetype.app.cli import main as cli_main
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.replay import replay
-from gazetype.keyboard.simtyping import PhraseTypist
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.replay import replay
+from gazetype.pipeline.session import TypingSession
+from gazetype.recording.playback import ReplayTracker
+from gazetype.recording.v1 import Header, RecordingError, RecordingWriter, event_to_dict
+from gazetype.recording.xdf import XdfReader
+from gazetype.sim.gaze import SimConfig, SimGaze
+from gazetype.sim.typists import PhraseTypist
 from gazetype.tracker.events import LayoutEvent, MarkerEvent, SelectEvent
 from gazetype.tracker.gazechannels import gaze_channels, sample_values
-from gazetype.tracker.recording import Header, RecordingError, RecordingWriter, event_to_dict
-from gazetype.tracker.replay import ReplayTracker
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import SimConfig, SimGaze
-from gazetype.tracker.xdf import XdfReader
 
 from .xdfwrite import XdfStream, write_xdf
 
@@ -45,11 +46,19 @@ def typing_session(sinks=(), recorder=None, seconds=40.0):
 
 
 class Collect:
+    """A pipeline sink that keeps the events (and ignores corrected gaze)."""
+
     def __init__(self):
         self.events = []
 
     def write(self, ev):
         self.events.append(ev)
+
+    def write_corrected(self, s):
+        pass
+
+    def close(self):
+        pass
 
 
 def xdf_from_events(events, path, gaze_kind="gazetype"):
@@ -182,7 +191,7 @@ def test_a_torn_xdf_file_replays_what_was_complete(session, tmp_path):
 def test_live_lsl_session_captured_to_xdf_replays_to_the_same_text(tmp_path):
     """--lsl-out -> LSL inlets (as LabRecorder) -> XDF with the streams' real headers -> replay."""
     pylsl = pytest.importorskip("pylsl")
-    from gazetype.tracker.lslout import LslPublisher
+    from gazetype.pipeline.lslout import LslPublisher
 
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0)

@@ -53,6 +53,10 @@ class Tracker:
     def _poll(self, now: float) -> None:
         """Pull sources generate or fetch samples up to `now` here (called by read)."""
 
+    def attach_session(self, session, cursor_visible: Callable[[], bool] = lambda: False) -> None:
+        """A tracker that watches the typing session (the simulated person, who sees
+        what the keyboard shows) takes it here; real trackers have no use for it."""
+
     @classmethod
     def discover(cls) -> list[str]:
         """Human-readable descriptions of devices/streams of this kind available now."""

@@ -24,6 +24,7 @@ from typing import Mapping, Sequence
 from gazetype.tracker.sample import EyeSample, GazeSample
 from gazetype.tracker.screen import Screen
 
+OUT_SOURCE_PREFIX = "gazetype-out"  # source_id prefix of the streams `--lsl-out` publishes
 GAZE_TYPES = ("Gaze", "Eyetracker")  # LSL content types read as gaze (case-insensitive)
 _PX_UNITS = {"pixels", "pixel", "px"}
 _NORM_UNITS = {"normalized", "normalised", "norm", "normalized display area", "normalised display area"}
@@ -253,3 +254,34 @@ def sample_values(s: GazeSample, binocular: bool = True, eyes: bool = True, scal
             pupils.append(e.pupil_mm if e is not None and e.pupil_mm is not None else nan)
         row += pupils
     return row
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("gazetype")
+    except Exception:  # running from a source tree that is not installed
+        return "unknown"
+
+
+def add_gaze_desc(info, channels: list[Channel], screen: Screen | None, extra: dict | None = None) -> None:
+    """Write XDF gaze channel meta-data (and screen, extra key/values) into a pylsl StreamInfo."""
+    desc = info.desc()
+    chs = desc.append_child("channels")
+    for c in channels:
+        el = chs.append_child("channel")
+        el.append_child_value("label", c.label)
+        el.append_child_value("eye", c.eye)
+        el.append_child_value("type", c.type)
+        el.append_child_value("unit", c.unit)
+        if c.type.startswith("Screen"):
+            el.append_child_value("coordinate_system", "screen, origin top-left")
+    if screen is not None:
+        scr = desc.append_child("screen")
+        for k, v in screen.to_dict().items():
+            scr.append_child_value(k, repr(float(v)))
+    acq = desc.append_child("acquisition")
+    acq.append_child_value("software", "gazetype")
+    acq.append_child_value("version", _version())
+    for k, v in (extra or {}).items():
+        desc.append_child_value(k, str(v))

@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 import time
+from pathlib import Path
 from typing import Any
 
 from gazetype.tracker.base import Tracker, TrackerError
 from gazetype.tracker.clock import clock_offset_s
-from gazetype.tracker.gazechannels import GAZE_TYPES, Channel, GazeLayout, GazeLayoutError
+from gazetype.tracker.gazechannels import GAZE_TYPES, OUT_SOURCE_PREFIX, Channel, GazeLayout, GazeLayoutError
 from gazetype.tracker.registry import register
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
-OUT_SOURCE_PREFIX = "gazetype-out"  # source_id prefix of the streams `--lsl-out` publishes
 _RESOLVE_POLL_S = 0.05  # how often the background resolver's results are looked at
 _TC_EVERY_S = 5.0  # refresh the clock offset this often
 _RESOLVER_FORGET_S = 5.0  # a vanished outlet stays in the resolver's results this long

@@ -13,7 +13,7 @@ from gazetype.tracker.base import Tracker, TrackerError
 
 _REGISTRY: dict[str, type[Tracker]] = {}
 # Built-in adapter modules, imported on first use of the registry.
-_BUILTIN = ("gazetype.tracker.mouse", "gazetype.tracker.sim", "gazetype.tracker.replay", "gazetype.tracker.lsl", "gazetype.tracker.tobii")
+_BUILTIN = ("gazetype.tracker.mouse", "gazetype.sim.gaze", "gazetype.recording.playback", "gazetype.tracker.lsl", "gazetype.tracker.tobii")
 _loaded = False
 _load_lock = threading.RLock()
 

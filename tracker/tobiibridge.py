@@ -17,9 +17,8 @@ import time
 from typing import Callable
 
 from gazetype.tracker.clock import clock_offset_s
-from gazetype.tracker.gazechannels import gaze_channels, sample_values
+from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels, sample_values
 from gazetype.tracker.lsl import pylsl_module
-from gazetype.tracker.lslout import add_gaze_desc
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 from gazetype.tracker.tobii import TobiiTracker

@@ -5,18 +5,18 @@ import sys
 import time
 from pathlib import Path
 
+from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, positive_float, positive_ms
+from gazetype.app.errors import UserError
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.simtyping import PhraseTypist
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.session import TypingSession
+from gazetype.recording.v1 import Header, RecordingError, RecordingWriter
+from gazetype.sim.gaze import SimConfig, SimGaze
+from gazetype.sim.typists import PhraseTypist
 from gazetype.tracker import registry
 from gazetype.tracker.offset import parse_offset
-from gazetype.tracker.recording import Header, RecordingError, RecordingWriter
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import SimConfig, SimGaze
-
-from gazetype.app.errors import UserError
-from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, positive_float, positive_ms
 
 NAME = "record"
 HELP = "record gaze from a tracker into a v1 recording (JSON Lines)"
@@ -112,8 +112,8 @@ def _record_sim(args) -> int:
 def _record_closed_loop(args, screen, offset) -> int:
     """Closed-loop simulation (keyboard.simsession): compensating typist or reader."""
     from gazetype.calibration import make_calibrator
-    from gazetype.keyboard.simsession import PHRASES, run_reading, run_typing
-    from gazetype.tracker.sim import SimConfig
+    from gazetype.sim.gaze import SimConfig
+    from gazetype.sim.sessions import PHRASES, run_reading, run_typing
 
     texts = args.phrase or None
     header = Header(screen, args.rate, source="sim",
@@ -142,7 +142,7 @@ def _record_closed_loop(args, screen, offset) -> int:
 def _record_person(args, screen, offset) -> int:
     """The simulated participant (keyboard.simuser) typing the phrases once each."""
     from gazetype.calibration import make_calibrator
-    from gazetype.keyboard.simuser import simulate_typing
+    from gazetype.sim.person import simulate_typing
 
     phrases = args.phrase or ["the quick brown fox", "jumps over the lazy dog"]
     header = Header(screen, args.rate, source="sim",

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 
-from gazetype.keyboard.dwell import DwellConfig
-from gazetype.keyboard.replay import replay
-
 from gazetype.app.commands.common import positive_float, positive_ms
+from gazetype.keyboard.dwell import DwellConfig
+from gazetype.pipeline.replay import replay
 
 NAME = "replay"
 HELP = "replay a recording through the same pipeline as the live app"
@@ -28,7 +27,7 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     speed = None if args.fast else args.speed
     if args.show:
-        from gazetype.app.replay_window import show_replay
+        from gazetype.app.qt.replay_window import show_replay
         return show_replay(args.file, speed=speed or 1.0, dwell=DwellConfig(dwell_s=args.dwell_s),
                            autocal=args.autocal)
     res = replay(args.file, dwell=DwellConfig(dwell_s=args.dwell_s), autocal=args.autocal, speed=speed)

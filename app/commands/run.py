@@ -26,5 +26,5 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
-    from gazetype.app.window import run_app
+    from gazetype.app.qt.window import run_app
     return run_app(args)

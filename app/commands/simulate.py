@@ -39,7 +39,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     from gazetype import __version__
-    from gazetype.study.simstudy import SimStudyConfig, format_table, run_simulated_study
+    from gazetype.sim.study import SimStudyConfig, format_table, run_simulated_study
 
     cfg = SimStudyConfig(participants=args.participants, phrases=args.phrases, practice=args.practice,
                          seed=args.seed, offset=args.offset, conditions=args.conditions, dwell_s=args.dwell_s,

@@ -4,9 +4,8 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from gazetype.study.errors import StudyError
-
 from gazetype.app.commands.common import add_tracker_arg, positive_float, positive_ms, whole_number
+from gazetype.study.errors import StudyError
 
 NAME = "study"
 HELP = "run a gaze-typing user study; export and report its data"
@@ -91,7 +90,7 @@ def _run(args) -> int:
 
 def _run_headless(args, opts) -> int:
     from gazetype import __version__
-    from gazetype.study.headless import run_headless
+    from gazetype.sim.headless import run_headless
     from gazetype.study.runner import Phase
     from gazetype.study.setup import AUTOCAL_MISSING, autocal_missing, prepare_run
     from gazetype.tracker.screen import Screen

@@ -5,18 +5,42 @@ replay, simulation and tests all drive this same object.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from gazetype.calibration.base import Calibrator, NullCalibrator
 from gazetype.calibration.corrector import Corrector
-from gazetype.tracker.events import LayoutEvent, MarkerEvent, OffsetEvent, SelectEvent
-from gazetype.tracker.offset import InducedOffset
-from gazetype.tracker.recording import RecordingWriter
+from gazetype.keyboard.dwell import DwellEngine, Selection
+from gazetype.keyboard.layout import KeyMap
+from gazetype.pipeline.induced import InducedOffset
+from gazetype.recording.v1 import RecordingWriter
+from gazetype.tracker.events import Event, LayoutEvent, MarkerEvent, OffsetEvent, SelectEvent
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.stats import StreamStats
 
-from gazetype.keyboard.dwell import DwellEngine, Selection
-from gazetype.keyboard.layout import KeyMap
+
+class Sink(Protocol):
+    """An output of the pipeline beside the recording (e.g. the LSL publisher): every
+    reported sample and every event through `write`, every corrected sample through
+    `write_corrected`; `close` once at the end."""
+
+    def write(self, ev: Event) -> None: ...
+
+    def write_corrected(self, s: GazeSample) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Smoother(Protocol):
+    """Smooths corrected gaze, one sample at a time (e.g. the 1-euro filter)."""
+
+    def __call__(self, s: GazeSample) -> GazeSample: ...
+
+
+def shifted_back(s: GazeSample, dx_px: float, dy_px: float) -> GazeSample:
+    """`s` minus the correction (dx_px, dy_px); the same sample when there is nothing to subtract."""
+    if not s.valid or (dx_px == 0.0 and dy_px == 0.0):
+        return s
+    return GazeSample(s.t_s, s.x_px - dx_px, s.y_px - dy_px, True, s.left, s.right)
 
 
 class Step(NamedTuple):
@@ -39,11 +63,7 @@ class Step(NamedTuple):
     def corrected(self) -> GazeSample:
         if self.smoothed is not None:
             return self.smoothed
-        s = self.reported
-        dx, dy = self.dx_px, self.dy_px
-        if not s.valid or (dx == 0.0 and dy == 0.0):
-            return s
-        return GazeSample(s.t_s, s.x_px - dx, s.y_px - dy, True, s.left, s.right)
+        return shifted_back(self.reported, self.dx_px, self.dy_px)
 
 
 _NO_SELECTIONS: tuple = ()
@@ -51,26 +71,34 @@ _NO_SELECTIONS: tuple = ()
 
 class GazePipeline:
     """`recorder` and each of `sinks` get every reported sample and every layout,
-    select, marker and offset event via `write(ev)`; sinks that have
-    `write_corrected(sample)` also get each corrected sample (e.g. the LSL publisher)."""
+    select, marker and offset event; sinks also get each corrected sample."""
 
     def __init__(self, dwell: DwellEngine | None = None, *, calibrator: Calibrator | None = None,
                  corrector: Corrector | None = None, induced: InducedOffset | None = None,
-                 smoother=None, recorder: RecordingWriter | None = None, sinks=()) -> None:
+                 smoother: Smoother | None = None, recorder: RecordingWriter | None = None,
+                 sinks: tuple[Sink, ...] | list[Sink] = ()) -> None:
         self.dwell = dwell or DwellEngine()
-        self.calibrator = calibrator or NullCalibrator()
+        self.calibrator: Calibrator = calibrator or NullCalibrator()
         self.corrector = corrector or Corrector()
         self.induced = induced
         self.smoother = smoother
         self.recorder = recorder
-        self.sinks: list = list(sinks)
+        self.sinks: list[Sink] = list(sinks)
         self.stats = StreamStats()
         self.offset: OffsetEvent | None = None  # latest estimate
         self.paused = False
 
+    def set_condition(self, calibrator: Calibrator, induced: InducedOffset | None) -> None:
+        """A new condition (studies): a fresh calibrator and correction, and the
+        offset to induce (None: none)."""
+        self.calibrator = calibrator
+        self.induced = induced
+        self.corrector = Corrector()
+        self.offset = None
+
     def feed(self, s: GazeSample) -> Step:
         # The per-sample hot path (replay runs it for every recorded sample): plain
-        # floats, no intermediate samples unless a smoother needs one.
+        # floats, no intermediate samples unless a smoother or a sink needs one.
         if self.induced is not None:
             s = self.induced.apply(s)
         self.stats.add(s)
@@ -85,22 +113,15 @@ class GazePipeline:
         corrector.hold = self.dwell.on_key  # no correction moves under a dwell in progress
         ax, ay = corrector.advance(s.t_s)
         if self.smoother is not None:
-            c = self.smoother(s if not s.valid or (ax == 0.0 and ay == 0.0)
-                              else GazeSample(s.t_s, s.x_px - ax, s.y_px - ay, True, s.left, s.right))
+            c = self.smoother(shifted_back(s, ax, ay))
             t, x, y, valid = c.t_s, c.x_px, c.y_px, c.valid
         else:
             c = None
             t, x, y, valid = s.t_s, s.x_px - ax, s.y_px - ay, s.valid
         if self.sinks:
-            corrected = None
+            corrected = c if c is not None else shifted_back(s, ax, ay)
             for sink in self.sinks:
-                hook = getattr(sink, "write_corrected", None)
-                if hook is not None:
-                    if corrected is None:
-                        corrected = c if c is not None else (
-                            s if not s.valid or (ax == 0.0 and ay == 0.0)
-                            else GazeSample(s.t_s, s.x_px - ax, s.y_px - ay, True, s.left, s.right))
-                    hook(corrected)
+                sink.write_corrected(corrected)
         if self.paused:
             # Paused input still tracks and calibrates but never selects.
             self.dwell.update(t, x, y, False)

@@ -2,8 +2,9 @@
 clock (times shifted to now, optionally sped up). `--tracker replay:FILE`."""
 from __future__ import annotations
 
+from gazetype.recording import open_reader
+from gazetype.recording.v1 import RecordingError
 from gazetype.tracker.base import Tracker, TrackerError
-from gazetype.tracker.recording import RecordingError, open_reader
 from gazetype.tracker.registry import register
 from gazetype.tracker.sample import GazeSample
 

@@ -15,14 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from gazetype.keyboard.simuser import UserParams
-from gazetype.tracker.screen import Screen
-
+from gazetype.sim.headless import HeadlessRun
+from gazetype.sim.person import UserParams
 from gazetype.study.analysis import MEASURES, cells, condition_names, offset_traces, paired_tests, trial_results
 from gazetype.study.db import DB_NAME, StudyStore
-from gazetype.study.headless import HeadlessRun
 from gazetype.study.runner import Phase
 from gazetype.study.setup import RunOptions, check_run, prepare_run
+from gazetype.tracker.screen import Screen
 
 SUMMARY_MEASURES = ("wpm", "msd_error_rate", "total_error_rate", "corrected_error_rate",
                     "uncorrected_error_rate", "kspc", "backspaces", "mean_selection_s")

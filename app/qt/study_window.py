@@ -14,25 +14,30 @@ import sys
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QGridLayout, QLabel, QMainWindow, QPushButton, QSlider,
-                               QStackedWidget, QVBoxLayout, QWidget)
-
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.widget import KeyboardView, qt_measure
-from gazetype.study.db import TLX_SCALES
-from gazetype.study.errors import StudyError
-from gazetype.study.headless import TARGET_FRAC
-from gazetype.study.runner import Phase, StudyRunner
-from gazetype.study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
-from gazetype.tracker import registry
-from gazetype.tracker.clock import now_s
-from gazetype.tracker.filters import OneEuroFilter
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gazetype import __version__
-from gazetype.app.controller import GazeController
-from gazetype.app.window import screen_of
+from gazetype.app import compose
+from gazetype.app.qt.controller import GazeController
+from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
+from gazetype.app.qt.window import cursor_pos_fn, screen_of
+from gazetype.keyboard.dwell import DwellConfig
+from gazetype.study.db import TLX_SCALES
+from gazetype.study.errors import StudyError
+from gazetype.study.runner import Phase, StudyRunner, StudySession, study_model
+from gazetype.study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
+from gazetype.tracker.base import TrackerError
+from gazetype.tracker.clock import now_s
 
 FONT_PX = 48
 
@@ -52,36 +57,6 @@ TLX_TEXT = {
 
 def _utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class RunnerSession:
-    """Lets the app's GazeController drive a StudyRunner as if it were a TypingSession:
-    samples go through the runner (which logs every selection), and `on_change`
-    hears of every stored keystroke or phase change."""
-
-    def __init__(self, runner: StudyRunner, on_change) -> None:
-        self.runner = runner
-        self.on_change = on_change
-
-    @property
-    def model(self):
-        return self.runner.model
-
-    @property
-    def pipeline(self):
-        return self.runner.pipeline
-
-    def start(self, t_s: float):
-        return self.runner.typing.start(t_s)
-
-    def publish(self, evs) -> None:
-        self.runner.typing.publish(evs)
-
-    def feed(self, s):
-        step = self.runner.feed(s)
-        if step.changed or step.keys:
-            self.on_change()
-        return step.session
 
 
 TLX_STYLE = """
@@ -288,30 +263,6 @@ class StudyWindow(QMainWindow):
         super().closeEvent(ev)
 
 
-def _tracker(name: str, screen, model: KeyboardModel, runner_phase, clock=now_s):
-    """The tracker for a study; no silent mouse fallback (a study must say what it used)."""
-    if name == "auto":
-        found = registry.auto_choice()
-        if found is None:
-            raise StudyError("no eye tracker found; connect one, or pass --tracker mouse (or sim) explicitly")
-        name = found
-    if name == "sim":
-        from gazetype.keyboard.simuser import SimUserTracker
-        return (SimUserTracker(screen, model, active=lambda: runner_phase() == Phase.TRIAL, clock=clock),
-                "simulated participant")
-    if name == "mouse":
-        from PySide6.QtGui import QCursor
-        from gazetype.tracker.mouse import MouseTracker
-        app = QApplication.instance()
-
-        def cursor_fn():
-            pos = QCursor.pos()
-            tl = app.primaryScreen().geometry().topLeft()
-            return (pos.x() - tl.x(), pos.y() - tl.y())
-        return MouseTracker(screen, cursor_pos=cursor_fn), "mouse stands in for gaze"
-    return registry.create(name, screen=screen, wait_s=0), ""
-
-
 def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=None, clock=now_s,
                        lsl_out: bool = False):
     """Everything for a study run in a window: (window, runner, context). `clock` is the
@@ -319,37 +270,34 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     real trackers stamp samples with the monotonic clock, the default."""
     qscreen = app.primaryScreen()
     screen = screen_of(qscreen)
-    g = qscreen.geometry()
-    model = KeyboardModel((0, 0, g.width(), g.height()), font_px=FONT_PX, measure=qt_measure(FONT_PX),
-                          target_measure=qt_measure(FONT_PX * 0.8), target_frac=TARGET_FRAC,
-                          done_inserts_newline=False)
-    holder: dict = {}
-    tracker, note = _tracker(opts.tracker, screen, model, lambda: holder["runner"].phase, clock)
+    model = study_model(screen, font_px=FONT_PX, measure=qt_measure(FONT_PX),
+                        target_measure=qt_measure(FONT_PX * 0.8))
+    runner = win = None  # bound below; the closures read them when they run
+    try:
+        choice = compose.open_tracker(opts.tracker, screen, model, cursor_pos=cursor_pos_fn(qscreen), fallback=False,
+                                      demo_phrases=None, active=lambda: runner is not None and runner.phase == Phase.TRIAL,
+                                      clock=clock)
+    except TrackerError as e:
+        raise StudyError(str(e)) from None
     opts.extra.setdefault("smoothing", "one-euro")
     opts.extra.setdefault("lockon_s", DwellConfig().lockon_s)
-    ctx = prepare_run(opts, screen=screen, sample_rate_hz=tracker.nominal_rate_hz, now_utc=_utc_now(),
+    ctx = prepare_run(opts, screen=screen, sample_rate_hz=choice.tracker.nominal_rate_hz, now_utc=_utc_now(),
                       app_version=__version__)
     try:
-        sinks = []
-        if lsl_out:  # trial markers reach LabRecorder through the same events stream
-            from gazetype.tracker.lslout import LslPublisher
-            sinks.append(LslPublisher(screen, rate_hz=tracker.nominal_rate_hz))
-        pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=opts.dwell_s)), smoother=OneEuroFilter(),
-                                recorder=ctx.recorder, sinks=sinks)
-        typing = TypingSession(model, pipeline)
-        if hasattr(tracker, "attach_session"):
-            tracker.attach_session(typing)  # the simulated participant watches the session (no cursor)
+        # The runner gives each condition its calibrator and induced offset; trial markers
+        # reach LabRecorder through the same events stream as everything else.
+        pipeline = compose.build_pipeline(dwell=DwellConfig(dwell_s=opts.dwell_s), smoothing=True,
+                                          recorder=ctx.recorder,
+                                          sinks=compose.lsl_sinks(lsl_out, screen, choice.tracker))
+        parts = compose.assemble(choice, model, pipeline)  # participants see no gaze cursor
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
-        runner = StudyRunner(ctx.store, ctx.participant, ctx.session, typing, screen=screen, tlx=opts.tlx, **kw)
-        holder["runner"] = runner
+        runner = StudyRunner(ctx.store, ctx.participant, ctx.session, parts.session, screen=screen, tlx=opts.tlx, **kw)
         view = KeyboardView(model)
         view.show_cursor = False  # participants type by gaze alone; a cursor would reveal the offset
-        win_ref: dict = {}
-        session = RunnerSession(runner, lambda: win_ref["win"].refresh())
-        controller = GazeController(view, session, tracker)
+        controller = GazeController(view, StudySession(runner, lambda: win.refresh()), parts.tracker)
         runner.start(clock())
-        win = StudyWindow(runner, controller, view, ctx.participant.code, note, clock)
-        win_ref["win"] = win
+        win = StudyWindow(runner, controller, view, ctx.participant.code, choice.notice or "", clock)
+        win.parts = parts
     except BaseException:
         ctx.close()
         raise
@@ -371,8 +319,7 @@ def run_study_window(args, opts: RunOptions) -> int:
         app.exec()
     finally:
         win.controller.stop()
-        for sink in win.controller.pipeline.sinks:
-            sink.close()
+        win.parts.close()  # the recorder is the study context's: it closes with ctx
         status = runner.close(_utc_now())
         ctx.close()
     print(f"{ctx.participant.code}: session {ctx.session.id} {status}; recording {ctx.session.recording_path}",

@@ -21,7 +21,7 @@ from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)
-class Fixation:
+class PlannedFixation:
     """Look at (x_px, y_px) for duration_s (after the saccade there)."""
 
     x_px: float
@@ -30,19 +30,19 @@ class Fixation:
 
 
 class GazeScript(Protocol):
-    def next_fixation(self, t_s: float) -> Fixation | None:
+    def next_fixation(self, t_s: float) -> PlannedFixation | None:
         """Where to look next, asked when the previous fixation ends. None: stop."""
 
 
 class ListScript:
     """Fixations from a list, optionally repeated forever."""
 
-    def __init__(self, fixations: Iterable[Fixation], repeat: bool = False) -> None:
+    def __init__(self, fixations: Iterable[PlannedFixation], repeat: bool = False) -> None:
         self.fixations = list(fixations)
         self.repeat = repeat
         self._i = 0
 
-    def next_fixation(self, t_s: float) -> Fixation | None:
+    def next_fixation(self, t_s: float) -> PlannedFixation | None:
         if self._i >= len(self.fixations):
             if not self.repeat or not self.fixations:
                 return None
@@ -102,7 +102,7 @@ class SimGaze:
         self._next_blink = t0_s + self._draw_blink_gap()
         self.finished = False
         self.true_gaze = self._pos  # where the eye really looks (no offset, no noise)
-        self._corrective: Fixation | None = None  # the rest of a fixation, after a corrective saccade
+        self._corrective: PlannedFixation | None = None  # the rest of a fixation, after a corrective saccade
 
     def _draw_blink_gap(self) -> float:
         r = self.config.blink_rate_hz
@@ -125,8 +125,8 @@ class SimGaze:
                 lx += self.rng.gauss(0, cfg.landing_sd_deg * ppd)
                 ly += self.rng.gauss(0, cfg.landing_sd_deg * ppd)
             if math.hypot(lx - f.x_px, ly - f.y_px) > cfg.corrective_deg * ppd and f.duration_s > 2 * cfg.corrective_s:
-                self._corrective = Fixation(f.x_px, f.y_px, f.duration_s - cfg.corrective_s)
-                f = Fixation(lx, ly, cfg.corrective_s)
+                self._corrective = PlannedFixation(f.x_px, f.y_px, f.duration_s - cfg.corrective_s)
+                f = PlannedFixation(lx, ly, cfg.corrective_s)
             amp_deg = math.hypot(lx - self._pos[0], ly - self._pos[1]) / ppd
             self._from = self._pos
             self._sacc_start = self._fix_end
@@ -178,7 +178,7 @@ def demo_script(screen: Screen) -> ListScript:
     """Wander over a 3x3 grid of points, for when nothing better is given."""
     w, h = screen.width_px, screen.height_px
     pts = [(w * fx, h * fy) for fy in (0.25, 0.5, 0.75) for fx in (0.2, 0.5, 0.8)]
-    return ListScript([Fixation(x, y, 0.6) for x, y in pts], repeat=True)
+    return ListScript([PlannedFixation(x, y, 0.6) for x, y in pts], repeat=True)
 
 
 @register("sim")

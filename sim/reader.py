@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 import random
 
+from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
+from gazetype.sim.gaze import PVL_FRAC, PlannedFixation
 from gazetype.tracker.events import Box, LayoutEvent, LayoutItem
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import PVL_FRAC, Fixation
-
-from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
 
 SAMPLE_TEXT = (
     "Eye trackers drift out of calibration during the day, and people who type with "
@@ -137,11 +136,11 @@ class TextReader:
                 self.pages.turn(self._t)
             yield ("pause", None, None, self.turn_pause_s)
 
-    def next_fixation(self, t_s: float) -> Fixation | None:
+    def next_fixation(self, t_s: float) -> PlannedFixation | None:
         self._t = t_s
         kind, x, y, dur = next(self._plan)
         if x is None:  # pause: rest where the eyes are
-            return Fixation(self._last[0], self._last[1], dur) if hasattr(self, "_last") else Fixation(0.0, 0.0, dur)
+            return PlannedFixation(self._last[0], self._last[1], dur) if hasattr(self, "_last") else PlannedFixation(0.0, 0.0, dur)
         self._last = (x, y)
         self.log.append((t_s, dur, kind, x, y))
-        return Fixation(x, y, dur)
+        return PlannedFixation(x, y, dur)

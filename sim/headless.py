@@ -8,22 +8,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.tracker.screen import Screen
-from gazetype.keyboard.simuser import Feedback, SimUser, UserParams
-from gazetype.tracker.sim import SimGaze
-
-from gazetype.study.runner import Phase, StudyRunner
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.session import TypingSession
+from gazetype.sim.gaze import SimGaze
+from gazetype.sim.person import Feedback, SimUser, UserParams
+from gazetype.study.runner import Phase, StudyRunner, study_model
 from gazetype.study.setup import RunContext
-
-TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the window
-
-
-def study_model(screen: Screen, **kw) -> KeyboardModel:
-    """The keyboard model of a study: full screen, target strip above the output."""
-    return KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)),
-                         target_frac=TARGET_FRAC, done_inserts_newline=False, **kw)
+from gazetype.tracker.screen import Screen
 
 
 @dataclass

@@ -35,11 +35,12 @@ import random
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import Fixation, SimConfig, SimTracker
-
 from gazetype.keyboard.layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
-from gazetype.keyboard.model import KeyboardModel, TypingSession
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.session import TypingSession
+from gazetype.sim.drive import Plan
+from gazetype.sim.gaze import PlannedFixation, SimConfig, SimTracker
+from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ class SimUser:
     def _fix(self, t_s: float, x: float, y: float, dur_s: float, kind: str):
         self._pos = (x, y)
         self.log.append((t_s, dur_s, kind, x, y))
-        return ("fix", Fixation(x, y, dur_s))
+        return ("fix", PlannedFixation(x, y, dur_s))
 
     def _read_word(self, w, kind: str, t_hint: float = 0.0):
         """A saccade to a word and a reading fixation there (one command)."""
@@ -347,7 +348,7 @@ class SimUser:
         yield from self._type(target, base)
         self.phrases_done += 1
 
-    def next_fixation(self, t_s: float) -> Fixation | None:
+    def next_fixation(self, t_s: float) -> PlannedFixation | None:
         if self._phrases is None:
             target = self.model.target_phrase if self.active() else None
             if target is None:
@@ -355,33 +356,24 @@ class SimUser:
                 return self._rest(t_s)[1]
             if target != self._target or self._plan is None:
                 self._target = target
-                self._plan = self._plan_for(target, "")
-                self._started = False
+                self._plan = Plan(self._plan_for(target, ""))
         elif self._plan is None:
             nxt = next(self._phrases, None)
             if nxt is None:
                 return None
             self._target = nxt
-            self._plan = self._plan_for(nxt, self.model.buffer.text)
-            self._started = False
-        while True:
-            try:
-                cmd = self._plan.send(t_s) if self._started else next(self._plan)
-            except StopIteration:
-                self._plan = None
-                if self._phrases is not None:
-                    return self.next_fixation(t_s)
-                return self._rest(t_s)[1]
-            self._started = True
-            if cmd is None:
-                continue
-            kind, arg = cmd
-            if kind == "read":
-                x, y, dur, what = arg
-                return self._fix(t_s, x, y, dur, what)[1]
-            return arg
-
-    _started = False
+            self._plan = Plan(self._plan_for(nxt, self.model.buffer.text))
+        cmd = self._plan.next_command(t_s)
+        if cmd is None:
+            self._plan = None
+            if self._phrases is not None:
+                return self.next_fixation(t_s)
+            return self._rest(t_s)[1]
+        kind, arg = cmd
+        if kind == "read":
+            x, y, dur, what = arg
+            return self._fix(t_s, x, y, dur, what)[1]
+        return arg
 
 
 class SimUserTracker(SimTracker):
@@ -408,11 +400,10 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
     corrects it (None: no correction); `recorder` gets the session as a recording.
     Returns (session, user, last sample time s)."""
-    from gazetype.tracker.offset import InducedOffset
-    from gazetype.tracker.sim import SimGaze
-
     from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-    from gazetype.keyboard.pipeline import GazePipeline
+    from gazetype.pipeline.induced import InducedOffset
+    from gazetype.pipeline.pipeline import GazePipeline
+    from gazetype.sim.gaze import SimGaze
 
     screen = screen or Screen()
     params = params or UserParams()

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.layout import key_label
-from gazetype.keyboard.replay import Replayer
+from gazetype.pipeline.replay import Replayer
+from gazetype.recording import open_reader
 from gazetype.tracker.clock import now_s
-from gazetype.tracker.recording import open_reader
 from gazetype.tracker.sample import GazeSample
 
 REGION_COLOURS = {"keyboard": "#2b2f36", "output": "#fbfaf5", "target": "#23262b"}

@@ -25,44 +25,13 @@ import json
 import socket
 from typing import Callable
 
+from gazetype.recording.v1 import event_to_dict
 from gazetype.tracker.clock import clock_offset_s, now_s
 from gazetype.tracker.events import Event
-from gazetype.tracker.gazechannels import Channel, gaze_channels, sample_values
-from gazetype.tracker.lsl import OUT_SOURCE_PREFIX, pylsl_module
-from gazetype.tracker.recording import event_to_dict
+from gazetype.tracker.gazechannels import OUT_SOURCE_PREFIX, Channel, add_gaze_desc, gaze_channels, sample_values
+from gazetype.tracker.lsl import pylsl_module
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-        return version("gazetype")
-    except Exception:  # running from a source tree that is not installed
-        return "unknown"
-
-
-def add_gaze_desc(info, channels: list[Channel], screen: Screen | None, extra: dict | None = None) -> None:
-    """Write XDF gaze channel meta-data (and screen, extra key/values) into a pylsl StreamInfo."""
-    desc = info.desc()
-    chs = desc.append_child("channels")
-    for c in channels:
-        el = chs.append_child("channel")
-        el.append_child_value("label", c.label)
-        el.append_child_value("eye", c.eye)
-        el.append_child_value("type", c.type)
-        el.append_child_value("unit", c.unit)
-        if c.type.startswith("Screen"):
-            el.append_child_value("coordinate_system", "screen, origin top-left")
-    if screen is not None:
-        scr = desc.append_child("screen")
-        for k, v in screen.to_dict().items():
-            scr.append_child_value(k, repr(float(v)))
-    acq = desc.append_child("acquisition")
-    acq.append_child_value("software", "gazetype")
-    acq.append_child_value("version", _version())
-    for k, v in (extra or {}).items():
-        desc.append_child_value(k, str(v))
 
 
 class LslPublisher:

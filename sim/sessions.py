@@ -13,15 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.session import TypingSession
+from gazetype.sim.gaze import SimConfig, SimGaze
+from gazetype.sim.reader import SAMPLE_TEXT, ReadingPages, TextReader
+from gazetype.sim.typists import CompensatingTypist
 from gazetype.tracker.offset import OffsetModel
 from gazetype.tracker.screen import Screen
-from gazetype.tracker.sim import SimConfig, SimGaze
-
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.simreading import SAMPLE_TEXT, ReadingPages, TextReader
-from gazetype.keyboard.simtyping import CompensatingTypist
 
 PHRASES = ["the quick brown fox jumps", "over the lazy dog", "my watch fell in the water",
            "prevailing wind from the east", "never too rich and never too thin"]

@@ -1,12 +1,10 @@
 """The operator's settings dialog: dwell time, text size, cursor, tracker."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QSpinBox)
-
-from gazetype.tracker import registry
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox
 
 from gazetype.app.settings import Settings
+from gazetype.tracker import registry
 
 
 class SettingsDialog(QDialog):

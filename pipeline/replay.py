@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gazetype.calibration import make_calibrator
-from gazetype.tracker.events import LayoutEvent, SelectEvent
-from gazetype.tracker.recording import Header, open_reader
-from gazetype.tracker.sample import GazeSample
-
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.pipeline import GazePipeline, Step
 from gazetype.keyboard.text import TextBuffer
+from gazetype.pipeline.pipeline import GazePipeline, Step
+from gazetype.recording import open_reader
+from gazetype.recording.v1 import Header
+from gazetype.tracker.events import LayoutEvent, SelectEvent
+from gazetype.tracker.sample import GazeSample
 
 
 @dataclass
@@ -90,9 +90,8 @@ class Replayer:
     def finish(self) -> ReplayResult:
         res = self.result
         # Reading still in progress when the recording ends is evidence too.
-        end = getattr(self.pipeline.calibrator, "finish", None)
-        if end is not None and res.t_last_s is not None:
-            o = end(res.t_last_s)
+        if res.t_last_s is not None:
+            o = self.pipeline.calibrator.finish(res.t_last_s)
             if o is not None:
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
                 res.final_offset = (o.dx_px, o.dy_px)

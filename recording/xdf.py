@@ -25,10 +25,15 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from gazetype.recording.v1 import Header, RecordingError, event_from_dict
 from gazetype.tracker.events import Event, MarkerEvent
-from gazetype.tracker.gazechannels import GAZE_TYPES, GazeLayout, GazeLayoutError, channels_from_dicts
-from gazetype.tracker.lsl import OUT_SOURCE_PREFIX
-from gazetype.tracker.recording import Header, RecordingError, event_from_dict
+from gazetype.tracker.gazechannels import (
+    GAZE_TYPES,
+    OUT_SOURCE_PREFIX,
+    GazeLayout,
+    GazeLayoutError,
+    channels_from_dicts,
+)
 from gazetype.tracker.screen import Screen
 
 XDF_SUFFIXES = (".xdf", ".xdfz")

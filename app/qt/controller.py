@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, QTimer, Signal
 
-from gazetype.keyboard.model import TypingSession
-from gazetype.keyboard.widget import KeyboardView
+from gazetype.app.qt.keyboard_view import KeyboardView
+from gazetype.pipeline.session import TypingSession
 from gazetype.tracker.base import Tracker
 from gazetype.tracker.clock import now_s
 
@@ -102,7 +102,7 @@ class GazeController(QObject):
         parts = [f"tracker: {self.tracker.name} ({self.tracker.status})",
                  f"{p.stats.rate_hz:.0f} Hz", f"data loss {p.stats.loss_fraction * 100:.0f}%"]
         off = p.offset
-        if getattr(p, "autocal_enabled", True) and not _is_null(p.calibrator):
+        if p.calibrator.active:
             parts.append(offset_text(off, self.tracker.screen.px_per_deg))
         else:
             parts.append("autocal off")
@@ -126,6 +126,3 @@ def offset_text(off, px_per_deg: float) -> str:
         text += f", confidence {word} (\u00b1{sd_deg:.2f}\u00b0)"
     return text
 
-
-def _is_null(cal) -> bool:
-    return type(cal).__name__ == "NullCalibrator"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 
-from gazetype.tracker.sim import Fixation, word_fixation_x
-
 from gazetype.keyboard.layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
 from gazetype.keyboard.model import KeyboardModel
+from gazetype.sim.drive import Plan
+from gazetype.sim.gaze import PlannedFixation, word_fixation_x
 
 
 class PhraseTypist:
@@ -39,13 +39,13 @@ class PhraseTypist:
             yield ("key", DONE)
             yield ("read", None)
 
-    def next_fixation(self, t_s: float) -> Fixation | None:
+    def next_fixation(self, t_s: float) -> PlannedFixation | None:
         for kind, key in self._plan:
             if kind == "read":
                 tl = self.model.text_layout
                 w = tl.words[-1] if tl.words else None
                 x, y = (word_fixation_x(w.box), w.cy_px) if w else (tl.caret[0], 0.5 * (tl.caret[1] + tl.caret[3]))
-                return Fixation(x, y, self.read_s)
+                return PlannedFixation(x, y, self.read_s)
             k = self.model.keys.get(key)
             if k is None:  # on the other page: switch first
                 other = PAGE_SYMBOLS if self.model.page == "letters" else PAGE_LETTERS
@@ -53,8 +53,8 @@ class PhraseTypist:
                 self._plan = itertools.chain([("key", key)], self._plan)
                 if pk is None:
                     continue
-                return Fixation(pk.cx_px, pk.cy_px, self.hold_s)
-            return Fixation(k.cx_px, k.cy_px, self.hold_s)
+                return PlannedFixation(pk.cx_px, pk.cy_px, self.hold_s)
+            return PlannedFixation(k.cx_px, k.cy_px, self.hold_s)
         return None
 
 
@@ -101,7 +101,7 @@ class CompensatingTypist:
         self.read_landing_px = read_landing_deg * self.ppd
         self.max_dwell_s = max_dwell_s
         self.log: list[tuple[float, float, str, float, float]] = []
-        self._plan = self._steps()
+        self._plan = Plan(self._steps())
         self.phrases_done = 0
 
     # -- where things are ------------------------------------------------------------
@@ -131,10 +131,10 @@ class CompensatingTypist:
     # -- the plan ------------------------------------------------------------------------
     def _fix(self, t_s: float, x: float, y: float, dur: float, kind: str):
         self.log.append((t_s, dur, kind, x, y))
-        return Fixation(x, y, dur)
+        return PlannedFixation(x, y, dur)
 
     def _dwell(self, key_id: str):
-        """Fixation pieces on a key until it (or another key) is selected."""
+        """PlannedFixation pieces on a key until it (or another key) is selected."""
         g = self.rng.gauss
         jitter = (g(0, self.key_landing_px), g(0, self.key_landing_px))
         n0 = len(self.session.selections)
@@ -200,23 +200,16 @@ class CompensatingTypist:
                 yield ("fix", (self._aim[0], self._aim[1], self.react_s, "react"))
             self.phrases_done += 1
 
-    def next_fixation(self, t_s: float) -> Fixation | None:
-        while True:
-            try:
-                cmd = self._plan.send(t_s) if self._started else next(self._plan)
-            except StopIteration:
-                return None
-            self._started = True
-            if cmd is None:
-                continue
-            kind, arg = cmd
-            if kind == "fix":
-                x, y, dur, what = arg
-                return self._fix(t_s, x, y, dur, what)
-            if kind == "away":
-                w = self._last_word()
-                x, y = (w.cx_px, w.cy_px) if w is not None else (self.model.layout.output[0] + 50, self.model.layout.output[1] + 50)
-                return self._fix(t_s, x, y, 0.3, "away")
+    def next_fixation(self, t_s: float) -> PlannedFixation | None:
+        cmd = self._plan.next_command(t_s)
+        if cmd is None:
+            return None
+        kind, arg = cmd
+        if kind == "fix":
+            x, y, dur, what = arg
+            return self._fix(t_s, x, y, dur, what)
+        w = self._last_word()  # "away"
+        x, y = (w.cx_px, w.cy_px) if w is not None else (self.model.layout.output[0] + 50, self.model.layout.output[1] + 50)
+        return self._fix(t_s, x, y, 0.3, "away")
 
-    _started = False
     _aim = (0.0, 0.0)

@@ -9,22 +9,18 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
-from gazetype.calibration import make_calibrator
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel, TypingSession
-from gazetype.keyboard.pipeline import GazePipeline
-from gazetype.keyboard.widget import KeyboardView, qt_measure
-from gazetype.tracker import registry
-from gazetype.tracker.clock import now_s
-from gazetype.tracker.filters import OneEuroFilter
-from gazetype.tracker.offset import InducedOffset, parse_offset
-from gazetype.tracker.recording import Header, RecordingWriter
-from gazetype.tracker.screen import Screen
-
+from gazetype.app import compose
 from gazetype.app import settings as settings_mod
-from gazetype.app.controller import GazeController
-
-DEMO_PHRASES = ["hello from gazetype", "the quick brown fox jumps", "typing with my eyes"]
+from gazetype.app.qt.controller import GazeController
+from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
+from gazetype.calibration import make_calibrator
+from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.smoothing import OneEuroFilter
+from gazetype.recording.v1 import Header, RecordingWriter
+from gazetype.tracker.clock import now_s
+from gazetype.tracker.offset import parse_offset
+from gazetype.tracker.screen import Screen
 
 
 def screen_of(qscreen) -> Screen:
@@ -34,27 +30,6 @@ def screen_of(qscreen) -> Screen:
     w_mm = phys.width() if phys.width() > 10 else None
     h_mm = phys.height() if phys.height() > 10 else None
     return Screen(g.width(), g.height(), w_mm, h_mm)
-
-
-def make_tracker(name: str, screen: Screen, model: KeyboardModel, cursor_fn):
-    """The tracker for `name`, and a notice for the user when we fell back."""
-    notice = None
-    if name == "auto":
-        found = registry.auto_choice()
-        if found is None:
-            name = "mouse"
-            notice = "No eye tracker found: the mouse stands in for gaze."
-        else:
-            name = found
-    if name == "mouse":
-        from gazetype.tracker.mouse import MouseTracker
-        return MouseTracker(screen, cursor_pos=cursor_fn), notice or "Mouse mode: the mouse stands in for gaze."
-    if name == "sim":
-        from gazetype.keyboard.simuser import SimUserTracker
-        return (SimUserTracker(screen, model, phrases=DEMO_PHRASES),
-                "A simulated person is typing demo phrases by itself.")
-    # wait_s=0: the window opens at once and the status line shows the search.
-    return registry.create(name, screen=screen, wait_s=0), notice
 
 
 class KeyboardWindow(QMainWindow):
@@ -114,7 +89,7 @@ class KeyboardWindow(QMainWindow):
             self.showMaximized()
 
     def open_settings(self) -> None:
-        from gazetype.app.settings_dialog import SettingsDialog
+        from gazetype.app.qt.settings_dialog import SettingsDialog
         dlg = SettingsDialog(self.settings, self)
         if dlg.exec():
             self.apply_settings(dlg.result_settings())
@@ -139,21 +114,21 @@ class KeyboardWindow(QMainWindow):
         super().closeEvent(ev)
 
 
-def lsl_sinks(args, screen: Screen, tracker) -> list:
-    """`--lsl-out`: publish raw and corrected gaze and all events to LSL (off by default)."""
-    if not getattr(args, "lsl_out", False):
-        return []
-    from gazetype.tracker.lslout import LslPublisher
-    return [LslPublisher(screen, rate_hz=tracker.nominal_rate_hz)]
+def cursor_pos_fn(qscreen):
+    """Where the mouse pointer is, in px of `qscreen` (the mouse stands in for gaze)."""
+    def cursor_pos():
+        pos = QCursor.pos()
+        tl = qscreen.geometry().topLeft()
+        return (pos.x() - tl.x(), pos.y() - tl.y())
+    return cursor_pos
 
 
 def build(args, app: QApplication):
-    """Construct model, pipeline, tracker, controller and window from CLI args."""
+    """Model, tracker, pipeline, session, controller and window from CLI args and settings."""
     s = settings_mod.load()
     tracker_name = args.tracker if args.tracker != "auto" or s.tracker == "auto" else s.tracker
     dwell_s = args.dwell_s if args.dwell_s is not None else s.dwell_ms / 1000
     autocal = s.autocal if args.autocal is None else args.autocal
-    dwell = DwellConfig(dwell_s=dwell_s, lockon_s=s.lockon_ms / 1000)
 
     qscreen = app.primaryScreen()
     screen = screen_of(qscreen)
@@ -161,36 +136,27 @@ def build(args, app: QApplication):
     g = qscreen.geometry()
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
                           target_measure=qt_measure(s.font_px * 0.8))
-
-    def cursor_fn():
-        pos = QCursor.pos()
-        tl = qscreen.geometry().topLeft()
-        return (pos.x() - tl.x(), pos.y() - tl.y())
-
-    tracker, notice = make_tracker(tracker_name, screen, model, cursor_fn)
+    choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen))
     recorder = None
     if args.record:
-        recorder = RecordingWriter(args.record, Header(screen, tracker.nominal_rate_hz, source=tracker.name,
+        recorder = RecordingWriter(args.record, Header(screen, choice.tracker.nominal_rate_hz, source=choice.tracker.name,
                                                        extra={"induced_offset": induced.spec}))
-    pipeline = GazePipeline(DwellEngine(config=dwell), calibrator=make_calibrator(screen, autocal),
-                            induced=InducedOffset(induced) if induced.parts else None,
-                            smoother=OneEuroFilter() if s.smoothing else None, recorder=recorder,
-                            sinks=lsl_sinks(args, screen, tracker))
-    session = TypingSession(model, pipeline)
+    pipeline = compose.build_pipeline(
+        dwell=DwellConfig(dwell_s=dwell_s, lockon_s=s.lockon_ms / 1000), calibrator=make_calibrator(screen, autocal),
+        induced=induced, smoothing=s.smoothing, recorder=recorder,
+        sinks=compose.lsl_sinks(getattr(args, "lsl_out", False), screen, choice.tracker))
     view = KeyboardView(model)
     view.show_cursor = s.show_cursor
-    attach = getattr(tracker, "attach_session", None)  # a simulated person watches the session
-    if attach is not None:
-        attach(session, cursor_visible=lambda: view.show_cursor)
-    controller = GazeController(view, session, tracker)
-    win = KeyboardWindow(controller, view, s, notice)
-    return win, controller, recorder
+    parts = compose.assemble(choice, model, pipeline, recorder=recorder, cursor_visible=lambda: view.show_cursor)
+    controller = GazeController(view, parts.session, parts.tracker)
+    win = KeyboardWindow(controller, view, s, parts.notice)
+    return win, controller, parts
 
 
 def run_app(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gazetype")
-    win, controller, recorder = build(args, app)
+    win, controller, parts = build(args, app)
     fullscreen = args.fullscreen or win.settings.fullscreen
     win.resize(1280, 800)
     win.showFullScreen() if fullscreen else win.showMaximized()
@@ -207,7 +173,4 @@ def run_app(args) -> int:
         return app.exec()
     finally:
         controller.stop()
-        for sink in controller.pipeline.sinks:
-            sink.close()
-        if recorder is not None:
-            recorder.close()
+        parts.close()

@@ -335,16 +335,6 @@ def _why(e: Exception) -> str:
     return str(e) or type(e).__name__
 
 
-def open_reader(path: str | os.PathLike, **xdf_options):
-    """A reader for `path`: `RecordingReader` for v1, `tracker.xdf.XdfReader` for
-    LabRecorder .xdf files (pyxdf). Both have `header` and iterate events in order."""
-    from gazetype.tracker.xdf import is_xdf  # lazy: pyxdf and numpy only when needed
-    if is_xdf(path):
-        from gazetype.tracker.xdf import XdfReader
-        return XdfReader(path, **xdf_options)
-    return RecordingReader(path)
-
-
 @dataclass
 class Recording:
     header: Header

@@ -1,0 +1,112 @@
+"""The composition root: the one place that chooses the tracker and assembles the
+pipeline (induced offset, calibrator, corrector, smoothing, dwell engine, recorder,
+sinks) and the session, for the keyboard window, the study window and the headless
+commands. Headless (no Qt): a window passes in what only Qt knows, such as where the
+mouse pointer is. Everything it builds is closed by `Parts.close()`, once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from gazetype.calibration.base import Calibrator
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.induced import InducedOffset
+from gazetype.pipeline.pipeline import GazePipeline, Sink
+from gazetype.pipeline.session import TypingSession
+from gazetype.recording.v1 import RecordingWriter
+from gazetype.tracker import registry
+from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.clock import now_s
+from gazetype.tracker.offset import OffsetModel
+from gazetype.tracker.screen import Screen
+
+CursorFn = Callable[[], tuple[float, float]]
+
+# What the simulated person types in the keyboard window (`--tracker sim`).
+DEMO_PHRASES = ("hello from gazetype", "the quick brown fox jumps", "typing with my eyes")
+
+
+@dataclass(frozen=True)
+class TrackerChoice:
+    tracker: Tracker
+    notice: str | None  # for the user: what stands in for gaze, or why we fell back
+
+
+def open_tracker(name: str, screen: Screen, model: KeyboardModel, *, cursor_pos: CursorFn | None = None,
+                 fallback: bool = True, demo_phrases: tuple[str, ...] | None = DEMO_PHRASES,
+                 active: Callable[[], bool] = lambda: True, clock: Callable[[], float] = now_s) -> TrackerChoice:
+    """The tracker named `name` ("auto", "mouse", "sim", "lsl:NAME", "tobii", "replay:FILE").
+    `auto` takes a real tracker found now, else the mouse when `fallback` (the keyboard
+    window) or fails (a study must say what it used). The simulated person types
+    `demo_phrases` (None: the model's target phrase, as in a study) while `active()`."""
+    notice = None
+    if name == "auto":
+        found = registry.auto_choice()
+        if found is None:
+            if not fallback:
+                raise TrackerError("no eye tracker found; connect one, or pass --tracker mouse (or sim) explicitly")
+            name, notice = "mouse", "No eye tracker found: the mouse stands in for gaze."
+        else:
+            name = found
+    if name == "mouse":
+        from gazetype.tracker.mouse import MouseTracker
+        return TrackerChoice(MouseTracker(screen, cursor_pos=cursor_pos),
+                             notice or "Mouse mode: the mouse stands in for gaze.")
+    if name == "sim":
+        from gazetype.sim.person import SimUserTracker  # the simulated person, only when asked for
+        phrases = list(demo_phrases) if demo_phrases is not None else None
+        what = ("A simulated person is typing demo phrases by itself." if phrases is not None
+                else "simulated participant")
+        return TrackerChoice(SimUserTracker(screen, model, phrases=phrases, active=active, clock=clock), what)
+    # wait_s=0: windows open at once and the status line shows the search.
+    return TrackerChoice(registry.create(name, screen=screen, wait_s=0), notice)
+
+
+def lsl_sinks(enabled: bool, screen: Screen, tracker: Tracker) -> list[Sink]:
+    """`--lsl-out`: publish raw and corrected gaze and all events (off by default: gaze is personal data)."""
+    if not enabled:
+        return []
+    from gazetype.pipeline.lslout import LslPublisher
+    return [LslPublisher(screen, rate_hz=tracker.nominal_rate_hz)]
+
+
+def build_pipeline(*, dwell: DwellConfig, calibrator: Calibrator | None = None, induced: OffsetModel | None = None,
+                   smoothing: bool = False, recorder: RecordingWriter | None = None,
+                   sinks: list[Sink] | None = None) -> GazePipeline:
+    """tracker -> induced offset -> corrector -> smoothing -> dwell engine, with the calibrator beside it."""
+    from gazetype.pipeline.smoothing import OneEuroFilter
+    return GazePipeline(DwellEngine(config=dwell), calibrator=calibrator,
+                        induced=InducedOffset(induced) if induced is not None and induced.parts else None,
+                        smoother=OneEuroFilter() if smoothing else None, recorder=recorder, sinks=sinks or [])
+
+
+@dataclass
+class Parts:
+    """What a window or command runs on; `close()` releases it all, once."""
+
+    tracker: Tracker
+    pipeline: GazePipeline
+    session: TypingSession
+    notice: str | None = None
+    recorder: RecordingWriter | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.tracker.stop()
+        for sink in self.pipeline.sinks:
+            sink.close()
+        if self.recorder is not None:
+            self.recorder.close()
+
+
+def assemble(choice: TrackerChoice, model: KeyboardModel, pipeline: GazePipeline, *,
+             recorder: RecordingWriter | None = None, cursor_visible: Callable[[], bool] = lambda: False) -> Parts:
+    """Join model, pipeline and tracker into a session; a tracker that watches the
+    session (the simulated person) is attached to it."""
+    session = TypingSession(model, pipeline)
+    choice.tracker.attach_session(session, cursor_visible=cursor_visible)
+    return Parts(choice.tracker, pipeline, session, choice.notice, recorder)
