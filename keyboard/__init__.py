@@ -1,2 +1,3 @@
-"""The keyboard: layout, dwell selection, text, and the gaze pipeline (no Qt,
-except `keyboard.widget`)."""
+"""The keyboard, headless: layout and hit-testing, the dwell state machine (the trigger
+source), the text buffer, the output text layout, and the UI model that the Qt view
+(`app/qt/keyboard_view.py`) draws."""

@@ -9,7 +9,7 @@ Three outlets, so LabRecorder captures a session next to EEG or other devices:
   correction (and smoothing): what the dwell engine saw;
 * "gazetype events" (type `Markers`, one string channel, irregular rate): every
   layout, select, marker and offset event as the JSON object of the v1 recording
-  (`tracker.recording.event_to_dict`).
+  (`recording.v1.event_to_dict`).
 
 Channel meta-data follows the XDF gaze spec (label, eye, type, unit); `<desc>` also
 holds `<screen>` (width/height in px and mm, viewing distance) and the software.

@@ -1,6 +1,6 @@
 """Read a LabRecorder XDF file as gazetype events (pyxdf), for `gazetype replay FILE.xdf`.
 
-`XdfReader` has the interface of `tracker.recording.RecordingReader` (`header`,
+`XdfReader` has the interface of `recording.v1.RecordingReader` (`header`,
 iteration over events in time order), so replay treats both alike:
 
 * gaze: one stream of content type `Gaze` or `Eyetracker`, read with the XDF gaze

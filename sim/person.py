@@ -1,12 +1,12 @@
 """A simulated participant: a closed-loop model of a person typing by dwell.
 
-`SimUser` is a gaze script for `tracker.sim.SimGaze` (it says where the eyes go
+`SimUser` is a gaze script for `sim.gaze.SimGaze` (it says where the eyes go
 next, asked at the end of each fixation) that watches the same session a person
 would: which key lights up under its gaze, the text in the output panel, and, when
 the window shows one, the gaze cursor. What it does, each step tied to a parameter
 of `UserParams` (docs/simulation.md gives the sources and the figures it reaches):
 
-- Eye movements: saccades follow the main sequence (`tracker.sim`), undershoot
+- Eye movements: saccades follow the main sequence (`sim.gaze`), undershoot
   their target by a fraction of the amplitude and scatter in proportion to it; a
   landing far from the aim is followed by a corrective saccade. Reading fixations
   and keyboard search fixations have gamma-distributed durations; words are

@@ -1,4 +1,4 @@
-"""In-silico studies: simulated participants (`keyboard.simuser.SimUser`) run the
+"""In-silico studies: simulated participants (`sim.person.SimUser`) run the
 study protocol headless, into a normal study folder (same database, export and
 report as people), and the per-condition means come back as one summary.
 

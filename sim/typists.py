@@ -59,7 +59,7 @@ class PhraseTypist:
 
 
 class CompensatingTypist:
-    """A closed-loop simulated typist (a `GazeScript` for `tracker.sim.SimGaze`).
+    """A closed-loop simulated typist (a `GazeScript` for `sim.gaze.SimGaze`).
 
     It dwells on each key until the session selects it (in `chunk_s` pieces, so it
     reacts to the live state), corrects wrong keys with backspace, and uses its eyes

@@ -70,7 +70,7 @@ def parse_phrases(text: str, source: str, warn: Callable[[str], None] = _warn) -
 def load_phrases(path: str | Path | None = None, warn: Callable[[str], None] = _warn) -> PhraseSet:
     """The phrase set in `path`, or the bundled one for None / "builtin"."""
     if path is None or str(path) == BUILTIN:
-        text = resources.files("study").joinpath("data/phrases.txt").read_text(encoding="utf-8")
+        text = resources.files("gazetype.study").joinpath("data/phrases.txt").read_text(encoding="utf-8")
         return parse_phrases(text, BUILTIN, warn)
     p = Path(path)
     try:

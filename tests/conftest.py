@@ -13,6 +13,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Keep LSL on this machine and quiet (see ../shared/NOTES.md); must precede pylsl's first import.
 os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
 
+# The folders are installed as gazetype.app, gazetype.study, ...: code that imports one by
+# its bare name works only in a checkout (the repository root is on sys.path here) and
+# breaks once installed. Refuse such imports in the tests, and keep subprocesses from
+# putting the working folder on sys.path (`python -m gazetype` from the root).
+_FOLDERS = {"app", "tracker", "calibration", "keyboard", "study", "pipeline", "recording", "sim"}
+os.environ["PYTHONSAFEPATH"] = "1"
+
+
+class _NoBareFolderImports:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in _FOLDERS:
+            raise ImportError(f"import {name!r}: the package is gazetype.{name}; bare folder names work only "
+                              "in a checkout")
+        return None
+
+
+sys.meta_path.insert(0, _NoBareFolderImports())
+
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci")
 

@@ -1,4 +1,4 @@
-"""Autocalibration end to end on closed-loop simulated people (keyboard.simsession).
+"""Autocalibration end to end on closed-loop simulated people (sim.sessions).
 
 Each run is a simulated person against the live headless pipeline, with the
 autocalibrator's estimate applied by the corrector; errors are the published

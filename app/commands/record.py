@@ -5,15 +5,13 @@ import sys
 import time
 from pathlib import Path
 
+from gazetype.app import compose
 from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, positive_float, positive_ms
 from gazetype.app.errors import UserError
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.model import KeyboardModel
-from gazetype.pipeline.pipeline import GazePipeline
 from gazetype.pipeline.session import TypingSession
 from gazetype.recording.v1 import Header, RecordingError, RecordingWriter
-from gazetype.sim.gaze import SimConfig, SimGaze
-from gazetype.sim.typists import PhraseTypist
 from gazetype.tracker import registry
 from gazetype.tracker.offset import parse_offset
 from gazetype.tracker.screen import Screen
@@ -84,6 +82,9 @@ def main(args) -> int:
 
 def _record_sim(args) -> int:
     """A simulated typing session, generated as fast as the CPU allows."""
+    from gazetype.sim.gaze import SimConfig, SimGaze
+    from gazetype.sim.typists import PhraseTypist
+
     screen = parse_screen(args.screen)
     offset = parse_offset(args.offset, screen)
     if args.script == "person":
@@ -95,8 +96,7 @@ def _record_sim(args) -> int:
     header = Header(screen, args.rate, source="sim",
                     extra={"sim": {"seed": args.seed, "offset": offset.spec, "phrases": phrases}})
     with RecordingWriter(args.out, header) as w:
-        pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=args.dwell_s)), recorder=w)
-        session = TypingSession(model, pipeline)
+        session = TypingSession(model, compose.build_pipeline(dwell=DwellConfig(dwell_s=args.dwell_s), recorder=w))
         session.start(0.0)
         typist = PhraseTypist(model, phrases, args.dwell_s)
         gaze = SimGaze(typist, screen, SimConfig(rate_hz=args.rate, seed=args.seed), offset)
@@ -110,10 +110,11 @@ def _record_sim(args) -> int:
 
 
 def _record_closed_loop(args, screen, offset) -> int:
-    """Closed-loop simulation (keyboard.simsession): compensating typist or reader."""
+    """Closed-loop simulation (sim.sessions): compensating typist or reader."""
     from gazetype.calibration import make_calibrator
     from gazetype.sim.gaze import SimConfig
     from gazetype.sim.sessions import PHRASES, run_reading, run_typing
+
 
     texts = args.phrase or None
     header = Header(screen, args.rate, source="sim",
@@ -140,7 +141,7 @@ def _record_closed_loop(args, screen, offset) -> int:
 
 
 def _record_person(args, screen, offset) -> int:
-    """The simulated participant (keyboard.simuser) typing the phrases once each."""
+    """The simulated participant (sim.person) typing the phrases once each."""
     from gazetype.calibration import make_calibrator
     from gazetype.sim.person import simulate_typing
 
