@@ -21,6 +21,7 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import expit
 
 __all__ = [
     "TextLines", "Offset", "METHODS", "assign", "attach", "chain", "cluster", "regress", "segment",
@@ -235,7 +236,7 @@ def regress(fix_xy, lines: TextLines, slope_bounds: tuple[float, float] = (-0.1,
     hi = np.array([slope_bounds[1], offset_bounds_px[1], sd_bounds_px[1]])
 
     def unpack(p):  # unbounded -> bounded via a logistic squash
-        return lo + (hi - lo) / (1 + np.exp(-np.asarray(p)))
+        return lo + (hi - lo) * expit(np.asarray(p))
 
     def resid(p):
         k, o, _ = unpack(p)
@@ -257,7 +258,7 @@ def segment(fix_xy, lines: TextLines) -> np.ndarray:
     f = _check(fix_xy)
     n = len(f)
     if n < 2:
-        return np.zeros(n, dtype=int)
+        return attach(f, lines)
     dx = np.diff(f[:, 0])
     sweeps = np.argsort(dx, kind="stable")[:lines.n_lines - 1]
     step = np.zeros(n, dtype=int)
@@ -530,7 +531,8 @@ def offset_from_assignment(fix_xy, lines: TextLines, line_idx, *, x_method: str 
 def _box_shift_px(x_px: np.ndarray, idx: np.ndarray, lines: TextLines, max_px: float = 96.0,
                   step_px: float = 2.0, cap_px: float = 24.0) -> float:
     """Horizontal shift s minimising sum over fixations of min(distance from x - s to the
-    nearest word box of its assigned line, cap)^2, on a grid over +/- max_px."""
+    nearest word box of its assigned line, cap)^2, on a grid over +/- max_px; the middle of
+    the flat minimum."""
     shifts = np.arange(-max_px, max_px + step_px / 2, step_px)
     box = lines.word_box_px
     on = lines.word_line[None, :] == idx[:, None]                      # (n, w)
@@ -540,5 +542,13 @@ def _box_shift_px(x_px: np.ndarray, idx: np.ndarray, lines: TextLines, max_px: f
     d = np.maximum(np.maximum(box[None, None, :, 0] - xs, xs - box[None, None, :, 2]), 0.0)
     d = np.where(on[None], d, np.inf).min(axis=2)                      # (S, n)
     cost = (np.minimum(d, cap_px) ** 2).sum(axis=1)
-    best = np.flatnonzero(cost <= cost.min() + 1e-9)
-    return float(shifts[best[np.argmin(np.abs(shifts[best]))]])
+    # the cost is flat while every fixation stays inside its word: take the middle of the
+    # flat stretch around the minimum (not the end nearest 0, which would shrink dx)
+    i = int(np.argmin(cost))
+    flat = cost <= cost[i] + 1e-6 * max(cost[i], 1.0)
+    lo, hi = i, i
+    while lo > 0 and flat[lo - 1]:
+        lo -= 1
+    while hi < len(shifts) - 1 and flat[hi + 1]:
+        hi += 1
+    return float((shifts[lo] + shifts[hi]) / 2)
