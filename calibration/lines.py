@@ -24,7 +24,8 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 __all__ = [
-    "TextLines", "Offset", "METHODS", "assign", "attach", "chain", "cluster", "regress", "segment",
+    "TextLines", "Offset", "METHODS", "assign", "attach", "chain", "cluster", "compare", "merge",
+    "regress", "segment",
     "slice_", "split", "stretch", "warp", "global_shift_px", "offset_from_assignment", "dtw_path",
 ]
 
@@ -421,6 +422,73 @@ def slice_(fix_xy, lines: TextLines, x_thresh_px: float = 192, y_thresh_px: floa
     return _groups_to_lines([np.concatenate(proto[p]) for p in sorted(proto)], f, lines)
 
 
+def compare(fix_xy, lines: TextLines, x_thresh_px: float = 512, n_nearest: int = 3) -> np.ndarray:
+    """Compare (Lima Sanches et al. 2015): cut the sequence into gaze lines at leftward
+    saccades longer than x_thresh; of the n_nearest text lines (by mean y), each gaze line
+    takes the one whose word-centre x sequence it matches best by dynamic time warping."""
+    f = _check(fix_xy)
+    n = len(f)
+    out = np.zeros(n, dtype=int)
+    if n == 0:
+        return out
+    cut = np.flatnonzero(np.diff(f[:, 0]) < -x_thresh_px) + 1
+    wx = lines.word_centre_px[:, 0]
+    for r in np.split(np.arange(n), cut):
+        near = np.argsort(np.abs(lines.line_y_px - f[r, 1].mean()), kind="stable")[:n_nearest]
+        costs = [dtw_path(f[r, :1], wx[lines.word_line == k][:, None])[0]
+                 if np.any(lines.word_line == k) else np.inf for k in near]
+        out[r] = near[int(np.argmin(costs))]
+    return out
+
+
+_MERGE_PHASES = ((3, 3, False), (1, 3, False), (1, 1, False), (1, 1, True))
+
+
+def merge(fix_xy, lines: TextLines, y_thresh_px: float = 32, gradient_max: float = 0.1,
+          error_max_px: float = 20) -> np.ndarray:
+    """Merge (Spakov et al. 2019): cut into progressive sequences at every leftward saccade
+    or vertical jump > y_thresh; then repeatedly merge the pair of sequences whose joint
+    straight-line fit y = a*x + b has the smallest RMS error, until there are as many
+    sequences as lines. Four phases relax the constraints (minimum sequence lengths 3/3,
+    1/3, 1/1 with |a| < gradient_max and RMS < error_max; finally unconstrained).
+    Sequences map to lines in vertical order. Pair fits use running sums, O(s^2) a step."""
+    f = _check(fix_xy)
+    n = len(f)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    d = np.diff(f[:, 0]), np.abs(np.diff(f[:, 1]))
+    cut = np.flatnonzero((d[0] < 0) | (d[1] > y_thresh_px)) + 1
+    seqs = [list(r) for r in np.split(np.arange(n), cut)]
+    x, y = f[:, 0], f[:, 1]
+    stats = np.array([[len(q), x[q].sum(), y[q].sum(), (x[q] ** 2).sum(), (x[q] * y[q]).sum(),
+                       (y[q] ** 2).sum()] for q in seqs])
+    m = lines.n_lines
+    for min_i, min_j, free in _MERGE_PHASES:
+        while len(seqs) > m:
+            S = stats[:, None, :] + stats[None, :, :]
+            N, Sx, Sy, Sxx, Sxy, Syy = (S[..., k] for k in range(6))
+            vxx = Sxx - Sx * Sx / N
+            vxy = Sxy - Sx * Sy / N
+            vyy = Syy - Sy * Sy / N
+            with np.errstate(divide="ignore", invalid="ignore"):
+                a = np.where(vxx > 1e-9, vxy / vxx, 0.0)
+                sse = np.where(vxx > 1e-9, vyy - a * vxy, vyy)
+            err = np.sqrt(np.maximum(sse, 0.0) / N)
+            ok = np.triu(np.ones_like(err, dtype=bool), 1)
+            ok &= (stats[:, 0] >= min_i)[:, None] & (stats[:, 0] >= min_j)[None, :]
+            if not free:
+                ok &= (np.abs(a) < gradient_max) & (err < error_max_px)
+            if not ok.any():
+                break
+            i, j = np.unravel_index(np.argmin(np.where(ok, err, np.inf)), err.shape)
+            # the merged sequence moves to the end of the list (this order matters to the
+            # asymmetric length constraint of phase 2)
+            seqs.append(seqs[i] + seqs[j])
+            stats = np.vstack([np.delete(stats, [i, j], axis=0), stats[i] + stats[j]])
+            del seqs[j], seqs[i]
+    return _groups_to_lines([np.array(q) for q in seqs], f, lines)
+
+
 # ----------------------------------------------------------------------------- global shift
 
 def global_shift_px(fix_xy, lines: TextLines, max_lines: float = 3.0, step_px: float = 2.0,
@@ -454,6 +522,7 @@ def global_shift_px(fix_xy, lines: TextLines, max_lines: float = 3.0, step_px: f
 METHODS: dict[str, Callable[..., np.ndarray]] = {
     "attach": attach, "chain": chain, "cluster": cluster, "regress": regress,
     "segment": segment, "slice": slice_, "split": split, "stretch": stretch, "warp": warp,
+    "merge": merge, "compare": compare,
 }
 
 

@@ -105,7 +105,7 @@ def test_zero_offset_gives_near_zero_estimate(method):
     tl, xy, line = scene(5, noise_px=4.0)
     off = offset_from_assignment(xy, tl, assign(method, xy, tl))
     assert abs(off.dy_px) < 3
-    assert abs(off.dx_px) < 10
+    assert abs(off.dx_px) < CHAR_PX  # within a character (readers land left of centre)
 
 
 @pytest.mark.parametrize("dx_px, dy_px", [(30.0, 20.0), (-40.0, -25.0), (0.0, 100.0)])
