@@ -1,7 +1,9 @@
 """The study store on its own: rows read by column name (so a migration that adds or
 reorders columns does not shift fields), the one transaction helper, and no SQL
 anywhere in the package outside study/db.py."""
+import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +115,27 @@ def test_refused_writes_leave_no_transaction_open(tmp_path):
     assert store.tlx(cid) == {k: 50.0 for k in answers}
     ctx.close()
 
+
+SQL = re.compile(r"\.execute(many|script)?\(|\bSELECT\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|"
+                 r"\bDELETE\s+FROM\b|\b(BEGIN|COMMIT|ROLLBACK)\b|\bCREATE\s+(TABLE|INDEX)\b|\bPRAGMA\b|"
+                 r"\bimport\s+sqlite3\b")
+
+
+def test_no_sql_outside_the_store():
+    import gazetype.app
+    import gazetype.pipeline
+    import gazetype.sim
+    import gazetype.study
+    store = Path(gazetype.study.__file__).parent / "db.py"
+    found = []
+    n = 0
+    for pkg in (gazetype.study, gazetype.sim, gazetype.app, gazetype.pipeline):
+        for path in sorted(Path(pkg.__file__).parent.rglob("*.py")):
+            if path == store:
+                continue
+            n += 1
+            for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if SQL.search(line):
+                    found.append(f"{path}:{i}: {line.strip()}")
+    assert n > 20  # the packages were found
+    assert not found, "SQL outside study/db.py:\n" + "\n".join(found)
