@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from gazetype.calibration.base import NullCalibrator
 from gazetype.study.db import DB_NAME, StudyStore
 from gazetype.study.errors import StudyError
 from gazetype.study.runner import Phase
+from gazetype.tracker.events import OffsetEvent
+from gazetype.tracker.sample import GazeSample
 
 from .study_helpers import make_runner, type_text
 
@@ -139,3 +142,57 @@ def test_no_sql_outside_the_store():
                     found.append(f"{path}:{i}: {line.strip()}")
     assert n > 20  # the packages were found
     assert not found, "SQL outside study/db.py:\n" + "\n".join(found)
+
+
+class OneEstimate:
+    """An autocalibrator that reports a single estimate at `t_s` and then nothing."""
+
+    def __init__(self, t_s: float) -> None:
+        self.t_s = t_s
+        self.sent = 0
+
+    def update(self, s):
+        if self.sent or s.t_s < self.t_s:
+            return None
+        self.sent += 1
+        return OffsetEvent(s.t_s, 12.0, -7.0, 1.0, 10)
+
+    def on_layout(self, ev):
+        pass
+
+    def on_select(self, ev):
+        pass
+
+
+def test_a_buffered_estimate_is_committed_within_a_second_without_further_updates(tmp_path):
+    cals = []
+
+    def factory(screen, enabled):
+        cals.append(OneEstimate(6.0) if enabled else NullCalibrator())
+        return cals[-1]
+
+    ctx, runner, _ = make_runner(tmp_path / "s", conditions="autocalibrated", n_phrases=1, n_practice=0,
+                                 offset="drift:40,-20@10", calibrator_factory=factory)
+    runner.start(0.0)
+    runner.continue_(5.0)
+    other = sqlite3.connect(tmp_path / "s" / DB_NAME)  # sees only what is committed
+
+    def committed():
+        return other.execute("SELECT t_s, dx_px, dy_px FROM calibration_updates").fetchall()
+
+    def feed_until(t_end, t):
+        while t <= t_end + 1e-9:
+            runner.feed(GazeSample(t, 900.0, 300.0))  # gaze on the output panel: no keystrokes
+            t += 1 / 120
+        return t
+
+    t = feed_until(6.0, 5.0)  # the one estimate, at the sample at 6.0 s
+    assert cals[-1].sent == 1 and committed() == []  # buffered
+    t = feed_until(6.95, t)  # no keystroke, no further estimate: still buffered under a second
+    assert committed() == []
+    t = feed_until(7.01, t)  # a second after the estimate, a sample alone commits it
+    assert cals[-1].sent == 1 and ctx.store.count("keystrokes") == 0
+    (row,) = committed()
+    assert row[0] == pytest.approx(6.0, abs=0.01) and row[1:] == (12.0, -7.0)
+    other.close()
+    ctx.close()
