@@ -81,9 +81,7 @@ class HeadlessRun:
                 cur_trial, trial_t0 = (tr.id, tr.attempt), t
             if runner.phase == Phase.TRIAL and t - trial_t0 > self.max_trial_s:
                 runner.abort(t)
-        done = self.ctx.store.conn.execute(
-            "SELECT COUNT(*) FROM trials WHERE session_id = ? AND status = 'done'",
-            (self.ctx.session.id,)).fetchone()[0]
+        done = self.ctx.store.count_done_trials(self.ctx.session.id)
         return HeadlessResult(runner.phase, t, n, keys, done)
 
 

@@ -3,7 +3,6 @@ offset traces and paired tests. Shared by `study export` and `study report`."""
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import sys
 import time
@@ -65,25 +64,19 @@ class TrialResult:
 def trial_results(store: StudyStore, progress: Progress | None = None) -> list[TrialResult]:
     """Every planned trial, in participant / condition / trial order, with metrics for
     the finished ones (from the keystrokes of the last attempt)."""
-    rows = store.conn.execute(
-        "SELECT p.code, p.idx, t.id, t.session_id, c.name, c.id, c.position, t.position, t.practice, t.status, "
-        "t.attempt, t.target, c.offset_spec, c.autocal, t.done_t_s, t.transcribed, t.input_stream "
-        "FROM trials t JOIN conditions c ON t.condition_id = c.id JOIN participants p ON t.participant_id = p.id "
-        "ORDER BY p.idx, c.position, t.position").fetchall()
+    rows = store.analysis_trials()
     if progress is not None:
         progress.total = len(rows)
     out = []
     for i, r in enumerate(rows):
-        (code, idx, tid, sid, cname, cid, cpos, tpos, practice, status, attempt, target, spec, autocal,
-         done_t, transcribed, istream) = r
-        keys = store.conn.execute("SELECT t_s, key FROM keystrokes WHERE trial_id = ? AND attempt = ? ORDER BY seq",
-                                  (tid, attempt)).fetchall()
+        keys = store.key_times(r.trial_id, r.attempt)
         m = None
-        if status == "done":
+        if r.status == "done":
             entries = [t for t, k in keys if k != DONE]
-            m = trial_metrics(target, transcribed or "", istream or "", entries)
-        out.append(TrialResult(code, idx, tid, sid, cname, cid, cpos, tpos, bool(practice), status, attempt,
-                               target, spec, bool(autocal), done_t, len(keys), m))
+            m = trial_metrics(r.target, r.transcribed or "", r.input_stream or "", entries)
+        out.append(TrialResult(r.participant, r.participant_index, r.trial_id, r.session_id, r.condition,
+                               r.condition_id, r.condition_pos, r.trial_pos, bool(r.practice), r.status, r.attempt,
+                               r.target, r.offset_spec, bool(r.autocal), r.done_t_s, len(keys), m))
         if progress is not None:
             progress.update(i + 1)
     if progress is not None:
@@ -163,16 +156,9 @@ class OffsetTrace:
 def offset_traces(store: StudyStore) -> list[OffsetTrace]:
     """Autocalibration estimates against the induced offset, per participant, condition
     and session, timed from the condition's start in that session."""
-    starts: dict[tuple[int, int], float] = {}
-    for sid, t, data in store.conn.execute(
-            "SELECT session_id, t_s, data_json FROM session_events WHERE kind = 'condition_start' ORDER BY id"):
-        cid = json.loads(data).get("condition_id")
-        if cid is not None:
-            starts.setdefault((sid, cid), t)
+    starts = store.condition_starts()
     out = []
-    for code, cid, cname in store.conn.execute(
-            "SELECT p.code, c.id, c.name FROM conditions c JOIN participants p ON c.participant_id = p.id "
-            "ORDER BY p.idx, c.position").fetchall():
+    for code, cid, cname in store.all_conditions():
         rows = store.calibration_updates(cid)
         for sid, grp in itertools.groupby(rows, key=lambda r: r[5]):
             grp = list(grp)

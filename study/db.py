@@ -4,12 +4,20 @@ and write of it. The schema is documented in docs/study.md.
 Durability: the connection is in autocommit mode with `synchronous=FULL`, and every
 keystroke is its own committed transaction, so killing the process at any moment
 loses at most the keystroke in flight. Calibration updates are buffered and
-committed with the next keystroke (or within a second). Nothing is ever deleted or
-overwritten: a restarted trial keeps its earlier attempts' keystrokes.
+committed with the next keystroke or within a second: the runner calls
+`flush_if_due` for every gaze sample, which commits buffered updates once the oldest
+is a second old. Nothing is ever deleted or overwritten: a restarted trial keeps its
+earlier attempts' keystrokes.
+
+No SQL is written anywhere else in the package (a test checks). Rows are read by
+column name into the frozen dataclasses below (`_select`), never by position, so
+a migration that adds or reorders columns does not shift fields. Writes that need
+more than one statement use `transaction()`.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sqlite3
@@ -26,6 +34,7 @@ SCHEMA_VERSION = 1
 RECORDINGS_DIR = "recordings"
 TLX_SCALES = ("mental", "physical", "temporal", "performance", "effort", "frustration")
 TLX_INSTRUMENT = "nasa-tlx-raw"
+CAL_COMMIT_EVERY_S = 1.0  # buffered calibration updates are committed at most this old
 
 SCHEMA = """
 CREATE TABLE meta (
@@ -213,8 +222,68 @@ class KeystrokeRow:
     text: str
 
 
-def _row(cls, r) -> object:
-    return cls(*r)
+@dataclass(frozen=True)
+class AnalysisTrialRow:
+    """A planned trial with its participant and condition, for analysis."""
+
+    participant: str  # participants.code
+    participant_index: int  # participants.idx
+    trial_id: int
+    session_id: int | None
+    condition: str  # conditions.name
+    condition_id: int
+    condition_pos: int
+    trial_pos: int
+    practice: bool
+    status: str
+    attempt: int
+    target: str
+    offset_spec: str  # conditions.offset_spec
+    autocal: bool
+    done_t_s: float | None
+    transcribed: str | None
+    input_stream: str | None
+
+
+def _columns(cls) -> str:
+    """The SELECT list for a row dataclass: its fields, by name."""
+    return ", ".join(f.name for f in dataclasses.fields(cls))
+
+
+def _from_row(cls, row: sqlite3.Row):
+    """A row dataclass from a `sqlite3.Row`, field by field by column name (never by position)."""
+    return cls(**{f.name: row[f.name] for f in dataclasses.fields(cls)})
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection, *, immediate: bool = False):
+    """BEGIN [IMMEDIATE] ... COMMIT; ROLLBACK on any exception (COMMIT's own included),
+    then re-raise. A ROLLBACK that fails because no transaction is active any more
+    (SQLite already rolled back, say after a disk-full error) does not hide the error."""
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """A SQL script split into complete statements (so they can run inside a transaction)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
 
 
 class StudyStore:
@@ -225,7 +294,7 @@ class StudyStore:
         self.path = folder / DB_NAME
         self.conn = conn
         self._pending_cal: list[tuple] = []
-        self._cal_flushed_t: float | None = None
+        self._pending_since: float | None = None  # t_s of the oldest buffered calibration update
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -278,12 +347,15 @@ class StudyStore:
             tmp.unlink()  # a half-made database from a crash during creation
         conn = cls._connect(tmp)
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript("BEGIN;" + SCHEMA)  # the transaction stays open for the meta rows
-        conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-            ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
-            ("created_utc", created_utc), ("created_by", f"gazetype {app_version}".strip())])
-        conn.execute("COMMIT")
-        conn.close()
+        try:
+            with _transaction(conn):
+                for stmt in _statements(SCHEMA):
+                    conn.execute(stmt)
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                    ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
+                    ("created_utc", created_utc), ("created_by", f"gazetype {app_version}".strip())])
+        finally:
+            conn.close()
         # Appear only once complete: a study.sqlite is always a whole study.
         os.replace(tmp, folder / DB_NAME)
         for suffix in ("-wal", "-shm"):
@@ -316,6 +388,21 @@ class StudyStore:
             raise StudyError(f"{db}: cannot use the database ({e})") from None
         return cls(folder, conn)
 
+    def transaction(self, *, immediate: bool = False):
+        """`with store.transaction():` BEGIN [IMMEDIATE] ... COMMIT, ROLLBACK on any exception."""
+        return _transaction(self.conn, immediate=immediate)
+
+    def _select(self, cls, table: str, tail: str = "", params: tuple = ()) -> list:
+        """Rows of `table` as `cls`, selecting and mapping its fields by column name."""
+        cur = self.conn.cursor()
+        cur.row_factory = sqlite3.Row
+        cur.execute(f"SELECT {_columns(cls)} FROM {table} {tail}", params)
+        return [_from_row(cls, r) for r in cur]
+
+    def _select_one(self, cls, table: str, tail: str = "", params: tuple = ()):
+        rows = self._select(cls, table, tail, params)
+        return rows[0] if rows else None
+
     @contextlib.contextmanager
     def reading(self):
         """Turn SQLite errors met while reading (a damaged record, say) into one StudyError."""
@@ -339,11 +426,10 @@ class StudyStore:
 
     # -- participants --------------------------------------------------------------
     def participant(self, code: str) -> ParticipantRow | None:
-        r = self.conn.execute("SELECT * FROM participants WHERE code = ?", (code,)).fetchone()
-        return _row(ParticipantRow, r) if r else None
+        return self._select_one(ParticipantRow, "participants", "WHERE code = ?", (code,))
 
     def participants(self) -> list[ParticipantRow]:
-        return [_row(ParticipantRow, r) for r in self.conn.execute("SELECT * FROM participants ORDER BY idx")]
+        return self._select(ParticipantRow, "participants", "ORDER BY idx")
 
     def next_index(self) -> int:
         r = self.conn.execute("SELECT MAX(idx) FROM participants").fetchone()[0]
@@ -357,60 +443,49 @@ class StudyStore:
                         condition_offsets: dict[str, tuple[str, bool]]) -> ParticipantRow:
         """Store a new participant with their whole plan, in one transaction.
         `condition_offsets` maps condition name to (induced offset SPEC, autocal)."""
-        c = self.conn
         try:
-            c.execute("BEGIN IMMEDIATE")
-            cur = c.execute(
-                "INSERT INTO participants (code, idx, seed, n_phrases, n_practice, offset_spec, "
-                "phrase_source, phrase_sha256, created_utc) VALUES (?,?,?,?,?,?,?,?,?)",
-                (plan.participant, plan.index, plan.seed, n_phrases, n_practice, offset_spec,
-                 phrase_source, phrase_sha256, created_utc))
-            pid = cur.lastrowid
-            cond_ids = {}
-            for pos, name in enumerate(plan.order):
-                spec, autocal = condition_offsets[name]
-                cond_ids[pos] = c.execute(
-                    "INSERT INTO conditions (participant_id, position, name, offset_spec, autocal) "
-                    "VALUES (?,?,?,?,?)", (pid, pos, name, spec, int(autocal))).lastrowid
-            c.executemany(
-                "INSERT INTO trials (participant_id, condition_id, position, practice, target) VALUES (?,?,?,?,?)",
-                [(pid, cond_ids[t.condition_pos], t.trial_pos, int(t.practice), t.phrase) for t in plan.trials])
-            c.execute("COMMIT")
+            with self.transaction(immediate=True) as c:
+                cur = c.execute(
+                    "INSERT INTO participants (code, idx, seed, n_phrases, n_practice, offset_spec, "
+                    "phrase_source, phrase_sha256, created_utc) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (plan.participant, plan.index, plan.seed, n_phrases, n_practice, offset_spec,
+                     phrase_source, phrase_sha256, created_utc))
+                pid = cur.lastrowid
+                cond_ids = {}
+                for pos, name in enumerate(plan.order):
+                    spec, autocal = condition_offsets[name]
+                    cond_ids[pos] = c.execute(
+                        "INSERT INTO conditions (participant_id, position, name, offset_spec, autocal) "
+                        "VALUES (?,?,?,?,?)", (pid, pos, name, spec, int(autocal))).lastrowid
+                c.executemany(
+                    "INSERT INTO trials (participant_id, condition_id, position, practice, target) VALUES (?,?,?,?,?)",
+                    [(pid, cond_ids[t.condition_pos], t.trial_pos, int(t.practice), t.phrase) for t in plan.trials])
         except sqlite3.IntegrityError as e:
-            c.execute("ROLLBACK")
             if "idx" in str(e):
                 raise StudyError(f"participant index {plan.index} is already taken in {self.folder}") from None
             raise StudyError(f"participant {plan.participant!r} already exists in {self.folder}") from None
-        except BaseException:
-            if c.in_transaction:
-                c.execute("ROLLBACK")
-            raise
         return self.participant(plan.participant)
 
     # -- plan --------------------------------------------------------------------------
     def conditions(self, participant_id: int) -> list[ConditionRow]:
-        return [_row(ConditionRow, r) for r in self.conn.execute(
-            "SELECT * FROM conditions WHERE participant_id = ? ORDER BY position", (participant_id,))]
+        return self._select(ConditionRow, "conditions", "WHERE participant_id = ? ORDER BY position",
+                            (participant_id,))
 
     def condition(self, condition_id: int) -> ConditionRow:
-        return _row(ConditionRow, self.conn.execute("SELECT * FROM conditions WHERE id = ?",
-                                                    (condition_id,)).fetchone())
+        return self._select_one(ConditionRow, "conditions", "WHERE id = ?", (condition_id,))
 
     def trials(self, condition_id: int) -> list[TrialRow]:
-        return [_row(TrialRow, r) for r in self.conn.execute(
-            "SELECT * FROM trials WHERE condition_id = ? ORDER BY position", (condition_id,))]
+        return self._select(TrialRow, "trials", "WHERE condition_id = ? ORDER BY position", (condition_id,))
 
     def trial(self, trial_id: int) -> TrialRow:
-        return _row(TrialRow, self.conn.execute("SELECT * FROM trials WHERE id = ?", (trial_id,)).fetchone())
+        return self._select_one(TrialRow, "trials", "WHERE id = ?", (trial_id,))
 
     # -- sessions ------------------------------------------------------------------------
     def start_session(self, participant_id: int, *, started_utc: str, tracker: str,
                       screen: dict, settings: dict, recording_suffix: str = ".jsonl") -> SessionRow:
         """A new session (run) for a participant. Sessions left 'running' by a crash
         become 'interrupted'. The recording path is allocated here (never reused)."""
-        c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction(immediate=True) as c:
             c.execute("UPDATE sessions SET status = 'interrupted' WHERE participant_id = ? AND status = 'running'",
                       (participant_id,))
             sid = c.execute(
@@ -420,22 +495,16 @@ class StudyStore:
             code = c.execute("SELECT code FROM participants WHERE id = ?", (participant_id,)).fetchone()[0]
             rel = f"{RECORDINGS_DIR}/{_safe(code)}-session{sid}{recording_suffix}"
             c.execute("UPDATE sessions SET recording_path = ? WHERE id = ?", (rel, sid))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         (self.folder / RECORDINGS_DIR).mkdir(exist_ok=True)
         return self.session(sid)
 
     def session(self, session_id: int) -> SessionRow:
-        return _row(SessionRow, self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone())
+        return self._select_one(SessionRow, "sessions", "WHERE id = ?", (session_id,))
 
     def sessions(self, participant_id: int | None = None) -> list[SessionRow]:
         if participant_id is None:
-            rows = self.conn.execute("SELECT * FROM sessions ORDER BY id")
-        else:
-            rows = self.conn.execute("SELECT * FROM sessions WHERE participant_id = ? ORDER BY id", (participant_id,))
-        return [_row(SessionRow, r) for r in rows]
+            return self._select(SessionRow, "sessions", "ORDER BY id")
+        return self._select(SessionRow, "sessions", "WHERE participant_id = ? ORDER BY id", (participant_id,))
 
     def end_session(self, session_id: int, status: str, ended_utc: str) -> None:
         self.flush()
@@ -475,9 +544,7 @@ class StudyStore:
         induced = induced or (None, None)
         corrected = corrected or (None, None)
         correction = correction or (None, None)
-        c = self.conn
-        c.execute("BEGIN")
-        try:
+        with self.transaction() as c:
             self._write_cal()
             kid = c.execute(
                 "INSERT INTO keystrokes (trial_id, attempt, session_id, seq, t_s, key, source, raw_x_px, raw_y_px, "
@@ -485,59 +552,58 @@ class StudyStore:
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (trial_id, attempt, session_id, seq, t_s, key, source, *_f2(raw), *_f2(induced),
                  *_f2(corrected), *_f2(correction), text)).lastrowid
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        self._cal_flushed_t = t_s
+        self._cal_committed()
         return kid
 
     def add_calibration_update(self, *, session_id: int, condition_id: int, trial_id: int | None, t_s: float,
                                dx_px: float, dy_px: float, sd_px: float | None, n: int | None,
-                               induced: tuple[float, float], commit_every_s: float = 1.0) -> None:
-        """Buffer an offset estimate; committed with the next keystroke or after `commit_every_s`."""
+                               induced: tuple[float, float], commit_every_s: float = CAL_COMMIT_EVERY_S) -> None:
+        """Buffer an offset estimate; committed with the next keystroke, or once the oldest
+        buffered one is `commit_every_s` old (here, or at the next `flush_if_due`)."""
         self._pending_cal.append((session_id, condition_id, trial_id, t_s, dx_px, dy_px, sd_px, n,
                                   induced[0], induced[1]))
-        if self._cal_flushed_t is None:
-            self._cal_flushed_t = t_s
-        if t_s - self._cal_flushed_t >= commit_every_s:
-            self.flush()
-            self._cal_flushed_t = t_s
+        if self._pending_since is None:
+            self._pending_since = t_s
+        self.flush_if_due(t_s, commit_every_s)
+
+    def flush_if_due(self, t_s: float, commit_every_s: float = CAL_COMMIT_EVERY_S) -> bool:
+        """Commit the buffered calibration updates if the oldest is `commit_every_s` old
+        at `t_s` (the session clock). Cheap when nothing is due: call it for every sample.
+        Returns whether it committed."""
+        if self._pending_since is None or t_s - self._pending_since < commit_every_s:
+            return False
+        self.flush()
+        return True
 
     def _write_cal(self) -> None:
+        """Insert the buffered calibration updates (inside the caller's transaction)."""
         if self._pending_cal:
             self.conn.executemany(
                 "INSERT INTO calibration_updates (session_id, condition_id, trial_id, t_s, dx_px, dy_px, sd_px, n, "
                 "induced_dx_px, induced_dy_px) VALUES (?,?,?,?,?,?,?,?,?,?)", self._pending_cal)
-            self._pending_cal = []
+
+    def _cal_committed(self) -> None:
+        """The buffered calibration updates are committed: forget them."""
+        self._pending_cal = []
+        self._pending_since = None
 
     def flush(self) -> None:
         """Commit buffered calibration updates."""
         if not self._pending_cal:
             return
-        c = self.conn
-        c.execute("BEGIN")
-        try:
+        with self.transaction():
             self._write_cal()
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
+        self._cal_committed()
 
     def add_tlx(self, condition_id: int, session_id: int, answers: dict[str, float], t_s: float) -> None:
-        c = self.conn
-        c.execute("BEGIN")
         try:
-            c.executemany("INSERT INTO questionnaire (condition_id, session_id, instrument, item, value, t_s) "
-                          "VALUES (?,?,?,?,?,?)",
-                          [(condition_id, session_id, TLX_INSTRUMENT, k, float(answers[k]), t_s) for k in TLX_SCALES])
-            c.execute("COMMIT")
+            with self.transaction() as c:
+                c.executemany("INSERT INTO questionnaire (condition_id, session_id, instrument, item, value, t_s) "
+                              "VALUES (?,?,?,?,?,?)",
+                              [(condition_id, session_id, TLX_INSTRUMENT, k, float(answers[k]), t_s)
+                               for k in TLX_SCALES])
         except sqlite3.IntegrityError:
-            c.execute("ROLLBACK")
             raise StudyError("this condition's NASA-TLX was already answered; answers are never overwritten") from None
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
 
     def tlx(self, condition_id: int) -> dict[str, float]:
         return dict(self.conn.execute(
@@ -545,13 +611,63 @@ class StudyStore:
             (condition_id, TLX_INSTRUMENT)))
 
     # -- reading -----------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        """The meta table: format, schema_version, created_utc, created_by."""
+        return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+
     def keystrokes(self, trial_id: int, attempt: int | None = None) -> list[KeystrokeRow]:
         if attempt is None:
-            rows = self.conn.execute("SELECT * FROM keystrokes WHERE trial_id = ? ORDER BY attempt, seq", (trial_id,))
-        else:
-            rows = self.conn.execute("SELECT * FROM keystrokes WHERE trial_id = ? AND attempt = ? ORDER BY seq",
-                                     (trial_id, attempt))
-        return [_row(KeystrokeRow, r) for r in rows]
+            return self._select(KeystrokeRow, "keystrokes", "WHERE trial_id = ? ORDER BY attempt, seq", (trial_id,))
+        return self._select(KeystrokeRow, "keystrokes", "WHERE trial_id = ? AND attempt = ? ORDER BY seq",
+                            (trial_id, attempt))
+
+    def key_times(self, trial_id: int, attempt: int) -> list[tuple[float, str]]:
+        """(t_s, key) of an attempt's selections, in order (the light form of `keystrokes`)."""
+        return self.conn.execute("SELECT t_s, key FROM keystrokes WHERE trial_id = ? AND attempt = ? ORDER BY seq",
+                                 (trial_id, attempt)).fetchall()
+
+    def analysis_trials(self) -> list[AnalysisTrialRow]:
+        """Every planned trial with its participant and condition, in participant
+        (index), condition and trial order."""
+        cur = self.conn.cursor()
+        cur.row_factory = sqlite3.Row
+        cur.execute(
+            "SELECT p.code AS participant, p.idx AS participant_index, t.id AS trial_id, t.session_id, "
+            "c.name AS condition, c.id AS condition_id, c.position AS condition_pos, t.position AS trial_pos, "
+            "t.practice, t.status, t.attempt, t.target, c.offset_spec, c.autocal, t.done_t_s, t.transcribed, "
+            "t.input_stream "
+            "FROM trials t JOIN conditions c ON t.condition_id = c.id JOIN participants p ON t.participant_id = p.id "
+            "ORDER BY p.idx, c.position, t.position")
+        return [_from_row(AnalysisTrialRow, r) for r in cur.fetchall()]
+
+    def count_done_trials(self, session_id: int) -> int:
+        """Trials whose last attempt was in `session_id` and finished."""
+        return self.conn.execute("SELECT COUNT(*) FROM trials WHERE session_id = ? AND status = 'done'",
+                                 (session_id,)).fetchone()[0]
+
+    def condition_starts(self) -> dict[tuple[int, int], float]:
+        """(session id, condition id) -> t_s of the first condition_start event."""
+        starts: dict[tuple[int, int], float] = {}
+        for sid, t, data in self.conn.execute(
+                "SELECT session_id, t_s, data_json FROM session_events WHERE kind = 'condition_start' ORDER BY id"):
+            cid = json.loads(data).get("condition_id")
+            if cid is not None:
+                starts.setdefault((sid, cid), t)
+        return starts
+
+    def all_conditions(self) -> list[tuple[str, int, str]]:
+        """(participant code, condition id, condition name) in participant (index) and condition order."""
+        return self.conn.execute(
+            "SELECT p.code, c.id, c.name FROM conditions c JOIN participants p ON c.participant_id = p.id "
+            "ORDER BY p.idx, c.position").fetchall()
+
+    def questionnaire_rows(self) -> list[tuple[str, str, int, str, str, float]]:
+        """(participant code, condition name, condition position, instrument, item, value)
+        in participant, condition and answer order."""
+        return self.conn.execute(
+            "SELECT p.code, c.name, c.position, q.instrument, q.item, q.value FROM questionnaire q "
+            "JOIN conditions c ON q.condition_id = c.id JOIN participants p ON c.participant_id = p.id "
+            "ORDER BY p.idx, c.position, q.id").fetchall()
 
     def all_keystrokes(self) -> Iterator[tuple]:
         """Every keystroke with participant, session, condition and trial context."""

@@ -63,10 +63,7 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
         results = trial_results(store, prog)
         keystrokes = store.all_keystrokes().fetchall()
         traces = offset_traces(store)
-        tlx = store.conn.execute(
-            "SELECT p.code, c.name, c.position, q.instrument, q.item, q.value FROM questionnaire q "
-            "JOIN conditions c ON q.condition_id = c.id JOIN participants p ON c.participant_id = p.id "
-            "ORDER BY p.idx, c.position, q.id").fetchall()
+        tlx = store.questionnaire_rows()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:

@@ -16,7 +16,7 @@ Per condition the runner sets the pipeline up: the induced offset (timed from th
 condition's start), a fresh autocalibrator when the condition has one, a fresh
 corrector. Outside trials the pipeline is paused (gaze is still recorded, nothing
 is typed) and no offset is induced. Every selection is stored (committed) before
-`feed` returns; see study/db.py.
+`feed` returns, and offset estimates within a second (of sample time); see study/db.py.
 """
 from __future__ import annotations
 
@@ -209,6 +209,7 @@ class StudyRunner:
                 session_id=self.session_row.id, condition_id=self.condition.id,
                 trial_id=self._trial.id if self._trial else None, t_s=off.t_s, dx_px=off.dx_px,
                 dy_px=off.dy_px, sd_px=off.sd_px, n=off.n, induced=ind)
+        self.store.flush_if_due(s.t_s)  # buffered estimates are committed within a second
         for sel in st.step.selections:
             if self.phase != Phase.TRIAL:
                 break
