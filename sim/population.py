@@ -48,6 +48,7 @@ OFFSET_KINDS = ("none", "const", "drift", "jump")
 SHARE_NO_UNDERSHOOT = 0.25
 SHARE_OFFSET_KIND = {"none": 0.15, "const": 0.45, "drift": 0.2, "jump": 0.2}
 SHARE_GLANCE_TARGET = {"none": 0.2, "letter": 0.4, "word": 0.4}
+SHARE_MULTILINE = 0.4
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class PersonSpec:
             raise ValueError("rate_hz must be positive")
 
     @property
+    def looks_at_output(self) -> bool:
+        """Gives the calibrator any output gaze at all (glances or proofreading)."""
+        return self.proofread or (self.glance_target != "none" and self.glance_p > 0)
+
+    @property
     def has_offset(self) -> bool:
         return self.offset_kind != "none" and any(v != 0.0 for v in self.offset_px + self.offset0_px)
 
@@ -133,11 +139,13 @@ def _vec(rng: random.Random, lo_deg: float, hi_deg: float, ppd: float) -> tuple[
 
 
 def draw_person(rng: random.Random, seed: int, screen: Screen | None = None,
-                duration_s: float = 150.0) -> PersonSpec:
-    """One person from the population (`duration_s`: the session length, for drift and jump times)."""
+                duration_s: float = 150.0, fixed: dict | None = None) -> PersonSpec:
+    """One person from the population (`duration_s`: the session length, for drift and jump times).
+    `fixed` gives some categorical choices instead of drawing them (keys as in `_balanced`)."""
     ppd = (screen or Screen()).px_per_deg
     u = lambda name: rng.uniform(*RANGES[name])  # noqa: E731
-    kind = _pick(rng, SHARE_OFFSET_KIND)
+    fx = fixed or {}
+    kind = fx["offset_kind"] if "offset_kind" in fx else _pick(rng, SHARE_OFFSET_KIND)
     lo, hi = RANGES["offset_deg"]
     off = off0 = (0.0, 0.0)
     t_off = 0.0
@@ -151,25 +159,27 @@ def draw_person(rng: random.Random, seed: int, screen: Screen | None = None,
         off0 = _vec(rng, 0.0, 1.0, ppd) if rng.random() < 0.5 else (0.0, 0.0)
         off = _vec(rng, 1.0, hi, ppd)
         t_off = rng.uniform(0.25, 0.5) * duration_s
-    undershoot = 0.0 if rng.random() < SHARE_NO_UNDERSHOOT else u("undershoot_frac")
-    proofread = rng.random() < 0.5
+    no_undershoot = fx["no_undershoot"] if "no_undershoot" in fx else rng.random() < SHARE_NO_UNDERSHOOT
+    undershoot = 0.0 if no_undershoot else u("undershoot_frac")
+    proofread = fx["proofread"] if "proofread" in fx else rng.random() < 0.5
+    pick = lambda name, draw: fx[name] if name in fx else draw()  # noqa: E731
     return PersonSpec(
         seed=seed,
-        rate_hz=rng.choice(RATES_HZ),
+        rate_hz=pick("rate_hz", lambda: rng.choice(RATES_HZ)),
         noise_deg=u("noise_deg"),
         loss_p=u("loss_p") if rng.random() < 0.5 else 0.0,
         blink_per_s=u("blink_per_s"),
         undershoot_frac=undershoot,
         undershoot_sd_frac=u("undershoot_sd_frac"),
-        corrective=rng.random() < 0.5,
+        corrective=pick("corrective", lambda: rng.random() < 0.5),
         corrective_latency_s=u("corrective_latency_s"),
         dwell_s=u("dwell_s"),
         reaction_s=u("reaction_s"),
         slip_p=u("slip_p") if rng.random() < 0.5 else 0.0,
         slip_fix_p=u("slip_fix_p"),
-        multiline=rng.random() < 0.4,
-        glance_target=_pick(rng, SHARE_GLANCE_TARGET),
-        glance_when=rng.choice(GLANCE_WHENS),
+        multiline=pick("multiline", lambda: rng.random() < SHARE_MULTILINE),
+        glance_target=pick("glance_target", lambda: _pick(rng, SHARE_GLANCE_TARGET)),
+        glance_when=pick("glance_when", lambda: rng.choice(GLANCE_WHENS)),
         glance_p=u("glance_p"),
         glance_fix_s=u("glance_fix_s"),
         landing_frac=u("landing_frac"),
@@ -186,4 +196,32 @@ def draw_people(n: int, seed: int = 0, screen: Screen | None = None,
                 duration_s: float = 150.0) -> list[PersonSpec]:
     """`n` people drawn from the population, deterministic for `seed`."""
     rng = random.Random(f"gazetype-population-{seed}")
-    return [draw_person(rng, seed * 100_003 + i, screen, duration_s) for i in range(n)]
+    fixed = _balanced(rng, n)
+    return [draw_person(rng, seed * 100_003 + i, screen, duration_s, fixed[i]) for i in range(n)]
+
+
+def _spread(rng: random.Random, n: int, shares: dict) -> list:
+    """n values in the given shares (rounded, the remainder at random), shuffled."""
+    out = []
+    for v, p in shares.items():
+        out += [v] * int(p * n)
+    while len(out) < n:
+        out.append(_pick(rng, shares))
+    rng.shuffle(out)
+    return out
+
+
+def _balanced(rng: random.Random, n: int) -> list[dict]:
+    """Categorical choices in their shares for n people (stratified, so that a
+    sample of 60 holds every group in proportion), each factor shuffled on its own."""
+    cols = {
+        "offset_kind": _spread(rng, n, SHARE_OFFSET_KIND),
+        "glance_target": _spread(rng, n, SHARE_GLANCE_TARGET),
+        "glance_when": _spread(rng, n, {w: 1.0 / len(GLANCE_WHENS) for w in GLANCE_WHENS}),
+        "multiline": _spread(rng, n, {True: SHARE_MULTILINE, False: 1.0 - SHARE_MULTILINE}),
+        "corrective": _spread(rng, n, {True: 0.5, False: 0.5}),
+        "proofread": _spread(rng, n, {True: 0.5, False: 0.5}),
+        "no_undershoot": _spread(rng, n, {True: SHARE_NO_UNDERSHOOT, False: 1.0 - SHARE_NO_UNDERSHOOT}),
+        "rate_hz": _spread(rng, n, {r: 1.0 / len(RATES_HZ) for r in RATES_HZ}),
+    }
+    return [{k: v[i] for k, v in cols.items()} for i in range(n)]
