@@ -193,53 +193,57 @@ class PlainTypist:
             ay = key.cy_px + self.comp[1] + rng.gauss(0.0, 0.04 * key.height_px)
             if self._look(ax, ay, sp.reaction_s, got):
                 break
-            # Watch the key light up and fill; react when the wrong one lights up.
+            # Watch the key light up and fill; react when the wrong one (or none) has been lit for
+            # the reaction time (the look above already lasted that long).
             moved = False
+            wrong_s = nothing_s = sp.reaction_s
             while not moved:
                 if self.eyes.t_s - t0 > self.max_key_s:
                     self.trace.stuck_keys += 1
                     return None
-                if self._hold(0.05, got):
-                    break
                 lit = self.pipeline.dwell.focus.key_id
+                other = model.keys.get(lit) if lit is not None else None
                 if lit == kid:
-                    nothing_s = 0.0
+                    wrong_s = nothing_s = 0.0
                     base, search = None, 0
-                    continue
-                if lit is None:
-                    nothing_s += 0.05
-                    if nothing_s < sp.reaction_s:
+                elif other is None:
+                    if nothing_s >= sp.reaction_s:
+                        # Nothing lights up: search around where it aimed, half a key each way in turn.
+                        if base is None:
+                            base = tuple(self.comp)
+                        dx, dy = ((0, 1), (0, -1), (1, 0), (-1, 0))[search % 4]
+                        step = 0.5 * (1 + search // 4)
+                        self.comp[0] = base[0] + dx * step * key.width_px
+                        self.comp[1] = base[1] + dy * step * key.height_px
+                        search += 1
+                        moved = True
                         continue
-                    # Nothing lights up: search around where it aimed, half a key each way in turn.
-                    if base is None:
-                        base = tuple(self.comp)
-                    dx, dy = ((0, 1), (0, -1), (1, 0), (-1, 0))[search % 4]
-                    step = 0.5 * (1 + search // 4)
-                    self.comp[0] = base[0] + dx * step * key.width_px
-                    self.comp[1] = base[1] + dy * step * key.height_px
-                    search += 1
-                    nothing_s = 0.0
+                    nothing_s += 0.05
+                elif wrong_s >= sp.reaction_s:
+                    self._shift(key, other)  # the wrong key lit up: aim off by the difference
+                    base, search = None, 0
                     moved = True
                     continue
-                other = model.keys.get(lit)
-                if other is None:
-                    continue
-                # Wait for the reaction time with the wrong key lit, then shift the aim.
-                if self._hold(sp.reaction_s, got):
+                else:
+                    wrong_s += 0.05
+                if self._hold(0.05, got):
                     break
-                if self.pipeline.dwell.focus.key_id != lit:
-                    continue
-                self.comp[0] += key.cx_px - other.cx_px
-                self.comp[1] += key.cy_px - other.cy_px
-                base, search = None, 0
-                moved = True
             if self._selected:
                 break
         sel = self._selected[0]
+        if sel != kid:  # the wrong key was selected: aim off by the difference next time
+            key, other = model.keys.get(kid), model.keys.get(sel)
+            if key is not None and other is not None:
+                self._shift(key, other)
         # React to the selection, then move on.
         self._hold(rng.uniform(0.08, 0.15))
         self._last_key = sel
         return sel
+
+    def _shift(self, key, other) -> None:
+        """Another key lit up (or was selected) instead of `key`: shift the aim by the difference."""
+        self.comp[0] += key.cx_px - other.cx_px
+        self.comp[1] += key.cy_px - other.cy_px
 
     def _neighbour(self, ch: str) -> str:
         k = self.model.keys.get(ch)
