@@ -11,10 +11,7 @@ pylsl = pytest.importorskip("pylsl")
 from gazetype.app.cli import main as cli_main  # noqa: E402
 from gazetype.recording.v1 import read_recording  # noqa: E402
 from gazetype.tracker.base import TrackerError  # noqa: E402
-from gazetype.tracker.gazechannels import (
-    add_gaze_desc,  # noqa: E402
-    gaze_channels,  # noqa: E402
-)
+from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels  # noqa: E402
 from gazetype.tracker.lsl import LslTracker, find_gaze_streams, gaze_predicate  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
 

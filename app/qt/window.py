@@ -141,7 +141,8 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s):
     g = qscreen.geometry()
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
                           target_measure=qt_measure(s.font_px * 0.8))
-    choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen), clock=clock)
+    choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
+                                  clock=clock)
     recorder = None
     if args.record:
         recorder = RecordingWriter(args.record, Header(screen, choice.tracker.nominal_rate_hz, source=choice.tracker.name,
