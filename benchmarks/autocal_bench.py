@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from gazetype.calibration import AutoCalibrator, NullCalibrator  # noqa: E402
-from gazetype.calibration.naive import NaiveCalibrator  # noqa: E402
-from gazetype.sim.gaze import SimConfig  # noqa: E402
-from gazetype.sim.sessions import run_reading, run_typing  # noqa: E402
-from gazetype.tracker.offset import OffsetModel, OffsetPart  # noqa: E402
-from gazetype.tracker.screen import Screen  # noqa: E402
+from gazetype.calibration import AutoCalibrator, NullCalibrator
+from gazetype.calibration.naive import NaiveCalibrator
+from gazetype.sim.gaze import SimConfig
+from gazetype.sim.sessions import run_reading, run_typing
+from gazetype.tracker.offset import OffsetModel, OffsetPart
+from gazetype.tracker.screen import Screen
 
 METHODS = {
     "none": lambda scr: NullCalibrator(),

@@ -17,20 +17,17 @@ assumed parameters that drive it (capture_p, react_ms).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import replace
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from gazetype.sim.person import UserParams, simulate_typing  # noqa: E402
-from gazetype.sim.study import SimStudyConfig, run_simulated_study  # noqa: E402
-from gazetype.study.metrics import wpm  # noqa: E402
-from gazetype.study.runner import study_model  # noqa: E402
-from gazetype.tracker.screen import Screen  # noqa: E402
+from gazetype.sim.person import UserParams, simulate_typing
+from gazetype.sim.study import SimStudyConfig, run_simulated_study
+from gazetype.study.metrics import wpm
+from gazetype.study.runner import study_model
+from gazetype.tracker.screen import Screen
 
 CONDS = ("calibrated", "miscalibrated", "autocalibrated")
 MEASURES = (("wpm", "WPM"), ("msd_error_rate", "MSD ER %"), ("total_error_rate", "total ER %"),

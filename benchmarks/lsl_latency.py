@@ -20,17 +20,13 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
 
 import pylsl  # noqa: E402
 
 from gazetype.pipeline.lslout import LslPublisher  # noqa: E402
 from gazetype.tracker.events import MarkerEvent  # noqa: E402
-from gazetype.tracker.gazechannels import (
-    add_gaze_desc,
-    gaze_channels,  # noqa: E402
-)
+from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels  # noqa: E402
 from gazetype.tracker.lsl import LslTracker  # noqa: E402
 from gazetype.tracker.sample import GazeSample  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402

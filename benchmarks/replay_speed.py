@@ -22,11 +22,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from gazetype.app.cli import main as cli  # noqa: E402
-from gazetype.pipeline.replay import replay  # noqa: E402
-from gazetype.recording.v1 import read_recording  # noqa: E402
+from gazetype.app.cli import main as cli
+from gazetype.pipeline.replay import replay
+from gazetype.recording.v1 import read_recording
 
 
 def best_of(fn, n: int) -> float:

@@ -15,13 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from gazetype.sim.headless import HeadlessRun  # noqa: E402
-from gazetype.study.export import export_csv  # noqa: E402
-from gazetype.study.report import build_report  # noqa: E402
-from gazetype.study.setup import RunOptions, prepare_run  # noqa: E402
-from gazetype.tracker.screen import Screen  # noqa: E402
+from gazetype.sim.headless import HeadlessRun
+from gazetype.study.export import export_csv
+from gazetype.study.report import build_report
+from gazetype.study.setup import RunOptions, prepare_run
+from gazetype.tracker.screen import Screen
 
 
 def main() -> int:

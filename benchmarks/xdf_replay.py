@@ -15,31 +15,34 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # the test suite's minimal XDF writer
-
-from xdfwrite import XdfStream, write_xdf  # noqa: E402
-
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine  # noqa: E402
-from gazetype.keyboard.model import KeyboardModel  # noqa: E402
-from gazetype.pipeline.pipeline import GazePipeline  # noqa: E402
-from gazetype.pipeline.replay import replay  # noqa: E402
+from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.model import KeyboardModel
+from gazetype.pipeline.pipeline import GazePipeline
+from gazetype.pipeline.replay import replay
 from gazetype.pipeline.session import TypingSession
-from gazetype.recording.v1 import Header, RecordingWriter, event_to_dict  # noqa: E402
-from gazetype.sim.gaze import SimConfig, SimGaze  # noqa: E402
-from gazetype.sim.typists import PhraseTypist  # noqa: E402
-from gazetype.tracker.gazechannels import gaze_channels, sample_values  # noqa: E402
-from gazetype.tracker.sample import GazeSample  # noqa: E402
-from gazetype.tracker.screen import Screen  # noqa: E402
+from gazetype.recording.v1 import Header, RecordingWriter, event_to_dict
+from gazetype.recording.xdfwrite import XdfStream, write_xdf
+from gazetype.sim.gaze import SimConfig, SimGaze
+from gazetype.sim.typists import PhraseTypist
+from gazetype.tracker.gazechannels import gaze_channels, sample_values
+from gazetype.tracker.sample import GazeSample
+from gazetype.tracker.screen import Screen
 
 
 class Collect:
+    """A pipeline sink keeping what --lsl-out publishes on its raw and events streams."""
+
     def __init__(self):
         self.events = []
 
     def write(self, ev):
         self.events.append(ev)
+
+    def write_corrected(self, s):
+        pass  # the corrected stream is not part of the replayed file
+
+    def close(self):
+        pass
 
 
 def main() -> int:

@@ -40,6 +40,15 @@ def _private_config(tmp_path, monkeypatch):
     monkeypatch.setenv("GAZETYPE_CONFIG_DIR", str(tmp_path / "config"))
 
 
+def fast_clock(factor: float):
+    """A clock that runs `factor` times faster than the monotonic clock from now on, for
+    windows whose simulated tracker (and own stamps) take a clock: a simulated person
+    then types in a fraction of the wall time."""
+    from gazetype.tracker.clock import now_s
+    t0 = now_s()
+    return lambda: t0 + (now_s() - t0) * factor
+
+
 def run_cli(*args: str, cwd=None, timeout: float = 120):
     """Run `python -m gazetype ARGS` (the installed package) as a user would; returns
     CompletedProcess (text)."""

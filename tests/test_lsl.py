@@ -1,5 +1,6 @@
 """`--tracker lsl`: a real LSL outlet and inlet on loopback (LSLAPICFG from conftest)."""
 import math
+import threading
 import time
 import uuid
 
@@ -10,10 +11,7 @@ pylsl = pytest.importorskip("pylsl")
 from gazetype.app.cli import main as cli_main  # noqa: E402
 from gazetype.recording.v1 import read_recording  # noqa: E402
 from gazetype.tracker.base import TrackerError  # noqa: E402
-from gazetype.tracker.gazechannels import (
-    add_gaze_desc,  # noqa: E402
-    gaze_channels,  # noqa: E402
-)
+from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels  # noqa: E402
 from gazetype.tracker.lsl import LslTracker, find_gaze_streams, gaze_predicate  # noqa: E402
 from gazetype.tracker.screen import Screen  # noqa: E402
 
@@ -39,6 +37,11 @@ def wait_until(pred, timeout=5.0):
             return True
         time.sleep(0.01)
     return pred()
+
+
+def readers():
+    """The LSL reader threads alive now (each LslTracker runs one while started)."""
+    return {t for t in threading.enumerate() if t.name == "gazetype-lsl-in" and t.is_alive()}
 
 
 def read_n(tracker, n, timeout=3.0):
@@ -147,27 +150,41 @@ def test_a_silent_stream_is_reported_and_recovers():
 
 def test_no_stream_is_a_clear_error_in_bounded_time():
     name = unique("missing")
+    before = readers()
     t0 = time.monotonic()
     with pytest.raises(TrackerError, match=f"no LSL stream '{name}' found within 1 s"):
         LslTracker(arg=name, wait_s=1.0).start()
-    assert time.monotonic() - t0 < 3.0
+    elapsed = time.monotonic() - t0
+    assert not readers() - before  # its reader thread was stopped, not left searching
+    # It waits out wait_s (an Event.wait, never shorter), then joins its reader for at
+    # most 3 s (in practice one 0.1 s resolver poll). The bound is that worst case plus
+    # 3 s for a loaded machine: it still catches a start() that hangs or ignores wait_s.
+    assert 0.99 <= elapsed < 1.0 + 3.0 + 3.0, elapsed
 
 
 def test_gui_mode_returns_at_once_and_connects_when_the_stream_appears():
     name = unique()
+    before = readers()
     t0 = time.monotonic()
     tr = LslTracker(arg=name, wait_s=0).start()
     try:
-        assert time.monotonic() - t0 < 0.2  # resolution happens off the caller's thread
+        # start() returned before the stream exists, so it did not wait to find it: the
+        # resolution happens off the caller's thread. A resolution on the caller's thread
+        # blocks for its whole timeout when nothing is there (1 s and more; 5.5 s for a
+        # one-shot resolve_bypred in liblsl 1.18): 2 s catches that and leaves a loaded
+        # machine plenty of room.
+        assert time.monotonic() - t0 < 2.0
         assert tr.status.startswith("searching for LSL stream")
+        (reader,) = readers() - before
         out = outlet(name)
         assert wait_until(lambda: tr.status.startswith("lsl: "), 5.0), tr.status
         out.push_sample([5.0] * 8)
         assert read_n(tr, 1)[0].x_px == 5.0
     finally:
-        t1 = time.monotonic()
         tr.stop()
-        assert time.monotonic() - t1 < 2.0
+    # stop() joins the reader with a timeout; that it ended (rather than the join timing
+    # out) is what says stop() is honoured while connected, without a wall-clock bound.
+    assert not reader.is_alive()
 
 
 def test_a_stream_without_gaze_channels_is_refused_with_its_name():
@@ -183,7 +200,9 @@ def test_discovery_lists_gaze_streams_but_not_gazetypes_own_output():
             outlet(mine, source_id="gazetype-out-raw@test")]
     names = [i.name() for i in find_gaze_streams(1.0)]
     assert a in names and b in names and mine not in names
-    assert names.index(a) < names.index(b) or names.index(a) > names.index(b)  # both listed
+    # XDF-style Gaze streams come before the Tobii app's Eyetracker type, whatever the
+    # names ("gaze-..." sorts after "et-..."), so a default connection takes the former.
+    assert names.index(a) < names.index(b)
     listed = LslTracker.discover()
     assert any(line.startswith(f"lsl:{a}: type Gaze, 8 channels, 120 Hz") for line in listed)
     del outs
@@ -196,15 +215,17 @@ def test_predicate_quotes_names():
 
 
 def test_record_command_records_an_lsl_stream(tmp_path, capsys):
-    import threading
     name = unique()
     out = outlet(name)
     stop = threading.Event()
+    sent = []  # LSL timestamp of sample k (its x is 100 + k)
 
     def send():
         k = 0
         while not stop.is_set():
-            out.push_sample([100.0 + k % 50, 300.0] + [NAN] * 6)
+            ts = pylsl.local_clock()
+            sent.append(ts)
+            out.push_sample([100.0 + k, 300.0] + [NAN] * 6, ts)
             k += 1
             time.sleep(1 / 120)
 
@@ -220,35 +241,44 @@ def test_record_command_records_an_lsl_stream(tmp_path, capsys):
     rec = read_recording(path)
     assert rec.header.sample_rate_hz == 120.0 and rec.header.source == f"lsl:{name}"
     assert rec.header.extra["lsl"]["name"] == name
-    n = len(rec.samples)
-    assert 80 <= n <= 125, n  # about 1 s at 120 Hz (sleep-paced sender)
-    assert all(s.valid and s.y_px == 300.0 for s in rec.samples)
-    assert rec.samples[-1].t_s - rec.samples[0].t_s <= 1.0
+    # Not a sample count (the sleep-paced sender falls behind on a loaded machine): what
+    # was recorded is a run of what was sent, none lost or repeated, each with the
+    # sender's timestamp, all within the 1 s asked for.
+    ks = [round(s.x_px) - 100 for s in rec.samples]
+    assert ks == list(range(ks[0], ks[0] + len(ks))), ks
+    assert all(s.valid and s.y_px == 300.0 and abs(s.t_s - sent[k]) < 0.005 for k, s in zip(ks, rec.samples))
+    span = rec.samples[-1].t_s - rec.samples[0].t_s
+    # Up to 1 s; at least half of it, as the end may miss what a loaded machine delivers
+    # late, while a recorder that stopped early or kept no timestamps would have far less.
+    assert 0.5 <= span <= 1.0, span
     # Never overwritten: a second run refuses before connecting.
     assert cli_main(["record", "--tracker", f"lsl:{name}", "--duration", "1", "--out", str(path)]) == 2
     assert "already exists" in capsys.readouterr().err
 
 
 def test_samples_arrive_without_waiting_for_the_poll_timeout():
-    """A pushed sample reaches the tracker's callback in well under the reader's 0.1 s
-    poll timeout (it once waited the whole timeout: 50 ms mean latency)."""
-    import statistics
+    """A pushed sample reaches the tracker's callback without waiting out the reader's
+    0.1 s poll timeout (it once waited the whole timeout: 50 ms mean latency)."""
     name = unique()
     out = outlet(name, gaze_channels("pixels", eyes=False))
     got = {}
     tr = LslTracker(arg=name, wait_s=5)
     tr.start(callback=lambda s: got.setdefault(int(s.x_px), time.monotonic()))
     try:
-        sent = {}
         for k in range(20):
-            sent[k] = time.monotonic()
             out.push_sample([float(k), 0.0])
-            time.sleep(0.02)
-        wait_until(lambda: len(got) == 20, 2.0)
+            time.sleep(0.05)
+        assert wait_until(lambda: len(got) == 20, 5.0), sorted(got)
     finally:
         tr.stop()
-    lat = [got[k] - sent[k] for k in sent if k in got]
-    assert len(lat) == 20 and statistics.median(lat) < 0.02, lat
+    # Not a latency bound (wake-ups are late on a loaded machine): a reader that waits out
+    # its 0.1 s poll hands over what came in meanwhile together, at most one burst per
+    # 0.1 s. Samples sent 50 ms apart and handed over one by one make more bursts than
+    # that; a sample merges with the next only if it is more than 45 ms late.
+    arrived = [got[k] for k in range(20)]
+    bursts = 1 + sum(b - a > 0.005 for a, b in zip(arrived, arrived[1:]))
+    most_if_polled = 1 + (arrived[-1] - arrived[0]) / 0.1
+    assert bursts > most_if_polled, (bursts, most_if_polled, arrived)
 
 
 def test_a_failing_consumer_callback_does_not_kill_the_reader():

@@ -7,14 +7,10 @@ from gazetype.app.qt.study_window import build_study_window
 from gazetype.study.db import StudyStore
 from gazetype.study.runner import Phase
 from gazetype.study.setup import RunOptions
-from gazetype.tracker.clock import now_s
+
+from .conftest import fast_clock
 
 FAST = 25.0  # the simulated tracker (and operator clock) run 25x real time
-
-
-def fast_clock():
-    t0 = now_s()
-    return lambda: t0 + (now_s() - t0) * FAST
 
 
 @pytest.fixture
@@ -23,7 +19,7 @@ def study_window(qtbot, qapp, tmp_path):
 
     def _make(**kw):
         opts = RunOptions(str(tmp_path / "study"), kw.pop("participant", "P01"), tracker="sim", dwell_s=0.3, **kw)
-        win, runner, ctx = build_study_window(opts, qapp, clock=fast_clock())
+        win, runner, ctx = build_study_window(opts, qapp, clock=fast_clock(FAST))
         qtbot.addWidget(win)
         win.resize(1200, 800)
         win.show()
@@ -94,7 +90,12 @@ def test_pause_restarts_the_trial_and_close_aborts(study_window, qtbot):
     qtbot.keyClick(win.view, Qt.Key_P)
     assert runner.phase == Phase.PAUSED and "Paused" in win.view.overlay_text
     typed = model.buffer.text
-    qtbot.wait(300)  # 7 s of simulated gaze: nothing is typed while paused
+    # Not a fixed wait, which passes having simulated no gaze at all when the run is slow:
+    # wait until 20 dwell times of gaze (120 Hz) reached the paused runner, then check that
+    # nothing was typed. (The simulated participant rests on the output panel while paused.)
+    stats, dwell_s = runner.pipeline.stats, runner.pipeline.dwell.config.dwell_s
+    n0 = stats.total
+    qtbot.waitUntil(lambda: stats.total >= n0 + 20 * dwell_s * 120, timeout=10000)
     assert model.buffer.text == typed
     qtbot.keyClick(win.view, Qt.Key_P)
     assert runner.phase == Phase.TRIAL and model.buffer.text == "" and runner.trial.attempt == 2

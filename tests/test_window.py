@@ -8,6 +8,14 @@ from PySide6.QtCore import Qt
 from gazetype.app import settings as settings_mod
 from gazetype.app.qt.window import build
 from gazetype.recording.v1 import read_recording
+from gazetype.tracker.clock import now_s
+
+from .conftest import fast_clock
+
+FAST = 20.0  # the simulated person (and the window's stamps) run 20x real time
+# Waits for the simulated person, in ms of wall time: about 100 s of simulated typing, where
+# the first letter takes a few seconds; they only bound how long a broken run hangs.
+WAIT_MS = 5000
 
 
 def make_args(**kw):
@@ -22,7 +30,9 @@ def window(qtbot, qapp):
     made = []
 
     def _make(**kw):
-        win, controller, recorder = build(make_args(**kw), qapp)
+        args = make_args(**kw)
+        # Only the simulated tracker follows the clock; real ones (the mouse) stamp real time.
+        win, controller, recorder = build(args, qapp, clock=fast_clock(FAST) if args.tracker == "sim" else now_s)
         qtbot.addWidget(win)
         win.resize(1200, 800)
         win.show()
@@ -57,14 +67,15 @@ def test_sim_gaze_types_a_letter_into_the_output_panel(window, qtbot):
     view = win.view
     origin = (view.origin.x(), view.origin.y())
     blank = _dark_pixels(view.grab().toImage(), model.text_layout.caret and model.layout.output, origin)
-    qtbot.waitUntil(lambda: model.buffer.text != "", timeout=20000)
+    qtbot.waitUntil(lambda: model.buffer.text != "", timeout=WAIT_MS)
     # The demo phrase starts "hello"; the simulated person may slip to a neighbouring key.
     h = model.keys.get("h")
     assert model.buffer.text[0] == "h" or abs(model.keys.get(model.buffer.text[0]).cx_px - h.cx_px) < 2 * h.width_px
     view.repaint()
     inked = _dark_pixels(view.grab().toImage(), model.layout.output, origin)
     assert inked > blank + 5  # the letter is drawn in the panel, not just in the model
-    assert "sim" in win.status.text() and "Hz" in win.status.text()
+    # The status line refreshes on its own timer (every 250 ms of wall time).
+    qtbot.waitUntil(lambda: "sim" in win.status.text() and "Hz" in win.status.text(), timeout=WAIT_MS)
 
 
 def test_without_a_tracker_the_mouse_stands_in_and_says_so(window, monkeypatch):
@@ -79,13 +90,18 @@ def test_without_a_tracker_the_mouse_stands_in_and_says_so(window, monkeypatch):
 
 def test_pause_key_stops_typing(window, qtbot):
     win, controller = window(tracker="sim")
+    pipe = controller.pipeline
     qtbot.keyClick(win.view, Qt.Key_P)
-    assert controller.pipeline.paused and win.view.paused
-    qtbot.wait(2500)
-    assert controller.session.model.buffer.text == ""
+    assert pipe.paused and win.view.paused
+    # Not a fixed wait, which passes having simulated no gaze at all when the run is slow:
+    # wait until the paused pipeline has seen 20 dwell times of valid gaze (120 Hz), far
+    # more than the first letter takes unpaused, then check that nothing was typed.
+    dwell_s = pipe.dwell.config.dwell_s
+    qtbot.waitUntil(lambda: pipe.stats.total_valid >= 20 * dwell_s * 120, timeout=WAIT_MS)
+    assert controller.session.model.buffer.text == "" and not controller.session.selections
     assert "PAUSED" in controller.status_text()
     qtbot.keyClick(win.view, Qt.Key_P)
-    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=20000)
+    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=WAIT_MS)
 
 
 def test_settings_persist_per_user(window):
@@ -111,7 +127,7 @@ def test_unreadable_settings_are_kept_aside_not_lost(tmp_path, capsys):
 def test_record_flag_writes_a_replayable_recording(window, qtbot, tmp_path):
     rec = tmp_path / "session.jsonl"
     win, controller = window(tracker="sim", record=str(rec), offset="20,0")
-    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=20000)
+    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=WAIT_MS)
     controller.stop()
     r = read_recording(rec)
     kinds = {type(e).__name__ for e in r.events}
@@ -166,13 +182,15 @@ def test_lsl_out_publishes_the_sessions_events(window, qtbot):
     (info,) = pylsl.resolve_bypred("name='gazetype events'", 1, 5.0)
     inlet = pylsl.StreamInlet(info, max_buflen=60)
     inlet.open_stream(timeout=5.0)
-    got = []
-    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=20000)
-    qtbot.wait(300)
-    rows, _ = inlet.pull_chunk(timeout=1.0)
-    got = [json.loads(r[0]) for r in rows]
+    qtbot.waitUntil(lambda: controller.session.model.buffer.text != "", timeout=WAIT_MS)
     first = controller.session.selections[0].key_id
-    assert any(d["type"] == "select" and d["key"] == first for d in got)
+    got = []
+
+    def published():  # wait for the event to arrive rather than for a fixed time
+        rows, _ = inlet.pull_chunk(timeout=0.0)
+        got.extend(json.loads(r[0]) for r in rows)
+        return any(d["type"] == "select" and d["key"] == first for d in got)
+    qtbot.waitUntil(published, timeout=WAIT_MS)
 
 
 def test_status_line_states_the_offset_and_its_confidence():

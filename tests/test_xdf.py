@@ -15,14 +15,13 @@ from gazetype.pipeline.session import TypingSession
 from gazetype.recording.playback import ReplayTracker
 from gazetype.recording.v1 import Header, RecordingError, RecordingWriter, event_to_dict
 from gazetype.recording.xdf import XdfReader
+from gazetype.recording.xdfwrite import XdfStream, write_xdf
 from gazetype.sim.gaze import SimConfig, SimGaze
 from gazetype.sim.typists import PhraseTypist
 from gazetype.tracker.events import LayoutEvent, MarkerEvent, SelectEvent
 from gazetype.tracker.gazechannels import gaze_channels, sample_values
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
-
-from .xdfwrite import XdfStream, write_xdf
 
 SCREEN = Screen(1280, 720)
 PHRASE = "hello world"

@@ -5,6 +5,8 @@ second and passes each to the headless session, then asks the view to repaint.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QObject, QPoint, QTimer, Signal
 
 from gazetype.app.qt.keyboard_view import KeyboardView
@@ -18,8 +20,10 @@ class GazeController(QObject):
     textChanged = Signal(str)
     doneSelected = Signal(str)  # the text when "done" was selected
 
-    def __init__(self, view: KeyboardView, session: TypingSession, tracker: Tracker, parent=None) -> None:
+    def __init__(self, view: KeyboardView, session: TypingSession, tracker: Tracker, parent=None, *,
+                 clock: Callable[[], float] = now_s) -> None:
         super().__init__(parent)
+        self.clock = clock  # stamps layout changes; the simulated tracker's clock (tests run it faster)
         self.view = view
         self.session = session
         self.tracker = tracker
@@ -55,7 +59,7 @@ class GazeController(QObject):
         rect = self.display_rect()
         self.view.origin.setX(rect[0])
         self.view.origin.setY(rect[1])
-        t = now_s()
+        t = self.clock()
         model = self.session.model
         try:
             evs = model.resize(rect, t)

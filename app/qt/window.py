@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor
@@ -33,8 +34,10 @@ def screen_of(qscreen) -> Screen:
 
 
 class KeyboardWindow(QMainWindow):
-    def __init__(self, controller: GazeController, view: KeyboardView, settings, notice: str | None) -> None:
+    def __init__(self, controller: GazeController, view: KeyboardView, settings, notice: str | None,
+                 clock: Callable[[], float] = now_s) -> None:
         super().__init__()
+        self.clock = clock
         self.controller = controller
         self.view = view
         self.settings = settings
@@ -102,7 +105,7 @@ class KeyboardWindow(QMainWindow):
         pipe.smoother = OneEuroFilter() if s.smoothing else None
         self.view.show_cursor = s.show_cursor
         model = self.controller.session.model
-        self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, now_s()))
+        self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, self.clock()))
         self.view.update()
 
     def _save(self, **changes) -> None:
@@ -123,8 +126,10 @@ def cursor_pos_fn(qscreen):
     return cursor_pos
 
 
-def build(args, app: QApplication):
-    """Model, tracker, pipeline, session, controller and window from CLI args and settings."""
+def build(args, app: QApplication, clock: Callable[[], float] = now_s):
+    """Model, tracker, pipeline, session, controller and window from CLI args and settings.
+    `clock` is the time of the simulated tracker and of the window's own stamps (tests
+    run it faster); real trackers stamp samples with the monotonic clock, the default."""
     s = settings_mod.load()
     tracker_name = args.tracker if args.tracker != "auto" or s.tracker == "auto" else s.tracker
     dwell_s = args.dwell_s if args.dwell_s is not None else s.dwell_ms / 1000
@@ -136,7 +141,8 @@ def build(args, app: QApplication):
     g = qscreen.geometry()
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
                           target_measure=qt_measure(s.font_px * 0.8))
-    choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen))
+    choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
+                                  clock=clock)
     recorder = None
     if args.record:
         recorder = RecordingWriter(args.record, Header(screen, choice.tracker.nominal_rate_hz, source=choice.tracker.name,
@@ -148,8 +154,8 @@ def build(args, app: QApplication):
     view = KeyboardView(model)
     view.show_cursor = s.show_cursor
     parts = compose.assemble(choice, model, pipeline, recorder=recorder, cursor_visible=lambda: view.show_cursor)
-    controller = GazeController(view, parts.session, parts.tracker)
-    win = KeyboardWindow(controller, view, s, parts.notice)
+    controller = GazeController(view, parts.session, parts.tracker, clock=clock)
+    win = KeyboardWindow(controller, view, s, parts.notice, clock)
     return win, controller, parts
 
 

@@ -1,4 +1,6 @@
-"""A minimal XDF 1.0 writer for tests (what LabRecorder writes, minus clock offsets).
+"""A minimal XDF 1.0 writer, for tests and benchmarks only (what LabRecorder writes,
+minus clock offsets): it makes LabRecorder-style files to read back with
+`gazetype.recording.xdf`. The app itself never writes XDF (LabRecorder does).
 
 File: magic "XDF:", then chunks [NumLengthBytes][Length][Tag u16][content], Length
 counting tag and content. Tags: 1 FileHeader (XML), 2 StreamHeader (StreamId u32 +
