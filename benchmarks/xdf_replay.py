@@ -2,7 +2,7 @@
 
 Generates a simulated typing session (default 120 s at 120 Hz) through the live
 pipeline, writes it as v1 JSON Lines and as XDF (gazetype's --lsl-out streams:
-8-channel raw gaze + JSON event markers), then times `keyboard.replay.replay` on
+8-channel raw gaze + JSON event markers), then times `pipeline.replay.replay` on
 each and checks both type the same text. Run from the repository root:
     python benchmarks/xdf_replay.py [--seconds 120]
 """

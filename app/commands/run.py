@@ -10,7 +10,7 @@ HELP = "open the gaze keyboard (default command)"
 
 
 def add_arguments(p) -> None:
-    add_tracker_arg(p, default=None or "auto")
+    add_tracker_arg(p, default="auto")
     p.add_argument("--dwell-ms", type=positive_ms, default=None, dest="dwell_s", metavar="N",
                    help="dwell time in ms (default: your saved setting, 1000 at first)")
     add_offset_arg(p, "an offset added to the tracker stream (to try autocalibration)")

@@ -10,7 +10,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QPoint, QTimer, Signal
 
 from gazetype.app.qt.keyboard_view import KeyboardView
-from gazetype.pipeline.session import TypingSession
+from gazetype.pipeline.session import Session
 from gazetype.tracker.base import Tracker
 from gazetype.tracker.clock import now_s
 
@@ -20,7 +20,7 @@ class GazeController(QObject):
     textChanged = Signal(str)
     doneSelected = Signal(str)  # the text when "done" was selected
 
-    def __init__(self, view: KeyboardView, session: TypingSession, tracker: Tracker, parent=None, *,
+    def __init__(self, view: KeyboardView, session: Session, tracker: Tracker, parent=None, *,
                  clock: Callable[[], float] = now_s) -> None:
         super().__init__(parent)
         self.clock = clock  # stamps layout changes; the simulated tracker's clock (tests run it faster)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
     QLabel,
-    QMainWindow,
     QPushButton,
     QSlider,
     QStackedWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gazetype import __version__
 from gazetype.app import compose
+from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.app.qt.window import cursor_pos_fn, screen_of
@@ -159,7 +159,7 @@ class TlxForm(QWidget):
             self.on_submit(self.answers())
 
 
-class StudyWindow(QMainWindow):
+class StudyWindow(OperatorWindow):
     def __init__(self, runner: StudyRunner, controller: GazeController, view: KeyboardView,
                  participant: str, tracker_note: str = "", clock=now_s) -> None:
         super().__init__()
@@ -176,31 +176,16 @@ class StudyWindow(QMainWindow):
         self.stack.addWidget(view)
         self.stack.addWidget(self.tlx)
         self.setCentralWidget(self.stack)
-        self.status = QLabel()
-        self.status.setStyleSheet("QLabel { font-size: 15px; padding: 2px 8px; color: #cfd3da; }")
-        self.statusBar().addWidget(self.status, 1)
-        self.statusBar().setStyleSheet("QStatusBar { background: #0d0e10; color: #cfd3da; }")
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.refresh_status)
-        self._timer.start(250)
-        self._keys = {
+        self.setup_chrome({
             (Qt.Key_Space, Qt.NoModifier): self.continue_, (Qt.Key_Return, Qt.NoModifier): self.continue_,
             (Qt.Key_Enter, Qt.KeypadModifier): self.continue_,
             (Qt.Key_P, Qt.NoModifier): self.toggle_pause, (Qt.Key_F2, Qt.NoModifier): self.toggle_pause,
             (Qt.Key_I, Qt.NoModifier): self.toggle_info, (Qt.Key_Q, Qt.ControlModifier): self.close,
             (Qt.Key_F11, Qt.NoModifier): self.toggle_fullscreen,
-        }
+        })
         self.refresh()
 
     # -- operator ------------------------------------------------------------------------
-    def keyPressEvent(self, ev) -> None:
-        mods = ev.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.ShiftModifier | Qt.KeypadModifier)
-        fn = self._keys.get((Qt.Key(ev.key()), mods))
-        if fn is None:
-            super().keyPressEvent(ev)
-        else:
-            fn()
-
     def continue_(self) -> None:
         if self.runner.phase == Phase.BREAK:
             self.runner.continue_(self.clock())
@@ -217,9 +202,6 @@ class StudyWindow(QMainWindow):
     def toggle_info(self) -> None:
         self.show_info = not self.show_info
         self.refresh_status()
-
-    def toggle_fullscreen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     def submit_tlx(self, answers: dict[str, float]) -> None:
         self.runner.submit_tlx(answers, self.clock())
@@ -294,7 +276,7 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
         runner = StudyRunner(ctx.store, ctx.participant, ctx.session, parts.session, screen=screen, tlx=opts.tlx, **kw)
         view = KeyboardView(model)
         view.show_cursor = False  # participants type by gaze alone; a cursor would reveal the offset
-        controller = GazeController(view, StudySession(runner, lambda: win.refresh()), parts.tracker)
+        controller = GazeController(view, StudySession(runner, lambda: win.refresh()), parts.tracker, clock=clock)
         runner.start(clock())
         win = StudyWindow(runner, controller, view, ctx.participant.code, choice.notice or "", clock)
         win.parts = parts

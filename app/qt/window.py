@@ -8,10 +8,11 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication
 
 from gazetype.app import compose
 from gazetype.app import settings as settings_mod
+from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.calibration import make_calibrator
@@ -33,7 +34,7 @@ def screen_of(qscreen) -> Screen:
     return Screen(g.width(), g.height(), w_mm, h_mm)
 
 
-class KeyboardWindow(QMainWindow):
+class KeyboardWindow(OperatorWindow):
     def __init__(self, controller: GazeController, view: KeyboardView, settings, notice: str | None,
                  clock: Callable[[], float] = now_s) -> None:
         super().__init__()
@@ -44,30 +45,12 @@ class KeyboardWindow(QMainWindow):
         self.notice = notice
         self.setWindowTitle("gazetype" + (f": {notice}" if notice else ""))
         self.setCentralWidget(view)
-        self.status = QLabel()
-        self.status.setStyleSheet("QLabel { font-size: 15px; padding: 2px 8px; color: #cfd3da; }")
-        self.status.setWordWrap(True)
-        self.statusBar().addWidget(self.status, 1)
-        self.statusBar().setStyleSheet("QStatusBar { background: #0d0e10; color: #cfd3da; }")
-        self._status_timer = QTimer(self)
-        self._status_timer.timeout.connect(self.refresh_status)
-        self._status_timer.start(250)
-        # Operator keys. Handled as key events (not QShortcuts) so they work whenever
-        # the keyboard has focus, also with no window manager to make a window active.
-        self._keys = {
+        self.setup_chrome({
             (Qt.Key_P, Qt.NoModifier): self.toggle_pause, (Qt.Key_F2, Qt.NoModifier): self.toggle_pause,
             (Qt.Key_Q, Qt.ControlModifier): self.close, (Qt.Key_F11, Qt.NoModifier): self.toggle_fullscreen,
             (Qt.Key_Escape, Qt.NoModifier): self.leave_fullscreen, (Qt.Key_C, Qt.NoModifier): self.toggle_cursor,
             (Qt.Key_S, Qt.NoModifier): self.open_settings,
-        }
-
-    def keyPressEvent(self, ev) -> None:
-        mods = ev.modifiers() & (Qt.ControlModifier | Qt.AltModifier | Qt.ShiftModifier)
-        fn = self._keys.get((Qt.Key(ev.key()), mods))
-        if fn is None:
-            super().keyPressEvent(ev)
-        else:
-            fn()
+        }, word_wrap=True)
 
     def refresh_status(self) -> None:
         text = self.controller.status_text()
@@ -83,9 +66,6 @@ class KeyboardWindow(QMainWindow):
         self.view.show_cursor = not self.view.show_cursor
         self._save(show_cursor=self.view.show_cursor)
         self.view.update()
-
-    def toggle_fullscreen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     def leave_fullscreen(self) -> None:
         if self.isFullScreen():
