@@ -507,14 +507,21 @@ def global_shift_px(fix_xy, lines: TextLines, max_lines: float = 3.0, step_px: f
                        minlength=lines.n_lines) if len(lines.word_line) else np.ones(lines.n_lines)
     wt = wlen / wlen.sum() if wlen.sum() > 0 else np.full(lines.n_lines, 1 / lines.n_lines)
     sd = sd_frac * h
-    shifts = np.arange(-max_lines * h, max_lines * h + step_px / 2, step_px)
     y = f[:, 1]
-    # (shifts, fixations, lines)
-    z = (y[None, :, None] - lines.line_y_px[None, None, :] - shifts[:, None, None]) / sd
-    dens = (wt[None, None, :] * np.exp(-0.5 * z * z)).sum(axis=2) / (sd * np.sqrt(2 * np.pi))
-    ll = np.log(dens + floor / h).sum(axis=1)
-    best = np.flatnonzero(ll >= ll.max() - 1e-9)
-    return float(shifts[best[np.argmin(np.abs(shifts[best]))]])
+
+    def loglik(shifts):  # (shifts, fixations, lines) -> (shifts,)
+        z = (y[None, :, None] - lines.line_y_px[None, None, :] - shifts[:, None, None]) / sd
+        dens = (wt[None, None, :] * np.exp(-0.5 * z * z)).sum(axis=2) / (sd * np.sqrt(2 * np.pi))
+        return np.log(dens + floor / h).sum(axis=1)
+
+    def best_of(shifts):
+        ll = loglik(shifts)
+        top = np.flatnonzero(ll >= ll.max() - 1e-9)
+        return float(shifts[top[np.argmin(np.abs(shifts[top]))]])
+
+    coarse = 4 * step_px  # coarse grid (still well under sd), then refine around the best
+    s0 = best_of(np.arange(-max_lines * h, max_lines * h + coarse / 2, coarse))
+    return best_of(np.arange(s0 - coarse, s0 + coarse + step_px / 2, step_px))
 
 
 # ----------------------------------------------------------------------------- API
@@ -603,14 +610,18 @@ def _box_shift_px(x_px: np.ndarray, idx: np.ndarray, lines: TextLines, max_px: f
     nearest word box of its assigned line, cap)^2, on a grid over +/- max_px; the middle of
     the flat minimum."""
     shifts = np.arange(-max_px, max_px + step_px / 2, step_px)
-    box = lines.word_box_px
-    on = lines.word_line[None, :] == idx[:, None]                      # (n, w)
-    if not on.any():
+    cost = np.zeros(len(shifts))
+    used = False
+    for k in np.unique(idx):
+        box = lines.word_box_px[lines.word_line == k]
+        if len(box) == 0:
+            continue
+        used = True
+        xs = x_px[idx == k][None, :, None] - shifts[:, None, None]     # (S, n_k, 1)
+        d = np.maximum(np.maximum(box[None, None, :, 0] - xs, xs - box[None, None, :, 2]), 0.0)
+        cost += (np.minimum(d.min(axis=2), cap_px) ** 2).sum(axis=1)
+    if not used:
         return float("nan")
-    xs = x_px[None, :, None] - shifts[:, None, None]                   # (S, n, 1)
-    d = np.maximum(np.maximum(box[None, None, :, 0] - xs, xs - box[None, None, :, 2]), 0.0)
-    d = np.where(on[None], d, np.inf).min(axis=2)                      # (S, n)
-    cost = (np.minimum(d, cap_px) ** 2).sum(axis=1)
     # the cost is flat while every fixation stays inside its word: take the middle of the
     # flat stretch around the minimum (not the end nearest 0, which would shrink dx)
     i = int(np.argmin(cost))
