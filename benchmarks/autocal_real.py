@@ -14,10 +14,10 @@ recorded gaze does not react to the correction and the calibrator sees the repor
 there is no separate closed-loop run.
 
 Truth: natural + injected offset. The natural y offset is the median over the trial's
-non-discarded fixations of recorded minus gold y; the natural x offset is unknown (the gold
-standard corrects y only) and taken as 0, so x errors include whatever horizontal
-miscalibration the EyeLink had. Errors are those of the last published estimate (zero
-correction when nothing was published).
+non-discarded fixations of recorded minus gold y; the natural x offset (the gold standard
+corrects y only) is the shift that puts the fixations, on their gold lines, inside their words'
+boxes (drift_recordings). Errors are those of the last published estimate (zero correction when
+nothing was published).
 
 Methods on the same cases:
 - autocal: the current AutoCalibrator (online, via replay);
@@ -236,7 +236,7 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t0
     print(f"autocalibration on real reading (jwcarr/drift, Carr et al. 2022, CC BY 4.0): {len(rows)} cases, "
           f"{a.rate:g} Hz, noise {a.noise_deg} deg, {PPD:.1f} px/deg, half a line = {HALF_LINE:.0f} px")
-    print("errors: final estimate minus true offset (natural y + injected; natural x unknown, taken as 0)")
+    print("errors: final estimate minus true offset (natural + injected; natural x: fixations on their gold lines into word boxes)")
     print(table(rows))
     print()
     print(by_injection(rows))

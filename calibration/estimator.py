@@ -1,261 +1,273 @@
-"""The offset estimator: a robust, gated random-walk Kalman filter per axis.
+"""The offset estimator: do no harm first, then converge.
 
-Input is `Evidence`: one fixation on known text gives an observed offset
-z = fixation - target (px) with a standard deviation per axis (how big the target
-is, where eyes land in it, tracker noise). The state is the offset (dx, dy) px with
-a variance per axis; it is a random walk, so the variance grows with time
-(`process_sd_deg` per sqrt(s)) and slow drift is followed.
+Each axis is weighed on a grid of candidate offsets (+-`range_deg`). An observation
+(`evidence.Evidence`) costs nothing for offsets inside its range and
+((distance beyond the range) / sd)^2 outside, capped at `cap` so that a misread
+fixation is an outlier, not a pull. Costs are weighted by age (`memory_s`: slow
+drift is followed) and summed: C(o), -2 log likelihood up to a constant.
 
-Robustness, in order:
-- Start: nothing is estimated until `min_agree` observations, from at least
-  `min_groups` independent sources (an aligned reading chunk is one source, each
-  glance another), agree with each other (each within `agree_sigma` of their
-  median); the start is their weighted mean. One stray observation, or one
-  misaligned chunk, therefore never moves the estimate.
-- Gating: an observation whose innovation is beyond `gate_sigma` (Mahalanobis,
-  2 axes) is rejected; inside the gate a Huber weight (`huber_k`) caps its pull.
-- Tentative observations (a glance that may have read another word) never update
-  the estimate; outside the gate they count as votes for a jump like rejected ones.
-- Jumps (the user bumped the tracker): rejected observations are kept for
-  `jump_window_s`; when they agree by the same rule, and their sources outnumber
-  the sources accepted meanwhile, the filter restarts from them.
-- Moderate steps inside the gate: a run of same-signed innovations (EWMA of the
-  normalised innovation beyond `bias_trigger`) inflates the variance, so the
-  filter re-converges in a few observations instead of a slow exponential.
+How far this person's saccades undershoot (u, 0 to `undershoot_max_frac`) moves
+every observation along its saccade. It is one number per person, so it is weighed
+as a hypothesis: the costs are computed for each u on a small grid, and every u whose
+best fit is within `u_margin` of the best u stays plausible. With saccades from
+several directions (glances from keys left and right, reading along lines) only
+the true u fits them all; with one direction u stays open and so does the offset
+along it.
 
-The estimate is "ready" (worth applying) once started, with at least
-`min_evidence` observations and an SD under `publish_sd_deg`; what is applied is
-`correction`, the estimate shrunk towards zero by its uncertainty.
+The rule for the correction in force c (zero at the start):
+- it stays while, for some plausible u, the evidence does not favour another
+  correction by `apply_margin` (C(c) - min C) on either axis, or fewer than
+  `min_sources` independent sources (glances, lines of aligned reading) exclude c
+  on the side of the move. What differs between people is inside the ranges and the
+  u hypotheses, so "no offset" and the current correction keep winning whenever the
+  evidence allows them;
+- when it moves, it moves only as far as needed: to the nearest offset whose cost is
+  within `keep_margin` of the best (over the plausible hypotheses: the smallest move);
+- when the well-fitting offsets form two separate groups (two line hypotheses, a
+  word's width apart), it holds and says so (`conflict`);
+- a jump (the tracker was bumped): when the recent evidence (`jump_window_s`) alone
+  excludes the correction by `jump_margin` but older evidence holds it, the older
+  evidence is forgotten.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
+from gazetype.calibration.evidence import Evidence
 from gazetype.tracker.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
-    """One observation of the offset at `t_s`: z = reported fixation - target, px,
-    with its SD per axis (px). `kind` says where it came from (for logs/tests)."""
-
-    t_s: float
-    zx_px: float
-    zy_px: float
-    sdx_px: float
-    sdy_px: float
-    kind: str = ""
-    group: int = -1  # observations from one alignment share a group (they are not independent)
-    tentative: bool = False  # only a vote for a jump: never updates the estimate directly
+class EstimatorConfig:
+    range_deg: float = 4.0  # offsets considered, +- (deg)
+    step_deg: float = 0.025  # grid resolution (deg)
+    cap: float = 4.0  # the most one observation can cost (2 SD beyond its range)
+    apply_margin: float = 9.0  # cost by which the evidence must favour a change (3 SD, one axis)
+    keep_margin: float = 1.0  # a correction moves to within this cost of the best, no further
+    min_sources: int = 3  # independent sources excluding the correction before it moves
+    undershoot_max_frac: float = 0.12  # saccades land short by 0 to this (Becker 1989; people differ)
+    undershoot_steps: int = 7  # hypotheses for it, evenly from 0
+    u_margin: float = 9.0  # a hypothesis for u this close (cost) to the best stays plausible
+    memory_s: float = 90.0  # e-folding time of an observation's weight (s)
+    window_s: float = 300.0  # observations older than this are forgotten (s)
+    max_obs: int = 600  # ... and beyond this many
+    jump_window_s: float = 20.0  # recent evidence that may overrule older evidence (s)
+    jump_margin: float = 16.0  # cost by which it must exclude the correction (4 SD)
+    conflict_gap_deg: float = 0.5  # well-fitting offsets this far apart are two hypotheses
 
 
 @dataclass(frozen=True, slots=True)
-class EstimatorConfig:
-    prior_sd_deg: float = 1.5  # how far off a tracker may be before any evidence
-    process_sd_deg: float = 0.05  # drift: SD growth per sqrt(second)
-    gate_sigma: float = 3.5  # reject innovations beyond this (Mahalanobis, 2 axes)
-    huber_k: float = 2.0  # inside the gate, down-weight beyond this many SD
-    min_agree: int = 3  # observations that must agree to start or to restart after a jump
-    min_groups: int = 2  # ... coming from at least this many independent sources
-    agree_sigma: float = 2.0  # per axis, around their median
-    jump_window_s: float = 20.0  # how long rejected observations are kept
-    min_evidence: int = 4  # observations before anything is applied
-    publish_sd_deg: float = 0.5  # SD (RMS of the axes) under which the estimate is applied
-    bias_alpha: float = 0.3  # EWMA weight of the normalised innovation
-    bias_trigger: float = 1.0  # |EWMA| beyond this: a step inside the gate, re-open the variance
-    min_sd_deg: float = 0.02  # floor, so the filter never stops listening
-    shrink: float = 2.0  # see `correction`
+class _Obs:
+    """The observations of one axis as arrays (time-weighted)."""
+
+    z: np.ndarray  # offset at u = 0 (px)
+    v: np.ndarray  # saccade vector component (px)
+    half: np.ndarray
+    sd: np.ndarray
+    w: np.ndarray
+    sources: list  # (source key, count) per observation
+
+    def at(self, s: float) -> np.ndarray:
+        """Observed offsets under undershoot hypothesis s = u / (1 - u)."""
+        return self.z + s * self.v
+
+
+@dataclass(slots=True)
+class _Fit:
+    """One axis under one u hypothesis: costs on the grid and what they ask for."""
+
+    C: np.ndarray
+    cmin: float
+    c_cost: float
+    target: float | None  # nearest well-fitting offset (None: two groups, c in neither)
+    conflict: bool
+    width_px: float
 
 
 class OffsetEstimator:
-    """See the module doc. `add(ev)` returns True when the estimate changed."""
+    """See the module doc. `add(evidence)`, `replace_group(group, evidence)`, then
+    `decide(t_s)`, which returns True when the correction in force changed."""
 
     def __init__(self, screen: Screen | None = None, config: EstimatorConfig | None = None) -> None:
         self.config = cfg = config or EstimatorConfig()
-        ppd = (screen or Screen()).px_per_deg
-        self.ppd = ppd
-        self._prior_var = (cfg.prior_sd_deg * ppd) ** 2
-        self._q = (cfg.process_sd_deg * ppd) ** 2  # px^2 per s
-        self._min_var = (cfg.min_sd_deg * ppd) ** 2
-        self._publish_sd = cfg.publish_sd_deg * ppd
-        self.reset()
-
-    def reset(self) -> None:
-        self.started = False
-        self.mx = self.my = 0.0
-        self.px = self.py = self._prior_var
-        self.t_s: float | None = None
-        self.n = 0  # observations accepted since the (re)start
-        self.n_rejected = 0
+        self.ppd = ppd = (screen or Screen()).px_per_deg
+        step = cfg.step_deg * ppd
+        n = int(round(cfg.range_deg * ppd / step))
+        self.grid = np.arange(-n, n + 1, dtype=float) * step
+        us = np.linspace(0.0, cfg.undershoot_max_frac, cfg.undershoot_steps)
+        self.undershoots = us
+        self._s = us / (1.0 - us)
+        self._cap_sd = math.sqrt(cfg.cap)
+        self.obs: list[Evidence] = []
+        self.correction = (0.0, 0.0)
+        self.conflict = False
+        self.width_px = (math.inf, math.inf)  # of the well-fitting offsets around the correction
+        self.plausible_u: tuple[float, ...] = tuple(us)
+        self.n_used = 0
         self.restarts = 0
-        self._pool: list[tuple[Evidence, int]] = []  # candidates: (evidence, accepted sources then)
-        self._accepted = 0  # sources (groups) accepted in total (for the jump rule)
-        self._last_group: int | None = None
-        self._bx = self._by = 0.0  # EWMA of normalised innovations
+        self._dirty = False  # evidence arrived since the last decision
 
-    # -- state ---------------------------------------------------------------------
-    @property
-    def offset(self) -> tuple[float, float]:
-        return (self.mx, self.my)
+    # -- evidence ------------------------------------------------------------------
+    def add(self, ev: Evidence) -> None:
+        if ev.valid():
+            self.obs.append(ev)
+            self._dirty = True
 
-    @property
-    def correction(self) -> tuple[float, float]:
-        """The offset to apply: the estimate shrunk towards zero by its uncertainty,
-        by the factor max(0, 1 - shrink * (var_x + var_y) / |estimate|^2). An estimate
-        within about sqrt(2 * shrink) SD of zero (not significant) applies nothing;
-        a large, certain one applies almost all of itself. This keeps noise from
-        becoming a false correction when there is no offset."""
-        m2 = self.mx * self.mx + self.my * self.my
-        if m2 <= 0.0:
-            return (0.0, 0.0)
-        f = 1.0 - self.config.shrink * (self.px + self.py) / m2
-        if f <= 0.0:
-            return (0.0, 0.0)
-        return (self.mx * f, self.my * f)
+    def replace_group(self, group: int, evs: list[Evidence]) -> None:
+        """A reading episode aligned again: its earlier observations are replaced."""
+        self.obs = [e for e in self.obs if e.group != group]
+        self.obs.extend(e for e in evs if e.valid())
+        self._dirty = True
 
     @property
     def sd_px(self) -> float:
-        """Uncertainty: RMS over the two axes of the SD of the estimate, px."""
-        return math.sqrt(0.5 * (self.px + self.py))
+        """Uncertainty of the correction: RMS over the axes of half the width of the
+        well-fitting offsets around it (a range, not a Gaussian SD), px."""
+        full = 2 * self.config.range_deg * self.ppd
+        wx, wy = (w if math.isfinite(w) else full for w in self.width_px)
+        return math.sqrt(0.5 * ((0.5 * wx) ** 2 + (0.5 * wy) ** 2))
 
-    @property
-    def ready(self) -> bool:
-        return self.started and self.n >= self.config.min_evidence and self.sd_px <= self._publish_sd
-
-    def predict(self, t_s: float) -> None:
-        """Advance the random walk to `t_s` (variance grows, capped at the prior)."""
-        if self.t_s is not None and t_s > self.t_s:
-            grow = self._q * (t_s - self.t_s)
-            self.px = min(self.px + grow, self._prior_var)
-            self.py = min(self.py + grow, self._prior_var)
-        if self.t_s is None or t_s > self.t_s:
-            self.t_s = t_s
-
-    def variance_at(self, t_s: float) -> tuple[float, float]:
-        """The variances (px^2) the estimate would have at `t_s`, without changing it."""
-        dt = t_s - self.t_s if self.t_s is not None and t_s > self.t_s else 0.0
-        g = self._q * dt
-        return min(self.px + g, self._prior_var), min(self.py + g, self._prior_var)
-
-    # -- update --------------------------------------------------------------------
-    def add(self, ev: Evidence) -> bool:
-        if not (math.isfinite(ev.zx_px) and math.isfinite(ev.zy_px)
-                and ev.sdx_px > 0 and ev.sdy_px > 0):
+    # -- decision ------------------------------------------------------------------
+    def decide(self, t_s: float) -> bool:
+        """Weigh the evidence (when some arrived since the last time)."""
+        if not self._dirty:
             return False
-        self.predict(ev.t_s)
-        if not self.started:
-            if ev.tentative:
-                return False
-            self._pool_add(ev)
-            return self._try_restart(ev.t_s)
-        rx, ry = ev.sdx_px ** 2, ev.sdy_px ** 2
-        nx, ny = ev.zx_px - self.mx, ev.zy_px - self.my
-        sx, sy = self.px + rx, self.py + ry
-        d2 = nx * nx / sx + ny * ny / sy
-        g = self.config.gate_sigma
-        if ev.tentative and d2 <= g * g:
+        self._dirty = False
+        self._forget(t_s)
+        new = self._decide(t_s)
+        if new is None or new == self.correction:
             return False
-        if d2 > g * g:
-            self.n_rejected += 1
-            self._pool_add(ev)
-            return self._try_restart(ev.t_s)
-        d = math.sqrt(d2)
-        k = self.config.huber_k
-        w = 1.0 if d <= k else k / d
-        self._kalman(nx, ny, rx / w, ry / w)
-        self.n += 1
-        if ev.group < 0 or ev.group != self._last_group:
-            self._accepted += 1
-            self._last_group = ev.group
-        self._watch_bias(nx / math.sqrt(sx), ny / math.sqrt(sy))
+        self.correction = new
         return True
 
-    def _kalman(self, nx: float, ny: float, rx: float, ry: float) -> None:
-        kx = self.px / (self.px + rx)
-        ky = self.py / (self.py + ry)
-        self.mx += kx * nx
-        self.my += ky * ny
-        self.px = max((1.0 - kx) * self.px, self._min_var)
-        self.py = max((1.0 - ky) * self.py, self._min_var)
-
-    def _watch_bias(self, ex: float, ey: float) -> None:
-        a = self.config.bias_alpha
-        self._bx = (1 - a) * self._bx + a * ex
-        self._by = (1 - a) * self._by + a * ey
-        trig = self.config.bias_trigger
-        # A persistent one-sided innovation means the offset moved: let it move fast.
-        if abs(self._bx) > trig:
-            self.px = min(self.px * (5.0 + self._bx * self._bx), self._prior_var)
-            self._bx = 0.0
-        if abs(self._by) > trig:
-            self.py = min(self.py * (5.0 + self._by * self._by), self._prior_var)
-            self._by = 0.0
-
-    # -- start / restart -----------------------------------------------------------
-    def _pool_add(self, ev: Evidence) -> None:
-        pool = self._pool
-        pool.append((ev, self._accepted))
-        horizon = ev.t_s - self.config.jump_window_s
-        while pool and pool[0][0].t_s < horizon:
-            pool.pop(0)
-        if len(pool) > 12:
-            pool.pop(0)
-
-    def _try_restart(self, t_s: float) -> bool:
+    def _forget(self, t_s: float) -> None:
         cfg = self.config
-        pool = self._pool
-        if len(pool) < cfg.min_agree:
-            return False
-        evs = [e for e, _ in pool]
-        agree = _agreeing(evs, cfg.agree_sigma)
-        if len(agree) < cfg.min_agree:
-            return False
-        groups = len({evs[i].group if evs[i].group >= 0 else -1 - i for i in agree})
-        if groups < cfg.min_groups:
-            return False
-        if self.started:
-            # Only a jump if these outnumber what was accepted since the first of them.
-            first = min(i for i in agree)
-            accepted_since = self._accepted - pool[first][1]
-            if accepted_since >= groups:
-                return False
-        wx = sum(1.0 / evs[i].sdx_px ** 2 for i in agree)
-        wy = sum(1.0 / evs[i].sdy_px ** 2 for i in agree)
-        self.mx = sum(evs[i].zx_px / evs[i].sdx_px ** 2 for i in agree) / wx
-        self.my = sum(evs[i].zy_px / evs[i].sdy_px ** 2 for i in agree) / wy
-        self.px = min(max(1.0 / wx, self._min_var), self._prior_var)
-        self.py = min(max(1.0 / wy, self._min_var), self._prior_var)
-        if self.started:
-            self.restarts += 1
-        self.started = True
-        self.n = len(agree)
-        self._bx = self._by = 0.0
-        self._pool = []
-        self._last_group = None
-        self.t_s = t_s
-        return True
+        horizon = t_s - cfg.window_s
+        if self.obs and (self.obs[0].t_s < horizon or len(self.obs) > cfg.max_obs):
+            self.obs = [e for e in self.obs if e.t_s >= horizon][-cfg.max_obs:]
+
+    def _axis(self, axis: int, t_s: float, since: float = -math.inf) -> _Obs | None:
+        """One axis's observations (time-weighted)."""
+        rows = []
+        for e in self.obs:
+            if e.t_s < since:
+                continue
+            if axis == 1:
+                z, v, half, sd = e.zy_px, e.vy_px, e.halfy_px, e.sdy_px
+            else:
+                z, v, half, sd = e.zx_px, e.vx_px, e.halfx_px, e.sdx_px
+            if math.isfinite(half):
+                rows.append((z, v, half, sd, e.t_s, e.weight, _source(e), e.sources))
+        if not rows:
+            return None
+        a = np.asarray([r[:6] for r in rows], float)
+        # An observation standing for several fixations (a line of reading) weighs as many.
+        w = np.exp(-(t_s - a[:, 4]) / self.config.memory_s) * a[:, 5]
+        return _Obs(a[:, 0], a[:, 1], a[:, 2], a[:, 3], w, [(r[6], r[7]) for r in rows])
+
+    def _costs(self, o: _Obs, s: float) -> np.ndarray:
+        d = np.abs(self.grid[None, :] - o.at(s)[:, None]) - o.half[:, None]
+        np.clip(d, 0.0, self._cap_sd * o.sd[:, None], out=d)  # beyond the cap it costs the cap
+        d /= o.sd[:, None]
+        d *= d
+        return o.w @ d
+
+    def _fit(self, o: _Obs, s: float, c: float) -> _Fit:
+        cfg = self.config
+        g = self.grid
+        C = self._costs(o, s)
+        cmin = float(C.min())
+        idx = np.flatnonzero(C <= cmin + cfg.keep_margin)
+        runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+        step = g[1] - g[0]
+        gap = max((g[b[0]] - g[a[-1]] for a, b in zip(runs, runs[1:])), default=0.0)
+        conflict = len(runs) > 1 and gap >= cfg.conflict_gap_deg * self.ppd
+        c_cost = float(np.interp(c, g, C))
+        here = next((r for r in runs if g[r[0]] - step <= c <= g[r[-1]] + step), None)
+        if here is not None:
+            return _Fit(C, cmin, c_cost, c, conflict, g[here[-1]] - g[here[0]] + step)
+        j = idx[np.argmin(np.abs(g[idx] - c))]
+        run = next(r for r in runs if r[0] <= j <= r[-1])
+        return _Fit(C, cmin, c_cost, None if conflict else float(g[j]), conflict, g[run[-1]] - g[run[0]] + step)
+
+    def _decide(self, t_s: float) -> tuple[float, float] | None:
+        cfg = self.config
+        xs = (self._axis(0, t_s),)
+        ys = self._axis(1, t_s)
+        if xs[0] is None and ys is None:
+            return None
+        c = self.correction
+        # Hypotheses for the person's undershoot u.
+        fits = []  # (total best cost, u, s, [fit x, fit y], [obs x, obs y])
+        for u, s in zip(self.undershoots, self._s):
+            fy = self._fit(ys, s, c[1]) if ys is not None else None
+            for xo in xs:
+                fx = self._fit(xo, s, c[0]) if xo is not None else None
+                fs = [fx, fy]
+                fits.append((sum(f.cmin for f in fs if f is not None), u, s, fs, [xo, ys]))
+        best = min(f[0] for f in fits)
+        plausible = [f for f in fits if f[0] <= best + cfg.u_margin]
+        self.plausible_u = tuple(sorted({float(f[1]) for f in plausible}))
+        # Hold while some plausible person explains the evidence with the correction in force.
+        candidates = []
+        for _, _, sv, fs, axes in plausible:
+            move = [False, False]
+            tgt = list(c)
+            for k, f in enumerate(fs):
+                if f is None or f.c_cost - f.cmin < cfg.apply_margin:
+                    continue
+                if f.target is None:
+                    move = None  # two line hypotheses: hold
+                    break
+                if f.target != c[k] and self._supported(axes[k], sv, c[k], f.target):
+                    move[k], tgt[k] = True, f.target
+            if move is None:
+                continue
+            if not any(move):
+                candidates = [tuple(c)]
+                break
+            candidates.append(tuple(tgt))
+        self.conflict = any(f is not None and f.conflict for p in plausible for f in p[3])
+        best_fs = min(fits, key=lambda tf: tf[0])[3]
+        self.width_px = tuple(f.width_px if f is not None else math.inf for f in best_fs)
+        if not candidates:
+            return None
+        new = min(candidates, key=lambda p: math.hypot(p[0] - c[0], p[1] - c[1]))
+        if new == tuple(c):
+            if self._jumped(t_s, c):
+                self.restarts += 1
+                return self._decide(t_s)
+            return None
+        self.n_used = sum(len(o.z) for o in (xs[0], ys) if o is not None)
+        return new
+
+    def _supported(self, o: _Obs, s: float, c: float, target: float) -> bool:
+        """At least `min_sources` independent sources exclude c on the side of the move."""
+        sign = 1.0 if target > c else -1.0
+        beyond = (sign * (o.at(s) - c) - o.half) > 0.5 * o.sd  # its range lies past c by half an SD
+        return sum(dict(src for src, b in zip(o.sources, beyond) if b).values()) >= self.config.min_sources
+
+    def _jumped(self, t_s: float, c: tuple[float, float]) -> bool:
+        """The recent evidence alone clearly excludes c: forget what came before it."""
+        cfg = self.config
+        since = t_s - cfg.jump_window_s
+        if not self.obs or self.obs[0].t_s >= since:
+            return False  # nothing older to forget
+        for k in (0, 1):
+            o = self._axis(k, t_s, since)
+            if o is None:
+                continue
+            sv, f = min(((sv, self._fit(o, sv, c[k])) for sv in self._s), key=lambda p: p[1].c_cost - p[1].cmin)
+            if f.c_cost - f.cmin >= cfg.jump_margin and f.target is not None \
+                    and self._supported(o, sv, c[k], f.target):
+                self.obs = [e for e in self.obs if e.t_s >= since]
+                return True
+        return False
 
 
-def _median(v: list[float]) -> float:
-    s = sorted(v)
-    n = len(s)
-    return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
-
-
-def _agreeing(evs: list[Evidence], sigma: float) -> list[int]:
-    """Indices of the observations within `sigma` SD (per axis) of the median,
-    favouring the recent ones: the median is taken over the latest half when the
-    whole set does not agree (after a jump the old candidates are stale)."""
-    best: list[int] = []
-    for start in range(0, max(1, len(evs) - 2)):
-        sub = range(start, len(evs))
-        mx = _median([evs[i].zx_px for i in sub])
-        my = _median([evs[i].zy_px for i in sub])
-        ok = [i for i in sub if abs(evs[i].zx_px - mx) <= sigma * evs[i].sdx_px
-              and abs(evs[i].zy_px - my) <= sigma * evs[i].sdy_px]
-        if len(ok) > len(best):
-            best = ok
-        if len(best) >= len(evs) - start:
-            break
-    return best
+def _source(e: Evidence):
+    """Observations of one glance, or of one line of one aligned episode, are one source."""
+    return (e.group, e.kind) if e.group >= 0 else id(e)

@@ -26,7 +26,7 @@ from scipy.special import expit
 __all__ = [
     "TextLines", "Offset", "METHODS", "assign", "attach", "chain", "cluster", "compare", "merge",
     "regress", "segment",
-    "slice_", "split", "stretch", "warp", "global_shift_px", "offset_from_assignment", "dtw_path",
+    "slice_", "split", "stretch", "warp", "global_shift_px", "shift_loglik", "offset_from_assignment", "dtw_path",
 ]
 
 
@@ -491,31 +491,37 @@ def merge(fix_xy, lines: TextLines, y_thresh_px: float = 32, gradient_max: float
 
 # ----------------------------------------------------------------------------- global shift
 
-def global_shift_px(fix_xy, lines: TextLines, max_lines: float = 3.0, step_px: float = 2.0,
-                    sd_frac: float = 0.25, floor: float = 1e-3) -> float:
-    """Vertical shift (px) of the fixations relative to the text block, for readers who may
-    be off by more than half a line. Maximises the likelihood of fixation y under a mixture
-    of Gaussians at the shifted midlines (weighted by each line's text length, sd =
-    sd_frac * line height) plus a small uniform floor: the midline spacing fixes the phase
-    and the block's ends fix the whole-line part. Searched on a grid of step_px over
-    +/- max_lines line heights."""
+def shift_loglik(fix_xy, lines: TextLines, shifts_px: np.ndarray, sd_frac: float = 0.25,
+                 floor: float = 1e-3) -> np.ndarray:
+    """Log likelihood of each vertical shift of the fixations against the text block:
+    fixation y under a mixture of Gaussians at the shifted midlines (weighted by each
+    line's text length, sd = sd_frac * line height) plus a small uniform floor for
+    fixations off the text. The midline spacing fixes the phase; the block's ends (and
+    the lines' lengths) fix the whole-line part."""
     f = _check(fix_xy)
-    if len(f) == 0:
-        return 0.0
     h = lines.line_height_px
     wlen = np.bincount(lines.word_line, weights=lines.word_box_px[:, 2] - lines.word_box_px[:, 0],
                        minlength=lines.n_lines) if len(lines.word_line) else np.ones(lines.n_lines)
     wt = wlen / wlen.sum() if wlen.sum() > 0 else np.full(lines.n_lines, 1 / lines.n_lines)
     sd = sd_frac * h
-    y = f[:, 1]
+    shifts = np.asarray(shifts_px, dtype=float)
+    z = (f[None, :, 1, None] - lines.line_y_px[None, None, :] - shifts[:, None, None]) / sd
+    dens = (wt[None, None, :] * np.exp(-0.5 * z * z)).sum(axis=2) / (sd * np.sqrt(2 * np.pi))
+    return np.log(dens + floor / h).sum(axis=1)
 
-    def loglik(shifts):  # (shifts, fixations, lines) -> (shifts,)
-        z = (y[None, :, None] - lines.line_y_px[None, None, :] - shifts[:, None, None]) / sd
-        dens = (wt[None, None, :] * np.exp(-0.5 * z * z)).sum(axis=2) / (sd * np.sqrt(2 * np.pi))
-        return np.log(dens + floor / h).sum(axis=1)
+
+def global_shift_px(fix_xy, lines: TextLines, max_lines: float = 3.0, step_px: float = 2.0,
+                    sd_frac: float = 0.25, floor: float = 1e-3) -> float:
+    """Vertical shift (px) of the fixations relative to the text block, for readers who may
+    be off by more than half a line: the most likely shift (`shift_loglik`), searched on a
+    grid of step_px over +/- max_lines line heights (coarse, then refined)."""
+    f = _check(fix_xy)
+    if len(f) == 0:
+        return 0.0
+    h = lines.line_height_px
 
     def best_of(shifts):
-        ll = loglik(shifts)
+        ll = shift_loglik(f, lines, shifts, sd_frac, floor)
         top = np.flatnonzero(ll >= ll.max() - 1e-9)
         return float(shifts[top[np.argmin(np.abs(shifts[top]))]])
 

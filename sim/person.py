@@ -88,6 +88,25 @@ class UserParams:
                          blink_rate_hz=self.blink_rate_hz, blink_s=self.blink_ms / 1000.0,
                          loss_prob=self.loss_p, seed=seed)
 
+    def from_population(self, rng: random.Random) -> "UserParams":
+        """A person drawn from the population's ranges (`sim.population.RANGES`, shared
+        with the independent typists of the autocalibration benchmark): saccadic
+        undershoot 0 to 12 % (a quarter of people none), corrective saccades or not,
+        landing position in a word, glance habits, proofreading, tracker precision;
+        the rest varied as in `varied`."""
+        from gazetype.sim.population import RANGES, SHARE_NO_UNDERSHOOT
+        u = lambda name: rng.uniform(*RANGES[name])  # noqa: E731
+        base = self.varied(rng)
+        look = rng.random()
+        return replace(base,
+                       undershoot=0.0 if rng.random() < SHARE_NO_UNDERSHOOT else u("undershoot_frac"),
+                       corrective_deg=base.corrective_deg if rng.random() < 0.5 else 90.0,  # 90: never corrects
+                       pvl_frac=u("landing_frac"),
+                       glance_char_p=0.0 if look < 0.2 else rng.uniform(0.0, 0.9),
+                       glance_word_p=0.0 if look < 0.2 else rng.uniform(0.3, 1.0),
+                       proofread=rng.random() < 0.5,
+                       precision_deg=u("noise_deg"))
+
     def varied(self, rng: random.Random, sd_frac: float = 0.15) -> "UserParams":
         """A different person: fixation durations, reaction and learning vary by ~sd_frac."""
         def v(x: float, lo: float = 0.0, hi: float = math.inf) -> float:

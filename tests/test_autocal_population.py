@@ -19,8 +19,16 @@ from gazetype.calibration import make_calibrator
 from gazetype.calibration.base import NullCalibrator
 from gazetype.sim.plain_eyes import PlainEyes, saccade_duration_s
 from gazetype.sim.plain_typist import PlainTypist, run_person
-from gazetype.sim.population import (GLANCE_TARGETS, GLANCE_WHENS, RANGES, RATES_HZ, PersonSpec, draw_people,
-                                     offset_at, zero_offset)
+from gazetype.sim.population import (
+    GLANCE_TARGETS,
+    GLANCE_WHENS,
+    RANGES,
+    RATES_HZ,
+    PersonSpec,
+    draw_people,
+    offset_at,
+    zero_offset,
+)
 from gazetype.tracker.offset import OffsetModel
 from gazetype.tracker.screen import Screen
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gazetype.calibration.lines import (METHODS, TextLines, assign, global_shift_px,
-                                        offset_from_assignment)
+from gazetype.calibration.lines import METHODS, TextLines, assign, global_shift_px, offset_from_assignment
 
 from .conftest import ROOT
 

@@ -34,7 +34,7 @@ def test_trials_load_with_gold_lines_and_natural_offsets(trials):
         lines = {f.gold_line for f in t.fixations if f.gold_line is not None}
         assert lines and min(lines) >= 0 and max(lines) < len(t.passage.lines)
         assert -60 <= t.natural_dy_px <= 50  # README: about -50 to +40 px
-        assert t.natural_dx_px == 0.0  # unknown, taken as 0
+        assert abs(t.natural_dx_px) <= 96  # estimated from the gold lines: within the search range
         gold = [f.y - dr.line_midline(f.gold_line) for f in t.fixations if f.gold_line is not None]
         assert t.natural_dy_px == statistics.median(gold)
 
@@ -115,7 +115,7 @@ def test_injected_offset_is_added_to_every_valid_sample(trials):
         assert a.t_s == b.t_s and a.valid == b.valid
         if a.valid:
             assert b.x_px - a.x_px == pytest.approx(40.0) and b.y_px - a.y_px == pytest.approx(-64.0)
-    assert dr.true_offset(t, (40.0, -64.0)) == (40.0, t.natural_dy_px - 64.0)
+    assert dr.true_offset(t, (40.0, -64.0)) == (t.natural_dx_px + 40.0, t.natural_dy_px - 64.0)
 
 
 def test_recording_header_layout_attribution_and_no_overwrite(trials, tmp_path):
@@ -132,7 +132,7 @@ def test_recording_header_layout_attribution_and_no_overwrite(trials, tmp_path):
     assert ds["license"].startswith("CC BY 4.0")
     t = trials["trial_30"]
     assert ds["trial"] == "trial_30" and ds["age_group"] == t.age_group
-    assert ds["true_offset_px"] == [0.0, pytest.approx(t.natural_dy_px + 32)]
+    assert ds["true_offset_px"] == [pytest.approx(t.natural_dx_px, abs=1e-3), pytest.approx(t.natural_dy_px + 32)]
     lay = rec.events[0]
     assert isinstance(lay, LayoutEvent) and lay.t_s == 0.0 and lay.region == "text"
     assert lay.items == t.passage.words() and lay.text == "\n".join(t.passage.lines)
