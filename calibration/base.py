@@ -11,9 +11,11 @@ class Calibrator(Protocol):
     """Watches reported gaze and UI events; estimates the tracker offset
     (reported minus true, px). `update` returns an OffsetEvent when the estimate changes;
     `finish` at the end of the data (replay) uses what is still in progress. `active` is
-    False for the calibrator that never estimates (autocalibration off)."""
+    False for the calibrator that never estimates (autocalibration off); `conflict` is
+    True while the evidence points two ways and the correction holds."""
 
     active: bool
+    conflict: bool
 
     def update(self, s: GazeSample) -> OffsetEvent | None: ...
 
@@ -28,6 +30,7 @@ class NullCalibrator:
     """Never estimates anything (autocalibration off)."""
 
     active = False
+    conflict = False
 
     def update(self, s: GazeSample) -> None:
         return None

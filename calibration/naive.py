@@ -26,6 +26,7 @@ class NaiveCalibrator:
         self.n = 0
 
     active = True
+    conflict = False
 
     def finish(self, t_s: float) -> None:
         return None

@@ -58,3 +58,33 @@ def test_live_autocal_in_a_recording_writes_offset_lines(tmp_path):
     # Towards the truth, never past it (40 s of typing with glances: not all of the way).
     assert all(-1.0 <= o["dx"] <= 1.5 * PPD + 1.0 for o in offs)
     assert math.hypot(offs[-1]["dx"] - 1.5 * PPD, offs[-1]["dy"]) < 0.6 * 1.5 * PPD
+
+
+def test_minimal_layout_events_still_give_estimates(tmp_path):
+    """A recording from another keyboard: layout items carry only text and box (no
+    `line`, no region `text` or `caret`), and the space key's id is " "."""
+    rec = tmp_path / "s.jsonl"
+    assert run_cli("record", "--tracker", "sim", "--duration", "180", "--out", str(rec), "--script", "compensating",
+                   "--offset", "1.5,1deg", "--seed", "3").returncode == 0
+    lines = []
+    for line in rec.read_text().splitlines():
+        d = json.loads(line)
+        if d.get("type") == "layout":
+            d.pop("text", None)
+            d.pop("caret", None)
+            for it in d["items"]:
+                for k in list(it):
+                    if k not in ("text", "box"):
+                        del it[k]
+        elif d.get("type") == "select" and d["key"] == "space":
+            d["key"] = " "
+        lines.append(json.dumps(d))
+    minimal = tmp_path / "minimal.jsonl"
+    minimal.write_text("\n".join(lines) + "\n")
+    assert '"line"' not in minimal.read_text() and '"caret"' not in minimal.read_text()
+    out = json.loads(run_cli("replay", str(minimal), "--autocal", "--fast", "--json").stdout)
+    assert out["offset_estimates"], "no estimate from minimal layout events"
+    dx, dy = out["final_offset"]
+    want = (1.5 * PPD, 1.0 * PPD)
+    assert math.hypot(dx - want[0], dy - want[1]) < 0.6 * math.hypot(*want)  # towards the truth
+    assert dx <= want[0] + 0.25 * PPD and dy <= want[1] + 0.25 * PPD  # never past it

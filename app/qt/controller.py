@@ -108,6 +108,8 @@ class GazeController(QObject):
         off = p.offset
         if p.calibrator.active:
             parts.append(offset_text(off, self.tracker.screen.px_per_deg))
+            if p.calibrator.conflict:
+                parts.append("autocal holding: the evidence points two ways")
         else:
             parts.append("autocal off")
         if p.paused:
