@@ -97,13 +97,20 @@ def x_range(fx: np.ndarray, line_idx: np.ndarray, tl: TextLines, cap_px: float, 
     shifts = np.arange(-max_px, max_px + 0.5 * step_px, step_px)
     wb = tl.word_box_px
     w = wb[:, 2] - wb[:, 0]
-    box = np.column_stack([wb[:, 0] + land[0] * w, wb[:, 1], wb[:, 0] + land[1] * w, wb[:, 3]])
-    on = tl.word_line[None, :] == line_idx[:, None]
-    if not on.any():
+    lo_x, hi_x = wb[:, 0] + land[0] * w, wb[:, 0] + land[1] * w
+    # Each line's landing spans, padded to the longest line (a fixation meets only its own line's words).
+    per_line = [np.flatnonzero(tl.word_line == k) for k in range(tl.n_lines)]
+    width = max((len(p) for p in per_line), default=0)
+    if width == 0 or not any(len(per_line[k]) for k in np.unique(line_idx)):
         return None
-    xs = fx[None, :, None] - shifts[:, None, None]
-    d = np.maximum(np.maximum(box[None, None, :, 0] - xs, xs - box[None, None, :, 2]), 0.0)
-    d = np.where(on[None], d, np.inf).min(axis=2)
+    span_lo = np.full((tl.n_lines, width), np.inf)
+    span_hi = np.full((tl.n_lines, width), np.inf)
+    for k, p in enumerate(per_line):
+        span_lo[k, :len(p)], span_hi[k, :len(p)] = lo_x[p], hi_x[p]
+    a, b = span_lo[line_idx], span_hi[line_idx]  # (n, width)
+    xs = fx[None, :, None] - shifts[:, None, None]  # (S, n, 1)
+    d = np.maximum(np.maximum(a[None] - xs, xs - b[None]), 0.0)
+    d = np.nan_to_num(d, nan=np.inf, posinf=np.inf).min(axis=2)  # padding: inf - inf
     cost = (np.minimum(d, cap_px) / cap_px) ** 2
     cost = cost.sum(axis=1)
     best = float(cost.min())
