@@ -72,6 +72,7 @@ class UserParams:
     glance_char_p: float = 0.4
     glance_word_p: float = 0.8
     proofread: bool = True
+    read_target_p: float = 0.9  # reads a study's phrase before copying it
     slip_p: float = 0.02  # a letter aimed at the neighbouring key
     notice_wrong_p: float = 0.8  # a wrong key selected under the gaze is noticed at once
     fix_back_max: int = 10  # an error found further back than this many letters is left in
@@ -300,6 +301,12 @@ class SimUser:
         p, rng = self.p, self.rng
         known_bad: int | None = None  # index of the first error the person knows about
         t_begin = yield None
+        # A phrase to copy is read first, word by word (the text-entry protocol: read, then type).
+        tl = self.model.target_layout
+        if tl is not None and self.model.target_phrase == phrase and rng.random() < p.read_target_p:
+            for w in tl.words:
+                yield self._read_word(w, "target")
+                yield None
         while True:
             t = yield None
             text = self.model.buffer.text

@@ -37,7 +37,7 @@ def _wpm(session, phrases):
 
 def test_reading_fixations_match_the_reading_literature():
     _, user, _ = simulate_typing(PHRASES, seed=2)
-    reads = [d for _, d, kind, _, _ in user.log if kind in ("glance", "proofread")]
+    reads = [d for _, d, kind, _, _ in user.log if kind in ("glance", "proofread", "target")]
     assert len(reads) > 30
     assert 0.20 < statistics.fmean(reads) < 0.27  # Rayner 1998: 225-250 ms
     assert 0.04 < statistics.stdev(reads) < 0.11
