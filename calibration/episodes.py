@@ -50,7 +50,6 @@ class EpisodeConfig:
 @dataclass(frozen=True, slots=True)
 class Alignment:
     lines: np.ndarray  # line index per fixation
-    dy_px: float  # the vertical offset it implies (median)
     conflict: bool  # the two assignments disagree by a line or more
 
 
@@ -85,8 +84,7 @@ def align(fix_xy: np.ndarray, tl: TextLines, max_px: float, margin: float, metho
         lines = np.abs(shifted[:, 1, None] - tl.line_y_px[None, :]).argmin(axis=1)
     else:
         lines = assign(method, shifted, tl)
-    dy = float(np.median(fix_xy[:, 1] - tl.line_y_px[lines]))
-    return Alignment(lines, dy, conflict)
+    return Alignment(lines, conflict)
 
 
 def x_range(fx: np.ndarray, line_idx: np.ndarray, tl: TextLines, cap_px: float, max_px: float,
