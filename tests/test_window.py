@@ -200,3 +200,11 @@ def test_status_line_states_the_offset_and_its_confidence():
     t = offset_text(OffsetEvent(1.0, 38.0, 0.0, 3.0), 38.0)
     assert "+38,+0 px (1.0\u00b0)" in t and "confidence good" in t
     assert "confidence low" in offset_text(OffsetEvent(1.0, 10.0, 5.0, 19.0), 38.0)
+
+
+def test_status_line_says_when_the_autocalibration_holds_on_conflicting_evidence(window):
+    win, controller = window(tracker="mouse")
+    cal = controller.pipeline.calibrator
+    assert cal.active and "holding" not in controller.status_text()
+    cal.reading.conflict = True  # two line hypotheses fit equally well
+    assert "autocal holding: the evidence points two ways" in controller.status_text()
