@@ -32,6 +32,17 @@ DB_NAME = "study.sqlite"
 FORMAT = "gazetype-study"
 SCHEMA_VERSION = 1
 RECORDINGS_DIR = "recordings"
+
+
+def is_own_file(study_dir, path) -> bool:
+    """Whether `path` is one of the study's own files: its database (and SQLite's
+    companions, `-wal`, `-shm`, ...) or anything under its recordings folder. Output
+    options never write there, not even with --force."""
+    d = Path(study_dir).resolve()
+    p = Path(path).resolve()
+    if p.parent == d and p.name.startswith(DB_NAME):
+        return True
+    return p == d / RECORDINGS_DIR or (d / RECORDINGS_DIR) in p.parents
 TLX_SCALES = ("mental", "physical", "temporal", "performance", "effort", "frustration")
 TLX_INSTRUMENT = "nasa-tlx-raw"
 CAL_COMMIT_EVERY_S = 1.0  # buffered calibration updates are committed at most this old

@@ -23,7 +23,7 @@ from gazetype.study.analysis import (
     paired_tests,
     trial_results,
 )
-from gazetype.study.db import TLX_SCALES, StudyStore
+from gazetype.study.db import TLX_SCALES, StudyStore, is_own_file
 from gazetype.study.errors import StudyError
 from gazetype.study.metrics import mean_sd
 from gazetype.study.svg import PALETTE, dot_plot, line_plot
@@ -240,6 +240,9 @@ def write_report(study_dir: str | os.PathLike, out: str | os.PathLike, *, force:
                  show_progress: bool = True) -> Path:
     """Build the report and write it to `out` (never over an existing file unless `force`)."""
     out = Path(out)
+    if is_own_file(study_dir, out):
+        raise StudyError(f"--out {out}: is one of the study's own files (its database or a recording); "
+                         "it is never overwritten, not even with --force")
     if out.is_dir():
         raise StudyError(f"--out {out}: is a folder; give a file name such as report.html")
     if out.exists() and not force:

@@ -268,3 +268,14 @@ def test_damaged_record_is_one_line(study, tmp_path, capsys):
         rc, _, err = run(capsys, *argv)
         one_line_error(rc, err, "cannot read the study database")
     assert not (tmp_path / "o").exists() and not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("target", ["study.sqlite", "study.sqlite-wal", "recordings/P01-session1.jsonl",
+                                    "recordings"])
+def test_report_never_writes_over_the_studys_own_files(study, capsys, target):
+    """Not even with --force: the database, SQLite's companions, the recordings."""
+    out = study / target
+    before = {p: digest(p) for p in [study / "study.sqlite", *sorted((study / "recordings").glob("*"))]}
+    rc, _, err = run(capsys, "study", "report", str(study), "--out", str(out), "--force")
+    one_line_error(rc, err, "study's own files")
+    assert {p: digest(p) for p in before} == before
