@@ -7,6 +7,7 @@ typo in a hand-edited file must never stop someone from typing.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from dataclasses import asdict, dataclass, fields, replace
@@ -61,14 +62,14 @@ def load() -> Settings:
                 if not isinstance(v, bool):
                     raise ValueError(f"{k} must be true or false")
             elif isinstance(default, int):
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise ValueError(f"{k} must be a number")
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                    raise ValueError(f"{k} must be a finite number")
                 v = int(v)
             elif not isinstance(v, str):
                 raise ValueError(f"{k} must be text")
             vals[k] = v
         return replace(Settings(), **vals).validated()
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:  # RecursionError: absurdly nested JSON
         bad = path.with_suffix(".json.bad")
         try:
             os.replace(path, bad)

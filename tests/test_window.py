@@ -208,3 +208,22 @@ def test_status_line_says_when_the_autocalibration_holds_on_conflicting_evidence
     assert cal.active and "holding" not in controller.status_text()
     cal.reading.conflict = True  # two line hypotheses fit equally well
     assert "autocal holding: the evidence points two ways" in controller.status_text()
+
+
+@pytest.mark.parametrize("text", ['{"dwell_ms": Infinity}', '{"dwell_ms": 1e999}', '{"lockon_ms": -Infinity}',
+                                  "[" * 100_000 + "]" * 100_000, '{"dwell_ms": NaN}'])
+def test_settings_that_would_overflow_or_recurse_are_kept_aside(text, capsys):
+    path = settings_mod.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    assert settings_mod.load() == settings_mod.Settings()
+    assert path.with_suffix(".json.bad").read_text() == text
+    assert "unreadable settings" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("saved", ["nonsense", "replay:/no/such/file.jsonl"])
+def test_a_saved_tracker_that_cannot_be_opened_falls_back_to_the_mouse(window, saved, capsys):
+    settings_mod.save(settings_mod.Settings(tracker=saved))
+    win, controller = window(tracker="auto")
+    assert controller.tracker.name == "mouse"
+    assert f"saved tracker {saved!r}" in capsys.readouterr().err

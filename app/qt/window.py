@@ -22,6 +22,7 @@ from gazetype.pipeline.smoothing import OneEuroFilter
 from gazetype.recording.v1 import Header, RecordingWriter
 from gazetype.tracker.clock import now_s
 from gazetype.tracker.offset import parse_offset
+from gazetype.tracker.base import TrackerError
 from gazetype.tracker.screen import Screen
 
 
@@ -121,8 +122,16 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s):
     g = qscreen.geometry()
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
                           target_measure=qt_measure(s.font_px * 0.8))
-    choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
-                                  clock=clock)
+    try:
+        choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
+                                      clock=clock)
+    except TrackerError as e:
+        if args.tracker != "auto":
+            raise  # asked for on the command line: say so and stop
+        # The saved setting names a tracker that cannot be opened: a bad setting must
+        # never stop someone from typing. The mouse stands in, and stderr says why.
+        print(f"gazetype: warning: saved tracker {tracker_name!r}: {e}; the mouse stands in", file=sys.stderr)
+        choice = compose.open_tracker("mouse", screen, model, cursor_pos=cursor_pos_fn(qscreen), clock=clock)
     recorder = None
     if args.record:
         recorder = RecordingWriter(args.record, Header(screen, choice.tracker.nominal_rate_hz, source=choice.tracker.name,
