@@ -114,19 +114,34 @@ def event_to_dict(ev: Event) -> dict:
     raise TypeError(f"not a recordable event: {ev!r}")
 
 
+# Coordinates, times and sizes beyond this are broken input, not data (px, s, mm).
+LIMIT = 1e9
+MAX_LINE_CHARS = 1 << 20  # a line longer than 1 MiB is not a recording line (and is not read whole)
+
+
+def _finite(v, what: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise ValueError(f"{what} must be a number, got {str(v)[:40]!r}")
+    try:
+        f = float(v)
+    except OverflowError:  # a 400-digit integer
+        f = math.inf
+    if not -LIMIT < f < LIMIT:
+        raise ValueError(f"{what} must be a finite number within +-{LIMIT:g}, got {str(v)[:40]}")
+    return f
+
+
 def _num(d: dict, key: str):
     v = d.get(key)
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ValueError(f"field {key!r} must be a number, got {v!r}")
-    return float(v)
+    return _finite(v, f"field {key!r}")
 
 
 def _box(v) -> tuple[float, float, float, float]:
     if not isinstance(v, (list, tuple)) or len(v) != 4:
-        raise ValueError(f"box must be [x0, y0, x1, y1], got {v!r}")
-    x0, y0, x1, y1 = (float(b) for b in v)
+        raise ValueError(f"box must be [x0, y0, x1, y1], got {str(v)[:60]!r}")
+    x0, y0, x1, y1 = (_finite(b, "box value") for b in v)
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
@@ -147,7 +162,7 @@ def event_from_dict(d: dict) -> Event | None:
         t, x, y = d.get("t"), d.get("x"), d.get("y")
         if (t.__class__ is float and x.__class__ is float and y.__class__ is float
                 and d.get("valid", True) is True and "left" not in d and "right" not in d
-                and x - x == 0.0 and y - y == 0.0):
+                and -LIMIT < t < LIMIT and -LIMIT < x < LIMIT and -LIMIT < y < LIMIT):
             return GazeSample(t, x, y, True, None, None)
     t = _num(d, "t")
     if typ == "gaze":
@@ -169,8 +184,7 @@ def event_from_dict(d: dict) -> Event | None:
         raw = d.get("items") or []
         if not isinstance(raw, list):
             raise ValueError("layout 'items' must be a list")
-        items = tuple(LayoutItem(str(it.get("text", "")), _box(it.get("box")),
-                                 int(it["line"]) if it.get("line") is not None else None)
+        items = tuple(LayoutItem(str(it.get("text", "")), _box(it.get("box")), _line(it.get("line")))
                       for it in raw)
         caret = _box(d["caret"]) if d.get("caret") is not None else None
         text = d.get("text")
@@ -192,6 +206,24 @@ def event_from_dict(d: dict) -> Event | None:
     return None
 
 
+def _line(v) -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 1_000_000:
+        raise ValueError(f"item 'line' must be a whole number from 0, got {str(v)[:40]}")
+    return v
+
+
+def _size(scr: dict, key: str, required: bool) -> float | None:
+    v = scr.get(key)
+    if v is None and not required:
+        return None
+    f = _finite(v, f"screen {key!r}")
+    if not f > 0:
+        raise ValueError(f"screen {key!r} must be positive, got {v}")
+    return f
+
+
 def header_from_dict(d: dict) -> Header:
     if d.get("type") != "header" or d.get("format") != FORMAT:
         raise ValueError("first line is not a gazetype-recording header")
@@ -200,8 +232,15 @@ def header_from_dict(d: dict) -> Header:
     scr = d.get("screen")
     if not isinstance(scr, dict) or "width_px" not in scr or "height_px" not in scr:
         raise ValueError("header 'screen' needs width_px and height_px")
+    w, h = _size(scr, "width_px", True), _size(scr, "height_px", True)
+    if w > 100_000 or h > 100_000:
+        raise ValueError(f"header screen of {w:g}x{h:g} px is not a screen")
+    for key in ("width_mm", "height_mm", "distance_mm"):
+        _size(scr, key, False)
     screen = Screen.from_dict(scr)
     rate = _num(d, "sample_rate_hz")
+    if rate is not None and not 0 < rate <= 100_000:
+        raise ValueError(f"header sample_rate_hz must be from 0 to 100000, got {rate:g}")
     extra = {k: v for k, v in d.items()
              if k not in ("type", "format", "version", "screen", "sample_rate_hz", "source")}
     return Header(screen, rate, str(d.get("source", "unknown")), extra)
@@ -269,7 +308,9 @@ class RecordingReader:
         lineno, text, _ = first
         try:
             self.header = header_from_dict(json.loads(text))
-        except (ValueError, TypeError, AttributeError) as e:
+        except (ValueError, TypeError, AttributeError, RecursionError) as e:
+            if isinstance(e, RecursionError):
+                e = ValueError("nested too deeply to be a header")
             raise RecordingError(f"{self.path}:{lineno}: {_why(e)}") from None
 
     def _read_lines(self) -> Iterator[tuple[int, str, bool]]:
@@ -277,8 +318,14 @@ class RecordingReader:
             fh = _open_text(self.path, "r")
             with fh:
                 lineno = 0
-                for line in fh:
+                while True:
+                    line = fh.readline(MAX_LINE_CHARS + 1)
+                    if not line:
+                        break
                     lineno += 1
+                    if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+                        raise RecordingError(f"{self.path}:{lineno}: line longer than {MAX_LINE_CHARS} characters; "
+                                             "not a recording line")
                     complete = line.endswith("\n")
                     if line.strip():
                         yield lineno, line, complete
@@ -316,11 +363,13 @@ class RecordingReader:
                     t, x, y = d.get("t"), d.get("x"), d.get("y")
                     if (t.__class__ is float and x.__class__ is float and y.__class__ is float
                             and d.get("valid", True) is True and "left" not in d and "right" not in d
-                            and x - x == 0.0 and y - y == 0.0):
+                            and -LIMIT < t < LIMIT and -LIMIT < x < LIMIT and -LIMIT < y < LIMIT):
                         yield gaze(t, x, y)
                         continue
                 ev = from_dict(d)
-            except (ValueError, TypeError, KeyError, AttributeError) as e:
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+                if isinstance(e, RecursionError):
+                    e = ValueError("nested too deeply to be a recording line")
                 if not complete:
                     self._warn(f"{self.path}:{lineno}: torn last line ignored")
                     return

@@ -129,3 +129,52 @@ def test_gz_and_plain_have_the_same_content(tmp_path):
     write_recording(tmp_path / "a.jsonl", HEADER, EVENTS)
     write_recording(tmp_path / "a.jsonl.gz", HEADER, EVENTS)
     assert gzip.open(tmp_path / "a.jsonl.gz", "rt").read() == (tmp_path / "a.jsonl").read_text()
+
+
+GOOD_HEADER = ('{"type":"header","format":"gazetype-recording","version":1,'
+               '"screen":{"width_px":1920,"height_px":1080},"sample_rate_hz":120}')
+
+
+@pytest.mark.parametrize("line, word", [
+    ('{"type":"gaze","t":NaN,"x":1.0,"y":2.0}', "'t'"),
+    ('{"type":"gaze","t":Infinity,"x":1.0,"y":2.0}', "'t'"),
+    ('{"type":"gaze","t":1' + "0" * 400 + ',"x":1.0,"y":2.0}', "'t'"),
+    ('{"type":"gaze","t":1.0,"x":1e308,"y":2.0}', "'x'"),
+    ('{"type":"layout","t":1,"region":"output","items":[{"text":"a","box":[0,0,NaN,1]}]}', "box"),
+    ('{"type":"layout","t":1,"region":"output","items":[{"text":"a","box":[0,0,1e308,1]}]}', "box"),
+    ('{"type":"layout","t":1,"region":"output","items":[{"text":"a","box":[0,0,1,1],"line":Infinity}]}', "line"),
+    ("[" * 50_000 + "]" * 50_000, "nested"),
+])
+def test_values_that_would_break_later_stop_at_the_reader_with_the_line(tmp_path, line, word):
+    p = tmp_path / "bad.jsonl"
+    p.write_text(GOOD_HEADER + "\n" + '{"type":"gaze","t":0.5,"x":1.0,"y":2.0}\n' + line + "\n"
+                 + '{"type":"gaze","t":0.6,"x":1.0,"y":2.0}\n')
+    with pytest.raises(RecordingError, match=r"bad\.jsonl:3: ") as e:
+        read_recording(p)
+    assert word in str(e.value)
+
+
+@pytest.mark.parametrize("screen", ['{"width_px":Infinity,"height_px":1080}', '{"width_px":1' + "0" * 400 + ',"height_px":1}',
+                                    '{"width_px":1920,"height_px":1080,"distance_mm":-5}'])
+def test_impossible_header_sizes_are_refused(tmp_path, screen):
+    p = tmp_path / "bad.jsonl"
+    p.write_text('{"type":"header","format":"gazetype-recording","version":1,"screen":' + screen + "}\n")
+    with pytest.raises(RecordingError, match=r"bad\.jsonl:1: .*screen"):
+        read_recording(p)
+
+
+def test_a_compressed_line_that_inflates_beyond_reason_is_refused_without_reading_it_whole(tmp_path):
+    p = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(p, "wt") as f:
+        f.write(GOOD_HEADER + "\n" + '{"type":"marker","t":1,"label":"' + "a" * (3 << 20) + '"}\n')
+    assert p.stat().st_size < 50_000
+    with pytest.raises(RecordingError, match=r"bomb\.jsonl\.gz:2: line longer than"):
+        read_recording(p)
+
+
+def test_replay_of_a_nan_time_is_one_line_and_exit_2_never_nan_json(tmp_path):
+    p = tmp_path / "nan.jsonl"
+    p.write_text(GOOD_HEADER + "\n" + '{"type":"gaze","t":NaN,"x":1.0,"y":2.0}\n')
+    r = run_cli("replay", str(p), "--json")
+    assert r.returncode == 2 and "NaN" not in r.stdout
+    assert len(r.stderr.strip().splitlines()) == 1 and "nan.jsonl:2" in r.stderr
