@@ -353,26 +353,34 @@ class StudyStore:
             (folder / RECORDINGS_DIR).mkdir(exist_ok=True)
         except OSError as e:
             raise StudyError(f"{folder}: cannot create the study folder: {e.strerror or e}") from None
-        tmp = folder / (DB_NAME + ".new")
-        if tmp.exists():
-            tmp.unlink()  # a half-made database from a crash during creation
-        conn = cls._connect(tmp)
-        conn.execute("PRAGMA journal_mode = WAL")
-        try:
-            with _transaction(conn):
-                for stmt in _statements(SCHEMA):
-                    conn.execute(stmt)
-                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                    ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
-                    ("created_utc", created_utc), ("created_by", f"gazetype {app_version}".strip())])
-        finally:
-            conn.close()
-        # Appear only once complete: a study.sqlite is always a whole study.
-        os.replace(tmp, folder / DB_NAME)
-        for suffix in ("-wal", "-shm"):
-            p = folder / (DB_NAME + ".new" + suffix)
-            if p.exists():
-                p.unlink()
+        # Two first runs may start at once (two participants on two machines sharing the
+        # folder, or a double click): one creates the study under a lock, the other then
+        # opens what the first made.
+        with _creation_lock(folder):
+            if (folder / DB_NAME).exists():
+                return cls._open_existing(folder)
+            tmp = folder / (DB_NAME + ".new")
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                p = folder / (DB_NAME + ".new" + suffix)
+                if p.exists():
+                    p.unlink()  # a half-made database from a crash during creation
+            conn = cls._connect(tmp)
+            conn.execute("PRAGMA journal_mode = WAL")
+            try:
+                with _transaction(conn):
+                    for stmt in _statements(SCHEMA):
+                        conn.execute(stmt)
+                    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                        ("format", FORMAT), ("schema_version", str(SCHEMA_VERSION)),
+                        ("created_utc", created_utc), ("created_by", f"gazetype {app_version}".strip())])
+            finally:
+                conn.close()
+            # Appear only once complete: a study.sqlite is always a whole study.
+            os.replace(tmp, folder / DB_NAME)
+            for suffix in ("-wal", "-shm"):
+                p = folder / (DB_NAME + ".new" + suffix)
+                if p.exists():
+                    p.unlink()
         return cls._open_existing(folder)
 
     @classmethod
@@ -702,10 +710,45 @@ class StudyStore:
         return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
+CREATION_LOCK = ".creating.lock"
+
+
+@contextlib.contextmanager
+def _creation_lock(folder: Path, timeout_s: float = 30.0):
+    """An exclusive OS lock on creating the study in `folder` (released even by kill -9;
+    none where fcntl is missing: Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    import time
+    try:
+        f = open(folder / CREATION_LOCK, "a+")
+    except OSError as e:
+        raise StudyError(f"{folder}: cannot create the study folder: {e.strerror or e}") from None
+    with f:
+        end = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > end:
+                    raise StudyError(f"{folder}: another run has been creating this study for {timeout_s:g} s; "
+                                     "try again") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
 def _empty_or_half_made(folder: Path) -> bool:
-    """True for an empty folder, or one holding only what a creation that crashed left."""
+    """True for an empty folder, or one holding only what a creation that crashed (or is
+    under way) left."""
     for p in folder.iterdir():
-        if p.name.startswith(DB_NAME + ".new"):
+        if p.name.startswith(DB_NAME + ".new") or p.name == CREATION_LOCK:
             continue
         if p.name == RECORDINGS_DIR and p.is_dir() and not any(p.iterdir()):
             continue

@@ -4,6 +4,8 @@ import csv
 import hashlib
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -279,3 +281,18 @@ def test_report_never_writes_over_the_studys_own_files(study, capsys, target):
     rc, _, err = run(capsys, "study", "report", str(study), "--out", str(out), "--force")
     one_line_error(rc, err, "study's own files")
     assert {p: digest(p) for p in before} == before
+
+
+def test_two_first_runs_at_once_on_a_new_folder_both_work(tmp_path):
+    """Two participants started at the same moment on a folder that is not a study yet:
+    one creates it, the other waits and joins; neither fails, nothing is bricked."""
+    for attempt in range(3):
+        d = tmp_path / f"s{attempt}"
+        procs = [subprocess.Popen([sys.executable, "-m", "gazetype", "study", "run", "--study", str(d),
+                                   "--participant", code, "--phrases", "1", "--practice", "0", *HEADLESS],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for code in ("P01", "P02")]
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], outs
+        with sqlite3.connect(d / "study.sqlite") as con:
+            assert sorted(r[0] for r in con.execute("SELECT code FROM participants")) == ["P01", "P02"]
