@@ -70,3 +70,25 @@ def test_negative_offsets_need_no_equals_sign(tmp_path):
     r = run_cli("record", "--tracker", "sim", "--duration", "2", "--out", str(rec), "--offset", "-1,0.5deg")
     assert r.returncode == 0, r.stderr
     assert '"offset":"-1,0.5deg"' in rec.read_text().splitlines()[0]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["record", "--tracker", "sim", "--rate", "1e308", "--duration", "5"], ["--rate", "1 to 2000 Hz"]),
+    (["record", "--tracker", "sim", "--rate", "1e9", "--duration", "5"], ["--rate"]),
+    (["record", "--tracker", "sim", "--duration", "1e9"], ["--duration", "86400"]),
+    (["record", "--tracker", "sim", "--duration", "5", "--screen", "1x1"], ["--screen"]),
+    (["simulate", "--rate", "1e-9"], ["--rate"]),
+    (["simulate", "--offset", "1e308,1e308"], ["--offset", "10000 px"]),
+    (["study", "run", "--study", "S", "--participant", "P1", "--index", "99999999999999999999"], ["--index"]),
+    (["replay", "R.jsonl", "--speed", "1e-300"], ["--speed"]),
+])
+def test_numeric_options_have_ranges(tmp_path, argv, words):
+    """Values that would hang or fill the disk: one line, exit 2, nothing written."""
+    argv = [a.replace("S", str(tmp_path / "study")) if a == "S" else a for a in argv]
+    if argv[0] == "record":
+        argv += ["--out", str(tmp_path / "r.jsonl")]
+    r = run_cli(*argv, timeout=30)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and all(w in lines[0] for w in words), r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -93,5 +93,7 @@ def parse_offset(spec: str, screen: Screen | None = None) -> OffsetModel:
         tv = float(t) if t is not None else 0.0
         if tv < 0 or not all(math.isfinite(v) for v in (dx, dy, tv)):
             raise OffsetSpecError(f"offset {spec!r}: values must be finite and times >= 0")
+        if max(abs(dx), abs(dy)) > 10_000 or tv > 1e6:  # beyond any screen, or any session
+            raise OffsetSpecError(f"offset {spec!r}: at most 10000 px (or the same in deg) and 1e6 s")
         parts.append(OffsetPart(kind, dx, dy, tv))
     return OffsetModel(tuple(parts), spec)

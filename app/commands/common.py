@@ -30,15 +30,37 @@ def positive_float(text: str) -> float:
     return v
 
 
-def whole_number(minimum: int):
-    """An argparse type: a whole number >= minimum."""
+def number_in(lo: float, hi: float, unit: str = ""):
+    """An argparse type: a number from lo (exclusive when 0) to hi (inclusive). Every
+    numeric option has a range: a rate of 1e308 Hz or a duration of 1e9 s is a typo,
+    not a request, and would hang or fill the disk."""
+    u = f" {unit}" if unit else ""
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (math.isfinite(v) and (v > lo if lo == 0 else v >= lo) and v <= hi):
+            raise argparse.ArgumentTypeError(f"must be from {lo:g} to {hi:g}{u}, got {text}")
+        return v
+    return parse
+
+
+RATE_HZ = number_in(1, 2000, "Hz")  # trackers sample at 30 to 1200 Hz
+DURATION_S = number_in(0, 86400, "s")  # up to a day
+SPEED_X = number_in(0.01, 10000, "x real time")
+
+
+def whole_number(minimum: int, maximum: int = 1_000_000):
+    """An argparse type: a whole number from minimum to maximum."""
     def parse(text: str) -> int:
         try:
             v = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if v < minimum:
-            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {text}")
+        if not minimum <= v <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from {minimum} to {maximum}, got {text[:40]}")
         return v
     return parse
 

@@ -6,7 +6,14 @@ import time
 from pathlib import Path
 
 from gazetype.app import compose
-from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, positive_float, positive_ms
+from gazetype.app.commands.common import (
+    DURATION_S,
+    RATE_HZ,
+    add_offset_arg,
+    add_tracker_arg,
+    positive_ms,
+    whole_number,
+)
 from gazetype.app.errors import UserError
 from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.model import KeyboardModel
@@ -22,11 +29,11 @@ HELP = "record gaze from a tracker into a v1 recording (JSON Lines)"
 
 def add_arguments(p) -> None:
     add_tracker_arg(p, default="sim")
-    p.add_argument("--duration", type=positive_float, required=True, metavar="S", help="seconds to record")
+    p.add_argument("--duration", type=DURATION_S, required=True, metavar="S", help="seconds to record")
     p.add_argument("--out", required=True, metavar="FILE", help="recording to create (.jsonl or .jsonl.gz); never overwritten")
     p.add_argument("--screen", default="1920x1080", metavar="WxH", help="screen size in px: the keyboard display (default 1920x1080)")
-    p.add_argument("--rate", type=positive_float, default=120.0, metavar="HZ", help="sim sample rate (default 120)")
-    p.add_argument("--seed", type=int, default=0, help="sim random seed")
+    p.add_argument("--rate", type=RATE_HZ, default=120.0, metavar="HZ", help="sim sample rate (default 120)")
+    p.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, help="sim random seed")
     p.add_argument("--phrase", action="append", metavar="TEXT",
                    help="sim: type this phrase on a headless keyboard (repeatable); default: a demo phrase")
     p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N", help="dwell time (sim typing)")
@@ -43,9 +50,11 @@ def add_arguments(p) -> None:
 def parse_screen(text: str) -> Screen:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
-        return Screen(w, h)
     except ValueError:
         raise UserError(f"--screen {text!r}: expected WIDTHxHEIGHT in px, e.g. 1920x1080") from None
+    if not (320 <= w <= 20000 and 240 <= h <= 20000):
+        raise UserError(f"--screen {text!r}: from 320x240 to 20000x20000 px")
+    return Screen(w, h)
 
 
 def main(args) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from gazetype.app.commands.common import positive_float, positive_ms
+from gazetype.app.commands.common import SPEED_X, positive_ms
 from gazetype.keyboard.dwell import DwellConfig
 from gazetype.pipeline.replay import replay
 
@@ -15,7 +15,7 @@ def add_arguments(p) -> None:
     p.add_argument("file", metavar="FILE", help="a v1 recording (.jsonl, .jsonl.gz) or a LabRecorder file (.xdf)")
     speed = p.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="as fast as possible (default without --show)")
-    speed.add_argument("--speed", type=positive_float, metavar="X", help="X times real time")
+    speed.add_argument("--speed", type=SPEED_X, metavar="X", help="X times real time")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
     p.add_argument("--show", action="store_true", help="replay into a window, in real time")
     p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N",

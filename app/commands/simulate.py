@@ -6,7 +6,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 
-from gazetype.app.commands.common import positive_float, positive_ms, whole_number
+from gazetype.app.commands.common import RATE_HZ, positive_ms, whole_number
 
 NAME = "simulate"
 HELP = "run the study protocol with simulated participants (no people, no hardware)"
@@ -16,12 +16,12 @@ def add_arguments(p) -> None:
     p.description = ("Simulated participants type the study's phrases by dwell, headless and much faster than "
                      "real time, under each condition (counterbalanced as for people). Prints the means over "
                      "participants per condition.")
-    p.add_argument("--participants", type=whole_number(1), default=6, metavar="N", help="how many (default 6)")
-    p.add_argument("--phrases", type=whole_number(1), default=5, metavar="K",
+    p.add_argument("--participants", type=whole_number(1, 1000), default=6, metavar="N", help="how many (default 6)")
+    p.add_argument("--phrases", type=whole_number(1, 500), default=5, metavar="K",
                    help="measured phrases per condition (default 5)")
-    p.add_argument("--practice", type=whole_number(0), default=1, metavar="N",
+    p.add_argument("--practice", type=whole_number(0, 100), default=1, metavar="N",
                    help="practice phrases per condition (default 1)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (default 0)")
+    p.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, metavar="S", help="simulation seed (default 0)")
     p.add_argument("--offset", default=None, metavar="SPEC",
                    help="offset induced in the miscalibrated and autocalibrated conditions (default '0,1.5deg'; "
                         "'114,0' px, 'drift:60,0@120', 'step:0,40@30')")
@@ -29,7 +29,7 @@ def add_arguments(p) -> None:
                    help="comma-separated: calibrated, miscalibrated, autocalibrated (default: all three)")
     p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N",
                    help="dwell time in ms (default 1000)")
-    p.add_argument("--rate", type=positive_float, default=120.0, metavar="HZ",
+    p.add_argument("--rate", type=RATE_HZ, default=120.0, metavar="HZ",
                    help="simulated tracker's sample rate (default 120)")
     p.add_argument("--study", default=None, metavar="DIR",
                    help="write a normal study here (new, or an existing study to add participants to); "

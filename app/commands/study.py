@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from gazetype.app.commands.common import add_tracker_arg, positive_float, positive_ms, whole_number
+from gazetype.app.commands.common import SPEED_X, add_tracker_arg, positive_ms, whole_number
 from gazetype.study.errors import StudyError
 
 NAME = "study"
@@ -27,16 +27,16 @@ def add_arguments(p) -> None:
     add_tracker_arg(r, default="auto")
     r.add_argument("--conditions", default=None, metavar="LIST",
                    help="comma-separated: calibrated, miscalibrated, autocalibrated (default: all three)")
-    r.add_argument("--phrases", type=whole_number(0), default=None, dest="n_phrases", metavar="N",
+    r.add_argument("--phrases", type=whole_number(0, 500), default=None, dest="n_phrases", metavar="N",
                    help="measured phrases per condition (default 8)")
-    r.add_argument("--practice", type=whole_number(0), default=None, dest="n_practice", metavar="N",
+    r.add_argument("--practice", type=whole_number(0, 100), default=None, dest="n_practice", metavar="N",
                    help="practice phrases at the start of each condition (default 2)")
     r.add_argument("--offset", default=None, metavar="SPEC",
                    help="offset induced in the miscalibrated and autocalibrated conditions: '0,1.5deg' (default), "
                         "'40,-20' px, 'drift:60,0@120', 'step:0,40@30'; times from the condition's start")
     r.add_argument("--phrase-file", default=None, metavar="FILE",
                    help="one phrase per line (default: the bundled phrase set)")
-    r.add_argument("--index", type=whole_number(0), default=None, metavar="N",
+    r.add_argument("--index", type=whole_number(0, 100_000), default=None, metavar="N",
                    help="the participant's Latin-square index (default: the next free one)")
     r.add_argument("--lsl-out", action="store_true",
                    help="publish raw/corrected gaze and all events (trial markers too) to LSL; off by default")
@@ -45,9 +45,9 @@ def add_arguments(p) -> None:
                    help="dwell time in ms (default 1000)")
     r.add_argument("--headless", action="store_true",
                    help="no window: a scripted typist types with --tracker sim (testing, demos)")
-    r.add_argument("--speed", type=positive_float, default=None, metavar="X",
+    r.add_argument("--speed", type=SPEED_X, default=None, metavar="X",
                    help="headless: X times real time (default: as fast as possible)")
-    r.add_argument("--seed", type=int, default=0, help="headless: simulation seed")
+    r.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, help="headless: simulation seed")
     r.add_argument("-v", "--verbose", action="store_true", help="print each stored keystroke")
 
     e = sub.add_parser("export", help="write trials.csv, keystrokes.csv, calibration.csv, questionnaire.csv")

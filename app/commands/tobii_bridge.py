@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from gazetype.app.commands.common import positive_float
+from gazetype.app.commands.common import DURATION_S
 
 NAME = "tobii-bridge"
 HELP = "publish a Tobii eye tracker as an LSL gaze stream (run under Python 3.10 with the tobii extra)"
@@ -17,9 +17,9 @@ def add_arguments(p) -> None:
     p.add_argument("--device", metavar="SERIAL", default=None,
                    help="serial number or address of the tracker (default: the first found)")
     p.add_argument("--name", default="Tobii", help="LSL stream name (default: Tobii)")
-    p.add_argument("--wait", type=positive_float, default=5.0, metavar="S",
+    p.add_argument("--wait", type=DURATION_S, default=5.0, metavar="S",
                    help="seconds to wait for the tracker at start (default 5)")
-    p.add_argument("--duration", type=positive_float, default=None, metavar="S",
+    p.add_argument("--duration", type=DURATION_S, default=None, metavar="S",
                    help="stop after S seconds (default: run until Ctrl-C)")
 
 
