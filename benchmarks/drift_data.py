@@ -1,22 +1,26 @@
-"""Loader for the real multi-line reading data in shared/data/drift (pure json/numpy).
+"""The drift trials as arrays, for the line-assignment benchmark (drift_lines.py).
 
-Data: Carr, Pescuma, Furlan, Ktori & Crepaldi (2022), "Algorithms for the automated
-correction of vertical drift in eye-tracking data", Behavior Research Methods 54:287-310,
-https://github.com/jwcarr/drift (commit 5b4b6c4). Licence CC BY 4.0.
-48 trials (24 adults, 24 children), EyeLink 1000 Plus, 12 Italian passages.
+A view over the one reader of the data files, `drift_recordings.load_trials` (which also
+turns trials into recordings). Data: Carr, Pescuma, Furlan, Ktori & Crepaldi (2022),
+"Algorithms for the automated correction of vertical drift in eye-tracking data", Behavior
+Research Methods 54:287-310, https://github.com/jwcarr/drift (commit 5b4b6c4). CC BY 4.0.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "drift"
-CHAR_W_PX = 16.0
-LINE_H_PX = 64.0
-FIRST_MID_Y_PX = 155.0
+try:
+    from benchmarks import drift_recordings as dr
+except ImportError:  # run as a script: benchmarks/ itself is on sys.path
+    import drift_recordings as dr  # type: ignore[no-redef]
+
+DATA_DIR = dr.DATA_DIR
+CHAR_W_PX = float(dr.CHAR_PX)
+LINE_H_PX = float(dr.LINE_PX)
+FIRST_MID_Y_PX = float(dr.MIDLINE0_PX)
 ATTRIBUTION = ("Data: Carr, Pescuma, Furlan, Ktori & Crepaldi (2022), Behav Res Methods 54:287-310; "
                "github.com/jwcarr/drift; CC BY 4.0")
 
@@ -30,41 +34,29 @@ class Trial:
     fix_xy: np.ndarray        # (n, 2) recorded fixation x, y (px)
     dur_ms: np.ndarray        # (n,)
     gold_line: np.ndarray     # (n,) gold line index, -1 = discarded by the correctors
+    natural_dy: float         # median of recorded y minus gold midline y (px)
 
     @property
     def kept(self) -> np.ndarray:
         return self.gold_line >= 0
 
     def natural_dy_px(self) -> float:
-        """The trial's own vertical offset: median of recorded y minus gold midline y."""
-        k = self.kept
-        gold_y = FIRST_MID_Y_PX + LINE_H_PX * self.gold_line[k]
-        return float(np.median(self.fix_xy[k, 1] - gold_y))
-
-
-def _fixations(entry) -> list[dict]:
-    return entry["fixations"]["__FixationSequence__"]
+        return self.natural_dy
 
 
 def load_passages(data_dir: Path = DATA_DIR) -> dict[str, dict]:
     """passage id -> {"left_px", "lines": [str, ...]}."""
-    raw = json.loads((Path(data_dir) / "passages.json").read_text(encoding="utf-8"))
-    return {pid: {"left_px": float(v["__TextBlock__"]["position"][0]), "lines": v["__TextBlock__"]["text"]}
-            for pid, v in raw.items()}
+    return {t.passage.id: {"left_px": t.passage.x0, "lines": list(t.passage.lines)}
+            for t in dr.load_trials(data_dir).values()}
 
 
 def load_trials(data_dir: Path = DATA_DIR) -> list[Trial]:
-    data_dir = Path(data_dir)
-    sample = json.loads((data_dir / "sample.json").read_text(encoding="utf-8"))
-    gold = json.loads((data_dir / "gold.json").read_text(encoding="utf-8"))
-    trials = []
-    for tid, t in sample.items():
-        fx, gx = _fixations(t), _fixations(gold[tid])
-        if len(fx) != len(gx):
-            raise ValueError(f"{tid}: sample and gold differ in length")
-        xy = np.array([[f["x"], f["y"]] for f in fx], dtype=float)
-        dur = np.array([f["end"] - f["start"] for f in fx], dtype=float)
-        gl = np.array([-1 if g.get("discarded") else int(round((g["y"] - FIRST_MID_Y_PX) / LINE_H_PX))
-                       for g in gx], dtype=int)
-        trials.append(Trial(tid, str(t["participant_id"]), t["age_group"], t["passage_id"], xy, dur, gl))
-    return trials
+    out = []
+    for t in dr.load_trials(data_dir).values():
+        fx = t.fixations
+        out.append(Trial(t.id, t.participant, t.age_group, t.passage.id,
+                         np.array([[f.x, f.y] for f in fx], dtype=float),
+                         np.array([f.end_ms - f.start_ms for f in fx], dtype=float),
+                         np.array([-1 if f.gold_line is None else f.gold_line for f in fx], dtype=int),
+                         t.natural_dy_px))
+    return out
