@@ -21,6 +21,7 @@ import dataclasses
 import json
 import os
 import sqlite3
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -310,13 +311,19 @@ class StudyStore:
     # -- opening -------------------------------------------------------------------
     @classmethod
     def open(cls, folder: str | os.PathLike, *, create: bool = False, created_utc: str | None = None,
-             app_version: str = "") -> "StudyStore":
+             app_version: str = "", read_only: bool = False) -> "StudyStore":
         """Open the study in `folder`. With `create`, a missing or empty folder becomes a
-        new study; a folder with other files but no study.sqlite is refused."""
+        new study; a folder with other files but no study.sqlite is refused. With
+        `read_only` (export, report, status) nothing is written, so a study on a read-only
+        mount or in a folder the user may not write can still be read."""
         folder = Path(folder)
         db = folder / DB_NAME
-        if not db.exists():
-            if not create:
+        try:
+            exists = db.exists()
+        except OSError as e:
+            raise StudyError(f"{folder}: cannot read the study folder ({e.strerror or e})") from None
+        if not exists:
+            if not create or read_only:
                 if not folder.exists():
                     raise StudyError(f"{folder}: no such study folder")
                 if not folder.is_dir():
@@ -326,6 +333,8 @@ class StudyStore:
             return cls._create(folder, created_utc or "", app_version)
         if db.is_dir():
             raise StudyError(f"{db}: is a folder, not a study database")
+        if read_only:
+            return cls._open_read_only(folder)
         return cls._open_existing(folder)
 
     @staticmethod
@@ -384,13 +393,40 @@ class StudyStore:
         return cls._open_existing(folder)
 
     @classmethod
+    def _open_read_only(cls, folder: Path) -> "StudyStore":
+        db = folder / DB_NAME
+        uri = "file:" + urllib.parse.quote(str(db.resolve()))
+        try:
+            conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None, timeout=10.0)
+            conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+        except sqlite3.OperationalError:
+            # A WAL database whose folder cannot be written (no -shm can be made): read the
+            # file as it is, which is the whole study unless a -wal file holds unsaved rows.
+            wal = folder / (DB_NAME + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StudyError(f"{db}: the study has unsaved changes in {wal.name} and its folder cannot be "
+                                 "written; copy the study folder somewhere writable and read the copy") from None
+            conn = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+        except sqlite3.DatabaseError as e:
+            raise StudyError(f"{db}: not a readable study database ({e})") from None
+        return cls._checked(folder, conn, read_only=True)
+
+    @classmethod
     def _open_existing(cls, folder: Path) -> "StudyStore":
+        try:
+            conn = cls._connect(folder / DB_NAME)
+        except sqlite3.DatabaseError as e:
+            raise StudyError(f"{folder / DB_NAME}: not a readable study database ({e})") from None
+        return cls._checked(folder, conn)
+
+    @classmethod
+    def _checked(cls, folder: Path, conn: sqlite3.Connection, read_only: bool = False) -> "StudyStore":
         db = folder / DB_NAME
         try:
-            conn = cls._connect(db)
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as e:
+            conn.close()
             raise StudyError(f"{db}: not a readable study database ({e})") from None
         if ok != "ok":
             raise StudyError(f"{db}: the database is damaged ({ok}); restore it from a backup")
@@ -399,6 +435,8 @@ class StudyStore:
         if meta.get("schema_version") != str(SCHEMA_VERSION):
             raise StudyError(f"{db}: study schema version {meta.get('schema_version')} is not "
                              f"supported (this gazetype reads version {SCHEMA_VERSION})")
+        if read_only:
+            return cls(folder, conn)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")

@@ -58,7 +58,7 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
     if clash:
         raise StudyError(f"--csv {out}: {', '.join(clash)} already exist(s); choose a new folder "
                          "(exports are never overwritten)")
-    with StudyStore.open(study_dir) as store, store.reading():
+    with StudyStore.open(study_dir, read_only=True) as store, store.reading():
         prog = Progress("export: trials", 0) if show_progress else None
         results = trial_results(store, prog)
         keystrokes = store.all_keystrokes().fetchall()

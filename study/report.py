@@ -64,7 +64,7 @@ def _p(p: float | None) -> str:
 
 def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, now_utc: str | None = None) -> str:
     """The report's HTML text."""
-    with StudyStore.open(study_dir) as store, store.reading():
+    with StudyStore.open(study_dir, read_only=True) as store, store.reading():
         prog = Progress("report: trials", 0) if show_progress else None
         results = trial_results(store, prog)
         cellmap = cells(store, results)

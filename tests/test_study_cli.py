@@ -296,3 +296,98 @@ def test_two_first_runs_at_once_on_a_new_folder_both_work(tmp_path):
         assert [p.returncode for p in procs] == [0, 0], outs
         with sqlite3.connect(d / "study.sqlite") as con:
             assert sorted(r[0] for r in con.execute("SELECT code FROM participants")) == ["P01", "P02"]
+
+
+def _as_other_user(tmp_path, *argv):
+    """Run the CLI as a user who may read but not write the study (nobody, when the tests
+    run as root, where permissions do not apply)."""
+    import os
+    import shutil
+    cmd = [sys.executable, "-m", "gazetype", *argv]
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root without setpriv: cannot drop write access")
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    env = {**os.environ, "HOME": str(tmp_path)}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder every user can enter (pytest's own is root-only)."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp(prefix="gazetype-ro-"))
+    os.chmod(d, 0o755)
+    yield d
+    for p in [d, *d.rglob("*")]:
+        if p.is_dir():
+            os.chmod(p, 0o755)
+    shutil.rmtree(d)
+
+
+def _read_only_copy(study, tmp_path):
+    import os
+    import shutil
+    ro = tmp_path / "ro"
+    shutil.copytree(study, ro / "study", ignore=shutil.ignore_patterns("*.lock*", ".lock-*"))
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chmod(out, 0o777)  # where the reading user may write its output
+    for p in [ro, *ro.rglob("*")]:
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+    return ro / "study", out
+
+
+def test_a_read_only_study_can_be_exported_reported_and_listed(study, open_tmp):
+    """A study on a read-only mount, or in a folder the user may not write: reading it
+    needs no write access and changes nothing."""
+    tmp_path = open_tmp
+    ro, out = _read_only_copy(study, tmp_path)
+    before = {p: digest(p) for p in ro.rglob("*") if p.is_file()}
+    r = _as_other_user(tmp_path, "study", "status", str(ro))
+    assert r.returncode == 0, r.stderr
+    assert "P01 (index 0): calibrated 3/3" in r.stdout
+    r = _as_other_user(tmp_path, "study", "export", str(ro), "--csv", str(out / "csv"))
+    assert r.returncode == 0, r.stderr
+    assert len((out / "csv" / "keystrokes.csv").read_text().splitlines()) > 100
+    r = _as_other_user(tmp_path, "study", "report", str(ro), "--out", str(out / "r.html"))
+    assert r.returncode == 0, r.stderr
+    assert "P01" in (out / "r.html").read_text()
+    assert {p: digest(p) for p in ro.rglob("*") if p.is_file()} == before
+
+
+def test_a_read_only_study_with_unsaved_rows_in_its_wal_says_so(open_tmp):
+    """Rows still in the -wal file cannot be read without writing the folder: one line
+    saying what to do, never a silently partial export."""
+    import os
+    import shutil
+    from gazetype.study.db import StudyStore
+    tmp_path = open_tmp
+    src = tmp_path / "src"
+    with StudyStore.open(src, create=True, created_utc="now") as store:
+        store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        store.conn.execute("INSERT INTO meta (key, value) VALUES ('note', 'in the wal')")
+        ro = tmp_path / "ro" / "study"
+        ro.mkdir(parents=True)
+        for name in ("study.sqlite", "study.sqlite-wal"):
+            shutil.copy(src / name, ro / name)  # as a backup taken while a run was writing
+    assert (ro / "study.sqlite-wal").stat().st_size > 0
+    for p in [ro.parent, ro, *ro.iterdir()]:
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+    r = _as_other_user(tmp_path, "study", "status", str(ro))
+    assert r.returncode == 2, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "unsaved changes" in r.stderr, r.stderr
+
+
+def test_a_study_the_user_may_not_read_is_one_line(study, open_tmp):
+    import os
+    import shutil
+    d = open_tmp / "private"
+    shutil.copytree(study, d)
+    os.chmod(d, 0o700)
+    r = _as_other_user(open_tmp, "study", "status", str(d))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert str(d) in r.stderr and "Traceback" not in r.stderr

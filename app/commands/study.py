@@ -150,7 +150,7 @@ def _report(args) -> int:
 def _status(args) -> int:
     from gazetype.study.db import StudyStore
 
-    with StudyStore.open(args.dir) as store, store.reading():
+    with StudyStore.open(args.dir, read_only=True) as store, store.reading():
         ps = store.participants()
         if not ps:
             print(f"{args.dir}: no participants yet")
