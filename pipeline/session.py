@@ -66,9 +66,9 @@ class TypingSession:
             out.layout.extend(evs)
         return out
 
-    def select(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+    def select(self, key_id: str, t_s: float, source: str = "dwell") -> tuple[TextChange | None, list[LayoutEvent]]:
         """A key selected by dwell or by the operator: record it, apply it, publish."""
-        self.pipeline.on_select(SelectEvent(t_s, key_id))
+        self.pipeline.on_select(SelectEvent(t_s, key_id, source))
         change, evs = self.model.select(key_id, t_s)
         self.publish(evs)
         return change, evs

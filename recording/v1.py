@@ -98,7 +98,10 @@ def event_to_dict(ev: Event) -> dict:
             d["caret"] = [round(b, 2) for b in ev.caret]
         return d
     if isinstance(ev, SelectEvent):
-        return {"type": "select", "t": round(ev.t_s, 6), "key": ev.key}
+        d = {"type": "select", "t": round(ev.t_s, 6), "key": ev.key}
+        if ev.source != "dwell":
+            d["source"] = ev.source
+        return d
     if isinstance(ev, MarkerEvent):
         d = {"type": "marker", "t": round(ev.t_s, 6), "label": ev.label}
         for k, v in ev.data.items():
@@ -193,7 +196,10 @@ def event_from_dict(d: dict) -> Event | None:
         key = d.get("key")
         if not isinstance(key, str):
             raise ValueError("select line has no 'key'")
-        return SelectEvent(t, key)
+        source = d.get("source", "dwell")
+        if source not in ("dwell", "operator"):
+            raise ValueError("select 'source' must be \"dwell\" or \"operator\"")
+        return SelectEvent(t, key, source)
     if typ == "marker":
         data = {k: v for k, v in d.items() if k not in ("type", "t", "label")}
         return MarkerEvent(t, str(d.get("label", "")), data)

@@ -35,6 +35,11 @@ SCHEMA_VERSION = 1
 RECORDINGS_DIR = "recordings"
 
 
+class IndexTaken(StudyError):
+    """Another participant has this Latin-square index (perhaps added a moment ago by a
+    run started at the same time)."""
+
+
 def is_own_file(study_dir, path) -> bool:
     """Whether `path` is one of the study's own files: its database (and SQLite's
     companions, `-wal`, `-shm`, ...) or anything under its recordings folder. Output
@@ -307,6 +312,8 @@ class StudyStore:
         self.conn = conn
         self._pending_cal: list[tuple] = []
         self._pending_since: float | None = None  # t_s of the oldest buffered calibration update
+        self._wal_id: tuple[int, int] | None = None  # (device, inode) of the -wal file this connection writes
+        self.wal_rescues = 0  # times the -wal file was found deleted or replaced and its rows saved
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -445,6 +452,40 @@ class StudyStore:
             raise StudyError(f"{db}: cannot use the database ({e})") from None
         return cls(folder, conn)
 
+    def guard_wal(self) -> bool:
+        """Save the rows if the -wal file was deleted or replaced under this connection.
+
+        Rows committed in WAL mode live in `study.sqlite-wal` until a checkpoint copies
+        them into `study.sqlite`. If that file is deleted while we write (a cleanup tool,
+        a user), our commits go to a file no one else can see, and another connection
+        opening the database meanwhile makes them unrecoverable. A checkpoint through our
+        still-open handle copies them into the database; reconnecting makes a new -wal.
+        Cheap (one stat): called after every keystroke. Returns whether it rescued."""
+        wal = self.folder / (DB_NAME + "-wal")
+        try:
+            st = wal.stat()
+            now = (st.st_dev, st.st_ino)
+        except OSError:
+            now = None
+        if self._wal_id is None or now == self._wal_id:
+            self._wal_id = now
+            return False
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+        self.conn = self._connect(self.path)
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+        self.wal_rescues += 1
+        self._wal_id = None
+        self.guard_wal()
+        return True
+
+    def checkpoint(self) -> None:
+        """Copy committed rows from the -wal file into the database file now (cheap when
+        there is little to copy); done once a run has made its participant and session."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self.guard_wal()
+
     def transaction(self, *, immediate: bool = False):
         """`with store.transaction():` BEGIN [IMMEDIATE] ... COMMIT, ROLLBACK on any exception."""
         return _transaction(self.conn, immediate=immediate)
@@ -519,7 +560,7 @@ class StudyStore:
                     [(pid, cond_ids[t.condition_pos], t.trial_pos, int(t.practice), t.phrase) for t in plan.trials])
         except sqlite3.IntegrityError as e:
             if "idx" in str(e):
-                raise StudyError(f"participant index {plan.index} is already taken in {self.folder}") from None
+                raise IndexTaken(f"participant index {plan.index} is already taken in {self.folder}") from None
             raise StudyError(f"participant {plan.participant!r} already exists in {self.folder}") from None
         return self.participant(plan.participant)
 
@@ -592,6 +633,7 @@ class StudyStore:
         self.flush()
         self.conn.execute("UPDATE trials SET status = 'done', done_t_s = ?, transcribed = ?, input_stream = ? "
                           "WHERE id = ?", (t_s, transcribed, input_stream, trial_id))
+        self.guard_wal()
 
     def add_keystroke(self, *, trial_id: int, attempt: int, session_id: int, seq: int, t_s: float, key: str,
                       source: str, raw: tuple | None, induced: tuple | None, corrected: tuple | None,
@@ -610,6 +652,7 @@ class StudyStore:
                 (trial_id, attempt, session_id, seq, t_s, key, source, *_f2(raw), *_f2(induced),
                  *_f2(corrected), *_f2(correction), text)).lastrowid
         self._cal_committed()
+        self.guard_wal()
         return kid
 
     def add_calibration_update(self, *, session_id: int, condition_id: int, trial_id: int | None, t_s: float,
@@ -742,6 +785,35 @@ class StudyStore:
             "SELECT t_s, dx_px, dy_px, induced_dx_px, induced_dy_px, session_id FROM calibration_updates "
             "WHERE condition_id = ? ORDER BY id", (condition_id,)).fetchall()
 
+    def session_keystroke_count(self, session_id: int) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM keystrokes WHERE session_id = ?", (session_id,)).fetchone()[0]
+
+    def attempt_seqs(self, trial_id: int, attempt: int) -> set[int]:
+        return {r[0] for r in self.conn.execute("SELECT seq FROM keystrokes WHERE trial_id = ? AND attempt = ?",
+                                                (trial_id, attempt))}
+
+    def repair_trial(self, trial_id: int, *, attempt: int, session_id: int, started_t_s: float,
+                     done: tuple[float, str, str] | None) -> None:
+        """Bring a trial's row up to what its session's recording shows: at least this
+        attempt, and done (t_s, transcribed, input stream) if the recording finished it."""
+        with self.transaction() as c:
+            c.execute("UPDATE trials SET attempt = ?, session_id = ?, started_t_s = ?, "
+                      "status = CASE WHEN status = 'done' THEN status ELSE 'running' END "
+                      "WHERE id = ? AND attempt < ?", (attempt, session_id, started_t_s, trial_id, attempt))
+            if done is not None:
+                c.execute("UPDATE trials SET status = 'done', done_t_s = ?, transcribed = ?, input_stream = ? "
+                          "WHERE id = ? AND status != 'done'", (*done, trial_id))
+
+    def repair_condition(self, condition_id: int, *, session_id: int, started_t_s: float | None,
+                         ended_t_s: float | None) -> None:
+        with self.transaction() as c:
+            if started_t_s is not None:
+                c.execute("UPDATE conditions SET session_id = ?, started_t_s = ? WHERE id = ? AND started_t_s IS NULL",
+                          (session_id, started_t_s, condition_id))
+            if ended_t_s is not None:
+                c.execute("UPDATE conditions SET ended_t_s = ? WHERE id = ? AND ended_t_s IS NULL",
+                          (ended_t_s, condition_id))
+
     def count(self, table: str) -> int:
         if table not in TABLES:
             raise ValueError(table)
@@ -792,6 +864,20 @@ def _empty_or_half_made(folder: Path) -> bool:
             continue
         return False
     return True
+
+
+def saved_keystroke_count(folder, session_id: int) -> int | None:
+    """A session's keystrokes as a new connection finds them in the study's files (what
+    survives this process), or None if the database cannot be read."""
+    db = Path(folder) / DB_NAME
+    try:
+        conn = sqlite3.connect("file:" + urllib.parse.quote(str(db.resolve())) + "?mode=ro", uri=True, timeout=10.0)
+        try:
+            return conn.execute("SELECT COUNT(*) FROM keystrokes WHERE session_id = ?", (session_id,)).fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 def _f2(v: tuple) -> tuple:

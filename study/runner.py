@@ -134,6 +134,7 @@ class StudyRunner:
         self._paused_from: Phase | None = None
         self._in_condition = False  # between continue_ and the condition's last trial (pauses included)
         self.resumed = False  # this run continues an earlier one
+        self.logged = 0  # keystrokes stored by this run (checked against the database at the end)
 
     # -- properties ------------------------------------------------------------------
     @property
@@ -220,7 +221,7 @@ class StudyRunner:
         """A key chosen by the operator (mouse or keyboard) during a trial."""
         out = RunnerStep(None)
         if self.phase == Phase.TRIAL:
-            self.typing.select(key_id, t_s)
+            self.typing.select(key_id, t_s, "operator")
             self._logged(out, t_s, key_id, "operator", None, None)
         return out
 
@@ -238,6 +239,7 @@ class StudyRunner:
         self.store.add_keystroke(trial_id=trial.id, attempt=self._attempt, session_id=self.session_row.id,
                                  seq=self._seq, t_s=t_s, key=key, source=source, raw=raw, induced=ind,
                                  corrected=cor, correction=applied, text=text)
+        self.logged += 1
         lk = LoggedKey(t_s, key, source, self.condition.name, trial.id, self._attempt, self._seq, text)
         self._seq += 1
         out.keys.append(lk)

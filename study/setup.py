@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from gazetype.recording.v1 import Header, RecordingWriter
-from gazetype.study.db import DB_NAME, ParticipantRow, SessionRow, StudyStore
+from gazetype.study.db import DB_NAME, IndexTaken, ParticipantRow, SessionRow, StudyStore
 from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
 from gazetype.study.errors import StudyError
 from gazetype.study.phrases import load_phrases
@@ -148,15 +148,23 @@ def open_participant(store: StudyStore, opts: RunOptions, screen: Screen, create
     ns = settings or new_plan_settings(opts, screen, warn)
     if opts.index is not None and store.index_taken(opts.index):
         raise StudyError(f"--index {opts.index} is already used by another participant in {store.folder}")
-    idx = store.next_index() if opts.index is None else opts.index
-    plan = make_plan(code, idx, ns.conditions, ns.phrases, ns.n_phrases, ns.n_practice)
     offsets = {nm: (ns.offset_spec if CONDITIONS[nm].induced else "none", CONDITIONS[nm].autocal)
                for nm in ns.conditions}
-    row = store.add_participant(plan, n_phrases=ns.n_phrases, n_practice=ns.n_practice,
-                                offset_spec=ns.offset_spec, phrase_source=ns.phrases.source,
-                                phrase_sha256=ns.phrases.sha256, created_utc=created_utc,
-                                condition_offsets=offsets)
-    return row, True
+    for attempt in range(50):
+        idx = store.next_index() if opts.index is None else opts.index
+        plan = make_plan(code, idx, ns.conditions, ns.phrases, ns.n_phrases, ns.n_practice)
+        try:
+            row = store.add_participant(plan, n_phrases=ns.n_phrases, n_practice=ns.n_practice,
+                                        offset_spec=ns.offset_spec, phrase_source=ns.phrases.source,
+                                        phrase_sha256=ns.phrases.sha256, created_utc=created_utc,
+                                        condition_offsets=offsets)
+            return row, True
+        except IndexTaken:
+            # Two new participants started at once both saw the same next free index:
+            # the later one takes the next (an explicit --index is never changed).
+            if opts.index is not None or attempt == 49:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _check_same_plan(store: StudyStore, p: ParticipantRow, opts: RunOptions) -> None:
@@ -232,6 +240,7 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
         settings = {"dwell_s": opts.dwell_s, "tlx": opts.tlx, **opts.extra}
         session = store.start_session(participant.id, started_utc=now_utc, tracker=opts.tracker,
                                       screen=screen.to_dict(), settings=settings)
+        store.checkpoint()  # the participant and session rows into the database file itself
         header = Header(screen, sample_rate_hz, source=opts.tracker, extra={"study": {
             "participant": participant.code, "session": session.id, "database": "../study.sqlite"}})
         recorder = RecordingWriter(store.folder / session.recording_path, header)

@@ -20,6 +20,7 @@ EVENTS = [
     GazeSample.invalid(0.52),
     GazeSample(0.54, 101.0, 201.0, True, EyeSample(99.0, 200.0, True, 3.2), EyeSample(math.nan, math.nan, False)),
     SelectEvent(0.6, "a"),
+    SelectEvent(0.65, "b", "operator"),
     MarkerEvent(0.7, "trial_start", {"trial": 3, "phrase": "hi"}),
     OffsetEvent(0.8, 12.5, -3.25, 4.0, 17),
 ]
@@ -68,7 +69,7 @@ def test_torn_last_line_is_read_with_a_warning(tmp_path):
     warnings = []
     rec = read_recording(path, warn=warnings.append)
     assert len(rec.events) == len(EVENTS)
-    assert len(warnings) == 1 and "torn" in warnings[0] and ":9" in warnings[0]
+    assert len(warnings) == 1 and "torn" in warnings[0] and ":10" in warnings[0]
 
 
 def test_torn_gzip_is_read_up_to_the_tear(tmp_path):

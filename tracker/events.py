@@ -56,10 +56,12 @@ class LayoutEvent:
 
 @dataclass(frozen=True, slots=True)
 class SelectEvent:
-    """Key `key` was selected at `t_s` (by dwell, or by the operator)."""
+    """Key `key` was selected at `t_s` by `source`: "dwell", or "operator" (the mouse or
+    keyboard of the person running a session)."""
 
     t_s: float
     key: str
+    source: str = "dwell"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,9 +62,16 @@ def add_arguments(p) -> None:
     s = sub.add_parser("status", help="list participants and their progress")
     s.add_argument("dir", metavar="DIR", help="study folder")
 
+    fix = sub.add_parser("repair", help="rebuild keystrokes missing from the database from the recordings",
+                         description="Compare each session's recording with the database and add the keystrokes, "
+                                     "finished trials and conditions the database lacks (after study.sqlite-wal was "
+                                     "deleted, say). Rows already there are never changed.")
+    fix.add_argument("dir", metavar="DIR", help="study folder")
+
 
 def main(args) -> int:
-    return {"run": _run, "export": _export, "report": _report, "status": _status}[args.study_command](args)
+    return {"run": _run, "export": _export, "report": _report, "status": _status,
+            "repair": _repair}[args.study_command](args)
 
 
 # -- run -------------------------------------------------------------------------------
@@ -123,6 +130,9 @@ def _run_headless(args, opts) -> int:
             ctx.store.end_session(ctx.session.id, "interrupted", _utc_now())
         code, rec = ctx.participant.code, ctx.session.recording_path
         ctx.close()
+    if runner is not None:
+        from gazetype.study.repair import check_saved
+        check_saved(ctx.store.folder, ctx.session.id, runner.logged, rec)
     what = "new participant" if ctx.created else "resumed"
     print(f"{code} ({what}, index {ctx.participant.idx}): session {ctx.session.id} {status}; "
           f"{res.trials_done} trial(s) done, {res.keys} keystroke(s) in {res.sim_s:.0f} s of simulated time; "
@@ -145,6 +155,18 @@ def _report(args) -> int:
     out = write_report(args.dir, args.out, force=args.force)
     print(f"wrote {out}", file=sys.stderr)
     return 0
+
+
+def _repair(args) -> int:
+    from gazetype.study.repair import repair_study
+
+    results = repair_study(args.dir)
+    if not results:
+        print(f"{args.dir}: no sessions yet")
+    for r in results:
+        what = r.problem or (f"added {r.added} keystroke(s)" if r.added else "nothing missing")
+        print(f"session {r.session_id}: {what} ({len(r.keys)} in {r.recording})")
+    return 2 if any(r.problem and r.problem != "no recording" for r in results) else 0
 
 
 def _status(args) -> int:

@@ -306,4 +306,6 @@ def run_study_window(args, opts: RunOptions) -> int:
         ctx.close()
     print(f"{ctx.participant.code}: session {ctx.session.id} {status}; recording {ctx.session.recording_path}",
           file=sys.stderr)
+    from gazetype.study.repair import check_saved
+    check_saved(ctx.store.folder, ctx.session.id, runner.logged, ctx.session.recording_path)
     return 0 if status == "completed" else 1
