@@ -364,6 +364,7 @@ def test_a_read_only_study_with_unsaved_rows_in_its_wal_says_so(open_tmp):
     saying what to do, never a silently partial export."""
     import os
     import shutil
+
     from gazetype.study.db import StudyStore
     tmp_path = open_tmp
     src = tmp_path / "src"

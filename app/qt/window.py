@@ -20,9 +20,9 @@ from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.smoothing import OneEuroFilter
 from gazetype.recording.v1 import Header, RecordingWriter
+from gazetype.tracker.base import TrackerError
 from gazetype.tracker.clock import now_s
 from gazetype.tracker.offset import parse_offset
-from gazetype.tracker.base import TrackerError
 from gazetype.tracker.screen import Screen
 
 
