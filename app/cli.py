@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import errno
 import os
 import re
 import sys
@@ -61,6 +62,10 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
+                       errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
@@ -82,12 +87,31 @@ def main(argv: list[str] | None = None) -> int:
     except user_error_types() as e:
         print(f"gazetype {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except Exception as e:  # a bug: still one line for the user, details on request
+    except Exception as e:
+        problem = _environment_problem(e)
+        if problem is not None:
+            print(f"gazetype {args.command}: error: {problem}", file=sys.stderr)
+            return 2
+        # A bug: still one line for the user, details on request.
         if os.environ.get("GAZETYPE_DEBUG"):
             raise
         print(f"gazetype {args.command}: internal error: {type(e).__name__}: {e} "
               "(set GAZETYPE_DEBUG=1 for details)", file=sys.stderr)
         return 1
+
+
+def _environment_problem(e: Exception) -> str | None:
+    """One line for a problem of the machine rather than of gazetype (a full disk, a
+    read-only or failing file system, a file the user may not write), else None. What
+    was written before it is kept."""
+    if isinstance(e, OSError) and e.errno in _ENVIRONMENT_ERRNOS:
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror or e}"
+    if type(e).__module__ == "sqlite3" and any(
+            m in str(e) for m in ("disk is full", "disk I/O error", "readonly database", "unable to open")):
+        return f"the study database: {e} (what was stored before is kept; free space or fix the disk, then run " \
+               "again to resume)"
+    return None
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the file and line.
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
@@ -271,20 +272,38 @@ class RecordingWriter:
         except OSError as e:
             raise RecordingError(f"{self.path}: cannot create: {e.strerror}") from None
         self._dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
-        self._line(header.to_dict())
+        self.lines = 0
+        try:
+            self._line(header.to_dict())
+        except RecordingError:
+            # Nothing recorded yet: leave no empty file behind to block a retry.
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+            raise
 
     def _line(self, d: dict) -> None:
-        self._fh.write(self._dumps(d) + "\n")
-        self._fh.flush()
-        if self._fsync:
-            os.fsync(self._fh.fileno())
+        try:
+            self._fh.write(self._dumps(d) + "\n")
+            self._fh.flush()
+            if self._fsync:
+                os.fsync(self._fh.fileno())
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            kept = f"; its first {self.lines} line(s) are kept" if self.lines else ""
+            raise RecordingError(f"{self.path}: cannot write ({e.strerror or e}){kept}") from None
+        self.lines += 1
 
     def write(self, ev: Event) -> None:
         self._line(event_to_dict(ev))
 
     def close(self) -> None:
         if not self._fh.closed:
-            self._fh.close()
+            try:
+                self._fh.close()
+            except OSError as e:  # the last buffered bytes (gzip) could not be written
+                raise RecordingError(f"{self.path}: cannot write ({e.strerror or e}); its first {self.lines} "
+                                     "line(s) are kept") from None
 
     def __enter__(self) -> "RecordingWriter":
         return self

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from gazetype.recording.v1 import Header, RecordingWriter
-from gazetype.study.db import DB_NAME, IndexTaken, ParticipantRow, SessionRow, StudyStore
+from gazetype.study.db import DB_NAME, RECORDINGS_DIR, IndexTaken, ParticipantRow, SessionRow, StudyStore
 from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
 from gazetype.study.errors import StudyError
 from gazetype.study.phrases import load_phrases
@@ -100,10 +101,24 @@ class RunContext:
 
 
 def _check_code(code: str) -> str:
+    """A participant id: printable text, no control, format (bidirectional overrides,
+    zero-width) or undecodable characters, which would print as a lookalike of
+    another id or not print at all."""
     code = code.strip()
-    if not code or len(code) > 64 or any(ord(ch) < 32 for ch in code):
-        raise StudyError(f"--participant {code!r}: give a short id such as P01")
+    bad = [ch for ch in code if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp")]
+    if bad:
+        what = ", ".join(dict.fromkeys(f"U+{ord(ch):04X}" for ch in bad))
+        raise StudyError(f"--participant {ascii(code)}: has characters that do not print ({what}); "
+                         "give a short id such as P01")
+    if not code or len(code) > 64:
+        raise StudyError(f"--participant {code!r}: give a short id such as P01 (1 to 64 characters)")
     return code
+
+
+def _check_recordings_folder(folder: Path) -> None:
+    rec = folder / RECORDINGS_DIR
+    if rec.exists() and not rec.is_dir():
+        raise StudyError(f"{rec}: is a file, but the study keeps its recordings in this folder; move the file away")
 
 
 @dataclass(frozen=True)
@@ -200,6 +215,7 @@ def check_run(opts: RunOptions, screen: Screen | None = None) -> None:
         return
     store = StudyStore.open(opts.study_dir)
     try:
+        _check_recordings_folder(store.folder)
         p = store.participant(code)
         if p is None:
             new_plan_settings(opts, screen, quiet)
@@ -230,6 +246,7 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
     lock = None
     try:
         lock = ParticipantLock(store.folder, code).acquire()
+        _check_recordings_folder(store.folder)
         p = store.participant(code)
         if p is not None:
             _check_same_plan(store, p, opts)

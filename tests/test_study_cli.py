@@ -392,3 +392,32 @@ def test_a_study_the_user_may_not_read_is_one_line(study, open_tmp):
     r = _as_other_user(open_tmp, "study", "status", str(d))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert str(d) in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("code,shown", [
+    (b"P\xff01", "U+DCFF"),            # not UTF-8 (arrives as a surrogate)
+    ("P\u202e10".encode(), "U+202E"),  # right-to-left override: prints as "P01"
+    ("P\u200b01".encode(), "U+200B"),  # zero-width space: a lookalike of P01
+    (b"P\x1b[2J01", "U+001B"),          # a terminal escape
+    (b"P\x7f", "U+007F"),
+])
+def test_participant_ids_that_do_not_print_are_refused(tmp_path, code, shown):
+    d = tmp_path / "st"
+    r = subprocess.run([sys.executable.encode(), b"-m", b"gazetype", b"study", b"run", b"--study", str(d).encode(),
+                        b"--participant", code, *[a.encode() for a in HEADLESS]], capture_output=True, timeout=120)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 2 and len(err.strip().splitlines()) == 1, err
+    assert shown in err and "do not print" in err
+    assert not d.exists()
+
+
+def test_recordings_being_a_file_is_one_line_and_changes_nothing(study, tmp_path, capsys):
+    import shutil
+    d = tmp_path / "copy"
+    shutil.copytree(study, d)
+    shutil.rmtree(d / "recordings")
+    (d / "recordings").write_text("not a folder")
+    before = digest(d / "study.sqlite")
+    rc, _, err = run(capsys, "study", "run", "--study", str(d), "--participant", "P09", *HEADLESS)
+    one_line_error(rc, err, "recordings: is a file")
+    assert digest(d / "study.sqlite") == before
