@@ -4,8 +4,8 @@ COMMANDS. Bad input ends in one line on stderr and exit code 2, never a tracebac
 from __future__ import annotations
 
 import argparse
-import importlib
 import errno
+import importlib
 import os
 import re
 import sys

@@ -32,6 +32,13 @@ PAGES: dict[str, tuple[tuple[tuple[str, float], ...], ...]] = {
 }
 
 
+def missing_keys(text: str) -> list[str]:
+    """The characters of `text` that no page of the keyboard has a key for (a space is
+    the space key), each once, in order."""
+    have = {k for rows in PAGES.values() for row in rows for k, _ in row if len(k) == 1}
+    return list(dict.fromkeys(ch for ch in text if ch != " " and ch not in have))
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
     id: str

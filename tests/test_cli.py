@@ -92,3 +92,28 @@ def test_numeric_options_have_ranges(tmp_path, argv, words):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and all(w in lines[0] for w in words), r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--out", "OUT/r.xdf"], ["r.xdf", ".jsonl or .jsonl.gz", "LabRecorder"]),
+    (["--out", "OUT/r.txt"], ["r.txt", ".jsonl or .jsonl.gz"]),
+    (["--out", "OUT/r.jsonl", "--phrase", "HELLO"], ["'H', 'E', 'L', 'O'", "lowercase"]),
+    (["--out", "OUT/r.jsonl", "--phrase", "ok", "--phrase", "naïve ~"], ["'ï', '~'"]),
+    (["--out", "OUT/r.jsonl", "--phrase", "HELLO", "--script", "person"], ["'H'"]),
+])
+def test_record_refuses_what_it_would_not_do(tmp_path, extra, words):
+    """`record --out x.xdf` used to write JSON Lines into it, and `--phrase HELLO` to
+    type nothing with exit 0."""
+    extra = [a.replace("OUT", str(tmp_path)) for a in extra]
+    r = run_cli("record", "--tracker", "sim", "--duration", "2", *extra, timeout=60)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and all(w in lines[0] for w in words), r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reading_pages_may_hold_any_text(tmp_path):
+    rec = tmp_path / "read.jsonl"
+    r = run_cli("record", "--tracker", "sim", "--duration", "2", "--script", "reading", "--phrase", "Naïve Text",
+                "--out", str(rec), timeout=60)
+    assert r.returncode == 0, r.stderr

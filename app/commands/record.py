@@ -16,6 +16,7 @@ from gazetype.app.commands.common import (
 )
 from gazetype.app.errors import UserError
 from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.layout import missing_keys
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.session import TypingSession
 from gazetype.recording.v1 import Header, RecordingError, RecordingWriter
@@ -57,8 +58,30 @@ def parse_screen(text: str) -> Screen:
     return Screen(w, h)
 
 
+def _check_out(path: str) -> None:
+    name = Path(path).name.lower()
+    if not (name.endswith(".jsonl") or name.endswith(".jsonl.gz")):
+        hint = ("; for XDF, record the --lsl-out streams of 'gazetype run' with LabRecorder"
+                if name.endswith(".xdf") else "")
+        raise UserError(f"--out {path}: gazetype records v1 recordings, named .jsonl or .jsonl.gz{hint}")
+
+
+def _check_phrases(args) -> None:
+    if args.script == "reading":  # pages to read: any text
+        return
+    for phrase in args.phrase or []:
+        missing = missing_keys(phrase)
+        if missing:
+            low = " (its letters are lowercase)" if any(ch.isupper() for ch in missing) else ""
+            raise UserError(f"--phrase {phrase!r}: the keyboard has no key for "
+                            f"{', '.join(repr(ch) for ch in missing)}{low}")
+
+
 def main(args) -> int:
+    _check_out(args.out)
     base = args.tracker.split(":", 1)[0]
+    if base == "sim":
+        _check_phrases(args)
     if base == "sim":
         return _record_sim(args)
     screen = parse_screen(args.screen)
