@@ -45,7 +45,8 @@ from gazetype.tracker.screen import Screen
 _RESOLVE_POLL_S = 0.05  # how often the background resolver's results are looked at
 _TC_EVERY_S = 5.0  # refresh the clock offset this often
 _RESOLVER_FORGET_S = 5.0  # a vanished outlet stays in the resolver's results this long
-_RESOLVE_SETTLE_S = 0.25  # after the first stream is seen, wait this long for others of the same name
+_RESOLVE_SETTLE_S = 0.6  # after the first stream is seen, wait this long for others of the same name
+# (a continuous resolver asks every 0.5 s; on loopback a second stream often answers only the second wave)
 _AHEAD_S = 1.0  # a sample time this far ahead of our clock is not on it
 _BEHIND_S = 30.0  # nor one this far behind it
 _JUMP_S = 1.0  # a step back in time larger than this is the sender's clock jumping, not disorder
