@@ -68,7 +68,9 @@ def lsl_sinks(enabled: bool, screen: Screen, tracker: Tracker) -> list[Sink]:
     if not enabled:
         return []
     from gazetype.pipeline.lslout import LslPublisher
-    return [LslPublisher(screen, rate_hz=tracker.nominal_rate_hz)]
+    # The rate is read when the first sample is published: a device's rate is known only
+    # once the tracker has connected, which in the windows is after this.
+    return [LslPublisher(screen, rate_hz=lambda: tracker.nominal_rate_hz)]
 
 
 def build_pipeline(*, dwell: DwellConfig, calibrator: Calibrator | None = None, induced: OffsetModel | None = None,

@@ -177,3 +177,107 @@ def test_time_zero_is_not_taken_for_now():
     (_,), (t_ev,) = pull_all(ins["events"], 1)
     pub.close()
     assert abs(t_raw) < 1e-9 and abs(t_ev) < 1e-9
+
+
+# -- reliability (issue 13, finding 9: LSL output) ---------------------------------------------
+
+def _events_inlet(name):
+    (info,) = pylsl.resolve_bypred(f"name='{name}'", 1, 5.0)
+    inlet = pylsl.StreamInlet(info, max_buflen=60)
+    inlet.open_stream(timeout=5.0)
+    return inlet
+
+
+def test_a_consumer_that_connects_late_is_sent_the_current_layouts():
+    prefix = f"gt-{uuid.uuid4().hex[:6]}"
+    pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0, resend_s=0.5)
+    try:
+        keys = LayoutEvent(1.0, "keyboard", (LayoutItem("a", (0, 0, 100, 100)),))
+        target = LayoutEvent(1.0, "target", (LayoutItem("hello", (0, 200, 300, 250), 0),), text="hello")
+        pub.write(keys)
+        pub.write(target)
+        t = 1.0
+        for _ in range(20):  # published before anyone listens
+            t += 0.01
+            pub.write(GazeSample(t, 10.0, 10.0, True))
+        late = _events_inlet(f"{prefix} events")  # LabRecorder started after the app
+        got = []
+        t_end = time.monotonic() + 5
+        while len(got) < 2 and time.monotonic() < t_end:
+            t += 0.01
+            pub.write(GazeSample(t, 10.0, 10.0, True))  # publishing goes on; it notices the consumer
+            rows, stamps = late.pull_chunk(timeout=0.0)
+            got += [(json.loads(r[0]), ts) for r, ts in zip(rows, stamps)]
+            time.sleep(0.01)
+        assert sorted(o["region"] for o, _ in got[:2]) == ["keyboard", "target"]
+        for o, ts in got[:2]:
+            want = keys if o["region"] == "keyboard" else target
+            # the same layout, stamped with the newest time published (times never go back)
+            assert {k: v for k, v in o.items() if k != "t"} == {k: v for k, v in event_to_dict(want).items()
+                                                                  if k != "t"}
+            assert o["t"] > 1.0 and ts == pytest.approx(o["t"], abs=1e-3)
+        # ... and again every resend_s while it stays connected.
+        t_end = time.monotonic() + 3
+        while len(got) < 4 and time.monotonic() < t_end:
+            t += 0.01
+            pub.write(GazeSample(t, 10.0, 10.0, True))
+            rows, stamps = late.pull_chunk(timeout=0.0)
+            got += [(json.loads(r[0]), ts) for r, ts in zip(rows, stamps)]
+            time.sleep(0.01)
+        assert len(got) >= 4 and pub.layouts_resent >= 4
+    finally:
+        pub.close()
+
+
+def test_gaze_outlets_get_the_trackers_rate_known_only_after_it_connected():
+    """As the windows do it: the sink is built before the tracker starts (wait_s=0)."""
+    from gazetype.app.compose import lsl_sinks
+
+    name = f"gt-src-{uuid.uuid4().hex[:6]}"
+    info = pylsl.StreamInfo(name, "Gaze", 2, 250.0, pylsl.cf_double64, f"test-{name}")
+    src = pylsl.StreamOutlet(info)
+    tr = LslTracker(SCREEN, arg=name, wait_s=0)
+    (pub,) = lsl_sinks(True, SCREEN, tr)
+    assert tr.nominal_rate_hz is None and pub.raw is None  # not yet known: no gaze outlet yet
+    tr.start()
+    try:
+        t_end = time.monotonic() + 5
+        got = []
+        while not got and time.monotonic() < t_end:
+            src.push_sample([5.0, 6.0])
+            got = tr.read()
+            time.sleep(0.01)
+        assert got and tr.nominal_rate_hz == 250.0
+        for s in got:
+            pub.write(s)
+            pub.write_corrected(s)
+        for kind in ("raw", "corrected"):
+            (out,) = pylsl.resolve_bypred(f"name='{pub.names[kind]}'", 1, 5.0)
+            assert out.nominal_srate() == 250.0
+    finally:
+        tr.stop()
+        pub.close()
+
+
+def test_two_publishers_on_one_machine_have_distinct_names_and_source_ids():
+    prefix = f"gt-{uuid.uuid4().hex[:6]}"
+    a = LslPublisher(SCREEN, prefix=prefix)
+    b = LslPublisher(SCREEN, prefix=prefix)
+    try:
+        assert (a.instance, b.instance) == (1, 2)
+        assert a.names["raw"] == f"{prefix} raw gaze" and b.names["raw"] == f"{prefix}-2 raw gaze"
+        ids = {}
+        for pub in (a, b):
+            for kind, name in pub.names.items():
+                (info,) = pylsl.resolve_bypred(f"name='{name}'", 1, 10.0)
+                ids[(pub.instance, kind)] = info.source_id()
+        assert len(set(ids.values())) == 6
+        assert ids[(1, "raw")].startswith("gazetype-out-raw@") and ids[(2, "raw")].startswith("gazetype-out-raw-2@")
+    finally:
+        a.close()
+        b.close()
+    c = LslPublisher(SCREEN, prefix=prefix)  # the first is gone: its name is free again (stable across restarts)
+    try:
+        assert c.instance == 1 and c.names["events"] == f"{prefix} events"
+    finally:
+        c.close()

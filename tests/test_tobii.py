@@ -289,3 +289,63 @@ def test_real_tobii_sdk_under_python310():
     print(r.stdout[-4000:], r.stderr[-2000:])
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert " passed" in r.stdout and "skipped" not in r.stdout
+
+
+# -- the connector thread's lifecycle (issue 13, finding 10) -----------------------------------
+
+def tobii_threads():
+    return [t for t in threading.enumerate() if t.name == "gazetype-tobii" and t.is_alive()]
+
+
+class StuckThenFoundSDK(StuckSDK):
+    """A search that hangs until released, then finds a device."""
+
+    def __init__(self, dev):
+        super().__init__()
+        self.dev = dev
+
+    def find_all_eyetrackers(self):
+        self.searching.set()
+        self.release.wait(30.0)
+        return (self.dev,)
+
+
+def test_a_failed_start_joins_its_thread():
+    sdk = FakeSDK([FakeEyeTracker(serial="AAA")])
+    before = tobii_threads()
+    with pytest.raises(TrackerError, match="'CCC' not found"):
+        TobiiTracker(SCREEN, arg="CCC", sdk=sdk, wait_s=2).start()
+    assert tobii_threads() == before  # joined, not left searching
+
+
+def test_an_abandoned_search_never_connects_and_stop_returns_at_once():
+    dev = FakeEyeTracker()
+    sdk = StuckThenFoundSDK(dev)
+    try:
+        with pytest.raises(TrackerError, match="no Tobii eye tracker found within 0.3 s"):
+            TobiiTracker(SCREEN, sdk=sdk, wait_s=0.3).start()
+        # The GUI's way: no wait at start; stop while the search hangs.
+        tr = TobiiTracker(SCREEN, sdk=sdk, wait_s=0).start()
+        t0 = time.monotonic()
+        tr.stop()
+        assert time.monotonic() - t0 < 1.0  # not until the search returns (it once waited up to 10 s)
+        assert tr.abandoned_threads == 1 and len(tobii_threads()) == 2
+    finally:
+        sdk.release.set()  # the searches return and find the device...
+    assert wait_until(lambda: not tobii_threads(), 3.0)
+    assert dev.subs == {}  # ... which the abandoned threads never subscribe to
+    assert tr.status == "stopped" and tr.read() == []
+
+
+def test_restart_after_stop_has_one_subscriber_and_no_stale_samples():
+    dev = FakeEyeTracker()
+    tr = TobiiTracker(SCREEN, sdk=FakeSDK([dev]), wait_s=2)
+    for _ in range(20):
+        tr.start()
+        dev.send((0.5, 0.5), (0.5, 0.5))
+        assert len(tr.read()) == 1
+        t0 = time.monotonic()
+        tr.stop()
+        assert time.monotonic() - t0 < 1.0
+        assert dev.subs == {}
+    assert not tobii_threads() and tr.abandoned_threads == 0

@@ -10,12 +10,23 @@ which tracker it is.
 To add a tracker: subclass `Tracker`, implement `_open`/`_close` and either push
 samples with `_emit` (device threads) or generate them in `_poll` (pull sources),
 and decorate the class with `@register("name")` in its own module.
+
+Background readers (device and stream adapters) use `_start_reader(target, name)`:
+each start gets a fresh `ReaderRun` with its own stop event, passed to the thread as
+its argument (never read from an attribute, which a restart replaces). `stop()` sets
+that event and joins the thread for at most `JOIN_S` outside the tracker's lock, so
+it never blocks its caller (the GUI thread) for long; a thread that outlives the join
+is abandoned with its own event set, and what it emits afterwards is dropped, so it
+can never feed a later run's queue. Samples wait in a bounded queue (`QUEUE_MAX`,
+oldest dropped first and counted in `dropped`); an exception in the consumer's
+callback is counted in `callback_errors`, logged once, and never stops the reader.
 """
 from __future__ import annotations
 
-import queue
+import logging
 import threading
 import time
+from collections import deque
 from typing import Callable, ClassVar, Iterator
 
 from gazetype.tracker.clock import now_s
@@ -23,6 +34,39 @@ from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
 SampleCallback = Callable[[GazeSample], None]
+
+log = logging.getLogger("gazetype.tracker")
+
+QUEUE_MAX = 60_000  # samples waiting for read(): 30 s at 2000 Hz; beyond it the oldest are dropped
+JOIN_S = 0.5  # how long stop() waits for a reader thread to end before abandoning it
+
+
+class ReaderRun:
+    """One start..stop of a tracker's background reader.
+
+    `stop_ev` is this run's own stop event: set once by stop() (or a failed start) and
+    never cleared or replaced. `first` is set on the first connection or a fatal error
+    (then `error` holds the message). The thread reads only its own run.
+    """
+
+    def __init__(self) -> None:
+        self.stop_ev = threading.Event()
+        self.first = threading.Event()
+        self.error: str | None = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_ev.is_set()
+
+    def wait(self, timeout_s: float) -> bool:
+        """Sleep up to `timeout_s`; True as soon as the run is stopped."""
+        return self.stop_ev.wait(timeout_s)
+
+    def fail(self, msg: str) -> None:
+        """A fatal error: start() (waiting for `first`) raises it."""
+        self.error = msg
+        self.first.set()
 
 
 class TrackerError(Exception):
@@ -32,16 +76,22 @@ class TrackerError(Exception):
 class Tracker:
     name: ClassVar[str] = "tracker"
     description: ClassVar[str] = ""
+    queue_max: int = QUEUE_MAX
 
     def __init__(self, screen: Screen | None = None, *, clock: Callable[[], float] = now_s) -> None:
         self.screen = screen or Screen()
         self.clock = clock
         self.nominal_rate_hz: float | None = None
         self.status = "stopped"  # one short phrase for the status line
-        self._queue: queue.SimpleQueue[GazeSample] = queue.SimpleQueue()
+        self._queue: deque[GazeSample] = deque(maxlen=self.queue_max)
+        self._qlock = threading.Lock()  # the queue, and a run's stop against its emits
+        self.dropped = 0  # samples dropped because nobody read them in time (the queue was full)
+        self.callback_errors = 0  # exceptions raised by the consumer's callback (caught)
+        self.abandoned_threads = 0  # reader threads that did not end within JOIN_S of stop()
         self._callback: SampleCallback | None = None
         self._running = False
         self._lock = threading.Lock()
+        self._run: ReaderRun | None = None
 
     # -- what subclasses implement ---------------------------------------------
     def _open(self) -> None:
@@ -63,12 +113,63 @@ class Tracker:
         return []
 
     # -- what subclasses call ---------------------------------------------------
-    def _emit(self, s: GazeSample) -> None:
+    def _emit(self, s: GazeSample, run: ReaderRun | None = None) -> None:
+        """Deliver a sample. Reader threads pass their `run`: once it is stopped, what
+        they emit is dropped. Never raises (a failing callback is counted and logged once)."""
+        if run is not None and run.stop_ev.is_set():
+            return
         cb = self._callback
         if cb is not None:
-            cb(s)
-        else:
-            self._queue.put(s)
+            try:
+                cb(s)
+            except Exception as e:
+                self._callback_failed(e)
+            return
+        with self._qlock:
+            if run is not None and run.stop_ev.is_set():
+                return
+            q = self._queue
+            if len(q) == q.maxlen:
+                self.dropped += 1
+            q.append(s)
+
+    def _callback_failed(self, e: Exception) -> None:
+        self.callback_errors += 1
+        if self.callback_errors == 1:
+            log.error("%s tracker: the sample callback raised %s: %s; the tracker keeps running "
+                      "(further errors are counted, not logged)", self.name, type(e).__name__, e)
+
+    def _set_status(self, run: ReaderRun | None, text: str) -> None:
+        """Set `status` from a reader thread, unless its run has been stopped."""
+        if run is None or not run.stop_ev.is_set():
+            self.status = text
+
+    def _start_reader(self, target: Callable[[ReaderRun], None], name: str) -> ReaderRun:
+        """Start `target(run)` on a daemon thread with a fresh run (its own stop event)."""
+        run = ReaderRun()
+        run.thread = threading.Thread(target=target, args=(run,), name=name, daemon=True)
+        self._run = run
+        run.thread.start()
+        return run
+
+    def _stop_reader(self, run: ReaderRun | None, join_s: float = JOIN_S) -> bool:
+        """Stop `run`: set its event (no emit of it gets through after this), join its
+        thread for at most `join_s`. True if the thread ended; else it is abandoned."""
+        if run is None:
+            return True
+        with self._qlock:
+            run.stop_ev.set()
+        if self._run is run:
+            self._run = None
+        t = run.thread
+        if t is None or t is threading.current_thread():
+            return True
+        t.join(timeout=join_s)
+        if t.is_alive():
+            self.abandoned_threads += 1
+            log.debug("%s tracker: reader thread %s did not end within %g s; abandoned", self.name, t.name, join_s)
+            return False
+        return True
 
     # -- the interface ----------------------------------------------------------
     @property
@@ -80,6 +181,8 @@ class Tracker:
             if self._running:
                 return self
             self._callback = callback
+            with self._qlock:
+                self._queue.clear()  # nothing from an earlier run
             self._open()
             self._running = True
             if self.status == "stopped":
@@ -87,27 +190,30 @@ class Tracker:
         return self
 
     def stop(self) -> None:
+        """Stop; returns within about JOIN_S even if a reader thread is stuck in a
+        vendor call (that thread is abandoned and ends by itself)."""
         with self._lock:
             if not self._running:
                 return
             self._running = False
+            run, self._run = self._run, None
+            if run is not None:
+                with self._qlock:
+                    run.stop_ev.set()  # from here on nothing of this run is emitted
             try:
                 self._close()
             finally:
                 self.status = "stopped"
+        self._stop_reader(run)  # the join: outside the lock
 
     def read(self) -> list[GazeSample]:
         """Samples that arrived since the last call, oldest first. Never blocks."""
         if not self._running:
             return []
         self._poll(self.clock())
-        out = []
-        get = self._queue.get_nowait
-        try:
-            while True:
-                out.append(get())
-        except queue.Empty:
-            pass
+        with self._qlock:
+            out = list(self._queue)
+            self._queue.clear()
         return out
 
     def samples(self, duration_s: float | None = None, idle_s: float = 0.005) -> Iterator[GazeSample]:

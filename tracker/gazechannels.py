@@ -26,6 +26,7 @@ from gazetype.tracker.screen import Screen
 
 OUT_SOURCE_PREFIX = "gazetype-out"  # source_id prefix of the streams `--lsl-out` publishes
 GAZE_TYPES = ("Gaze", "Eyetracker")  # LSL content types read as gaze (case-insensitive)
+FAR_SCREENS = 10.0  # gaze farther than this many screen sizes off the screen is invalid
 _PX_UNITS = {"pixels", "pixel", "px"}
 _NORM_UNITS = {"normalized", "normalised", "norm", "normalized display area", "normalised display area"}
 
@@ -115,7 +116,8 @@ class GazeLayout:
 
     def to_sample(self, t_s: float, values: Sequence[float], screen: Screen) -> GazeSample:
         """One row of channel values as a sample in `screen` px. NaN/inf coordinates
-        mark an eye invalid; without binocular channels the valid eyes are averaged."""
+        mark an eye invalid, and so do values beyond FAR_SCREENS screen sizes; without
+        binocular channels the valid eyes are averaged."""
         left = _eye_sample(self.left, values, screen)
         right = _eye_sample(self.right, values, screen)
         if self.both.has_xy:
@@ -144,6 +146,8 @@ def combine_eyes(t_s: float, left: EyeSample | None, right: EyeSample | None) ->
         return GazeSample(t_s, math.nan, math.nan, False, left, right)
     x = sum(e.x_px for e in valid) / len(valid)
     y = sum(e.y_px for e in valid) / len(valid)
+    if not (math.isfinite(x) and math.isfinite(y)):  # e.g. two huge finite values overflow
+        return GazeSample(t_s, math.nan, math.nan, False, left, right)
     return GazeSample(t_s, x, y, True, left, right)
 
 
@@ -182,10 +186,15 @@ def _num(values: Sequence[float], i: int) -> float:
 
 
 def _xy(ch: EyeChannels, values: Sequence[float], screen: Screen) -> tuple[float, float]:
+    """Coordinates in px; NaN for values that cannot be gaze (non-finite, or more than
+    FAR_SCREENS screen sizes from the screen: a sender's garbage, such as 1.5e308)."""
     x, y = _num(values, ch.x), _num(values, ch.y)
     if ch.normalised:
         x *= screen.width_px
         y *= screen.height_px
+    far = FAR_SCREENS * max(screen.width_px, screen.height_px)
+    if not (abs(x) <= far and abs(y) <= far):  # also False for NaN
+        return math.nan, math.nan
     return x, y
 
 

@@ -1,9 +1,16 @@
-"""Gaze from a Lab Streaming Layer stream: `--tracker lsl[:NAME]`.
+"""Gaze from a Lab Streaming Layer stream: `--tracker lsl[:NAME[@WHICH]]`.
 
 Resolves a stream of content type `Gaze` (XDF gaze meta-data) or `Eyetracker` (the
 common Tobii LSL app), named NAME if given, and reads it on a background thread.
+Two streams of that name from different senders are refused with one line listing
+them; `NAME@WHICH` picks the one whose source_id or hostname is WHICH.
 Sample times are the LSL timestamps plus the inlet's `time_correction()` (so a
 stream from another machine lands on our clock), converted to the tracker clock.
+Timestamps that are still far from our clock (more than `_AHEAD_S` ahead or
+`_BEHIND_S` behind: the sender stamps with some other clock) are moved onto it by
+their arrival time; a sample older than the one before is dropped (a jump back of
+more than `_JUMP_S` re-bases the times instead). Both are counted
+(`time_remaps`, `out_of_order`) and logged once.
 
 Connection states, shown in `status`: "searching for LSL gaze stream", "lsl: NAME
 120 Hz", "no data from NAME" (the stream is there but silent for `stall_s`), "lost:
@@ -21,13 +28,14 @@ Needs pylsl (imported on first use); the LSL configuration file is liblsl's
 """
 from __future__ import annotations
 
+import logging
+import math
 import os
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.base import ReaderRun, Tracker, TrackerError
 from gazetype.tracker.clock import clock_offset_s
 from gazetype.tracker.gazechannels import GAZE_TYPES, OUT_SOURCE_PREFIX, Channel, GazeLayout, GazeLayoutError
 from gazetype.tracker.registry import register
@@ -37,6 +45,13 @@ from gazetype.tracker.screen import Screen
 _RESOLVE_POLL_S = 0.05  # how often the background resolver's results are looked at
 _TC_EVERY_S = 5.0  # refresh the clock offset this often
 _RESOLVER_FORGET_S = 5.0  # a vanished outlet stays in the resolver's results this long
+_RESOLVE_SETTLE_S = 0.6  # after the first stream is seen, wait this long for others of the same name
+# (a continuous resolver asks every 0.5 s; on loopback a second stream often answers only the second wave)
+_AHEAD_S = 1.0  # a sample time this far ahead of our clock is not on it
+_BEHIND_S = 30.0  # nor one this far behind it
+_JUMP_S = 1.0  # a step back in time larger than this is the sender's clock jumping, not disorder
+
+log = logging.getLogger("gazetype.tracker.lsl")
 
 
 _QUIET_CFG = Path(__file__).with_name("lsl_quiet.cfg")
@@ -76,9 +91,16 @@ def _xpath_literal(s: str) -> str:
 
 
 def gaze_predicate(name: str | None = None) -> str:
-    """The XPath predicate (liblsl resolve_bypred) for gaze streams, or the stream `name`."""
+    """The XPath predicate (liblsl resolve_bypred) for gaze streams, or the stream `name`.
+    `NAME@WHICH` also matches the stream NAME whose source_id or hostname is WHICH (and,
+    so that a name with an @ still works, a stream named exactly `NAME@WHICH`)."""
     if name:
-        return f"name={_xpath_literal(name)}"
+        pred = f"name={_xpath_literal(name)}"
+        if "@" in name:
+            base, which = name.rsplit("@", 1)
+            w = _xpath_literal(which)
+            pred += f" or (name={_xpath_literal(base)} and (source_id={w} or hostname={w}))"
+        return pred
     low = "translate(type,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
     types = " or ".join(f"{low}='{t.lower()}'" for t in GAZE_TYPES)
     return f"({types}) and not(starts-with(source_id,'{OUT_SOURCE_PREFIX}'))"
@@ -123,6 +145,46 @@ def _rank(info) -> tuple:
     return (0 if info.type().lower() == "gaze" else 1, info.name())
 
 
+def _sender(info) -> tuple[str, str]:
+    return (info.source_id(), info.hostname())
+
+
+def pick_stream(found: list, pinned: tuple[str, str] | None = None):
+    """The stream to connect to among `found` (pylsl StreamInfos), or a TrackerError.
+
+    The best-ranked name wins; if several senders (source_id, hostname) publish that
+    name, the one `pinned` (the sender connected before) is taken, else the choice is
+    refused with one line that lists them and how to pick one. Entries of one sender
+    (a restarted outlet lingers in the resolver for a few seconds): the newest."""
+    best = sorted(found, key=_rank)[0]
+    same = [i for i in found if i.name() == best.name()]
+    senders: dict[tuple[str, str], list] = {}
+    for i in same:
+        senders.setdefault(_sender(i), []).append(i)
+    if len(senders) > 1:
+        if pinned in senders:
+            same = senders[pinned]
+        else:
+            raise TrackerError(ambiguous_message(best.name(), [v[0] for v in senders.values()]))
+    return max(same, key=lambda i: i.created_at())
+
+
+def ambiguous_message(name: str, infos: list) -> str:
+    ids = [i.source_id() for i in infos]
+    hosts = [i.hostname() for i in infos]
+    listed, choices = [], []
+    for i in sorted(infos, key=_sender):
+        sid, host = i.source_id(), i.hostname()
+        if sid and ids.count(sid) == 1:
+            choices.append(f"lsl:{name}@{sid}")
+        elif host and hosts.count(host) == 1:
+            choices.append(f"lsl:{name}@{host}")
+        listed.append(f"source_id {sid or '(none)'} on {host or '?'}")
+    how = (f"choose one with --tracker {' or '.join(choices)}" if len(choices) == len(infos)
+           else "they cannot be told apart by source_id or host: rename one")
+    return f"{len(infos)} LSL streams are named {name!r} ({'; '.join(listed)}); {how}"
+
+
 def find_gaze_streams(wait_s: float = 1.0, name: str | None = None) -> list:
     """pylsl StreamInfos of gaze streams visible now (waits the whole `wait_s`)."""
     pylsl = pylsl_module()
@@ -131,7 +193,8 @@ def find_gaze_streams(wait_s: float = 1.0, name: str | None = None) -> list:
 
 @register("lsl")
 class LslTracker(Tracker):
-    """A gaze stream on LSL. `arg`/`name`: the stream name (default: the first gaze stream)."""
+    """A gaze stream on LSL. `arg`/`name`: the stream name, or NAME@SOURCE_ID_OR_HOST
+    (default: the first gaze stream)."""
 
     description = "a gaze stream on Lab Streaming Layer (type Gaze or Eyetracker)"
 
@@ -145,81 +208,80 @@ class LslTracker(Tracker):
         self.layout: GazeLayout | None = None
         self.stream_info: dict[str, Any] = {}  # name, type, source_id, hostname of the connected stream
         self.connections = 0  # successful connections so far (1 + reconnections)
-        self._thread: threading.Thread | None = None
-        self._stop_ev = threading.Event()
-        self._first = threading.Event()  # set on the first connection or a fatal stream error
-        self._error: str | None = None
-        self._name: str | None = self.stream_name  # pinned to the first stream's name once connected
+        self.time_remaps = 0  # times the sender's timestamps were moved onto our clock
+        self.out_of_order = 0  # samples dropped for being older than the one before
+        self._warned: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------
     def _open(self) -> None:
         pylsl = pylsl_module()
-        self._stop_ev = threading.Event()
-        self._first = threading.Event()
-        self._error = None
         what = f"LSL stream {self.stream_name!r}" if self.stream_name else "LSL gaze stream"
         self.status = f"searching for {what}"
-        self._thread = threading.Thread(target=self._run, args=(pylsl,), name="gazetype-lsl-in", daemon=True)
-        self._thread.start()
+        run = self._start_reader(lambda run: self._reader(pylsl, run), "gazetype-lsl-in")
         if self.wait_s > 0:
-            self._first.wait(self.wait_s)
-            if self._error is not None or not self._first.is_set():
-                self._stop_thread()
-                if self._error is not None:
-                    raise TrackerError(self._error)
+            run.first.wait(self.wait_s)
+            if run.error is not None or not run.first.is_set():
+                error = run.error
+                self._stop_reader(run)
+                if error is not None:
+                    raise TrackerError(error)
                 raise TrackerError(f"no {what} found within {self.wait_s:g} s (looked for content type "
                                    f"{' or '.join(GAZE_TYPES)}); is the sender running? "
                                    "'gazetype trackers' lists the streams visible from here")
-
-    def _close(self) -> None:
-        self._stop_thread()
-
-    def _stop_thread(self) -> None:
-        self._stop_ev.set()
-        t = self._thread
-        if t is not None and t is not threading.current_thread():
-            t.join(timeout=3.0)
-        self._thread = None
 
     @classmethod
     def discover(cls) -> list[str]:
         return [describe_info(i) for i in find_gaze_streams(1.0)]
 
+    def _warn_once(self, kind: str, msg: str) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            log.warning("%s", msg)
+
     # -- the reader thread -------------------------------------------------------
-    def _run(self, pylsl) -> None:
-        self._name = self.stream_name
+    def _reader(self, pylsl, run: ReaderRun) -> None:
+        # What this run is after: the name asked for, pinned to the first stream's name
+        # (and sender) once connected. Local to the run: a restart starts afresh.
+        want = {"name": self.stream_name, "sender": None, "last_t": -math.inf}
         # uid -> time until which the resolver's entry is ignored: a lost outlet lingers in
         # the resolver for a few seconds (a restarted sender has a new uid).
         skip: dict[str, float] = {}
-        while not self._stop_ev.is_set():
+        while not run.stopped:
             try:
-                self._cycle(pylsl, skip)
+                self._cycle(pylsl, run, want, skip)
             except Exception as e:  # never let the reader die silently: say so, try again
-                self.status = f"error: {type(e).__name__}: {e}"
-                try:
-                    self._emit(GazeSample.invalid(self.clock()))
-                except Exception:
-                    pass  # the consumer's callback itself may be what fails
-                self._stop_ev.wait(1.0)
+                self._set_status(run, f"error: {type(e).__name__}: {e}")
+                self._emit(GazeSample.invalid(max(self.clock(), want["last_t"])), run)
+                run.wait(1.0)
 
-    def _cycle(self, pylsl, skip: dict[str, float]) -> None:
+    def _cycle(self, pylsl, run: ReaderRun, want: dict, skip: dict[str, float]) -> None:
         """Resolve, connect, read until the stream is lost (or stop)."""
-        info = self._resolve(pylsl, self._name, skip)
+        try:
+            info = self._resolve(pylsl, run, want, skip)
+        except TrackerError as e:
+            # Ambiguous: said at once in the status; start() raises it if it persists
+            # through wait_s (a restarted sender's old entry may just be lingering).
+            run.error = str(e)
+            self._set_status(run, f"error: {e}")
+            run.wait(0.5)
+            return
         if info is None:
             return
         try:
-            inlet, layout = self._connect(pylsl, info)
+            inlet, layout = self._connect(pylsl, run, info)
         except GazeLayoutError as e:
-            self._fail(str(e))
+            self._set_status(run, f"error: {e}")
+            run.fail(str(e))
             skip[info.uid()] = float("inf")  # its channels will not change
             return
         except _lost_errors(pylsl):
             skip[info.uid()] = time.monotonic() + _RESOLVER_FORGET_S
             return
-        # From now on resume only with a stream of the same name.
-        self._name = info.name()
+        # From now on resume only with a stream of the same name (and sender).
+        want["name"] = want["name"] if want["name"] and "@" in want["name"] else info.name()
+        want["sender"] = _sender(info)
         try:
-            self._read(pylsl, inlet, layout, info.name())  # returns when lost or stopped
+            self._read(pylsl, run, inlet, layout, info.name(), want)  # returns when lost or stopped
             skip[info.uid()] = time.monotonic() + _RESOLVER_FORGET_S
         finally:
             try:
@@ -227,28 +289,29 @@ class LslTracker(Tracker):
             except Exception:
                 pass
 
-    def _fail(self, msg: str) -> None:
-        self._error = msg
-        self.status = f"error: {msg}"
-        self._first.set()
-
-    def _resolve(self, pylsl, name: str | None, skip: dict[str, float]):
+    def _resolve(self, pylsl, run: ReaderRun, want: dict, skip: dict[str, float]):
         # A continuous resolver never blocks, so stop() is honoured at once (a one-shot
         # resolve_bypred with a timeout under 1 s blocks for 5.5 s in liblsl 1.18).
-        resolver = pylsl.ContinuousResolver(pred=gaze_predicate(name), forget_after=_RESOLVER_FORGET_S)
-        while not self._stop_ev.is_set():
+        resolver = pylsl.ContinuousResolver(pred=gaze_predicate(want["name"]), forget_after=_RESOLVER_FORGET_S)
+        seen_at = None
+        while not run.stopped:
             now = time.monotonic()
             found = [i for i in resolver.results() if skip.get(i.uid(), 0.0) < now]
             if found:
-                return sorted(found, key=_rank)[0]
-            self._stop_ev.wait(_RESOLVE_POLL_S)
+                if seen_at is None:  # let other streams of the same name answer too
+                    seen_at = now
+                elif now - seen_at >= _RESOLVE_SETTLE_S:
+                    return pick_stream(found, want["sender"])
+            run.wait(_RESOLVE_POLL_S)
         return None
 
-    def _connect(self, pylsl, info):
+    def _connect(self, pylsl, run: ReaderRun, info):
         inlet = pylsl.StreamInlet(info, recover=False)
         full = inlet.info(timeout=2.0)
         layout = GazeLayout.from_channels(channels_from_info(full), full.channel_count(), full.type(), full.name())
         inlet.open_stream(timeout=2.0)
+        if run.stopped:  # abandoned meanwhile: leave the tracker's state to the current run
+            return inlet, layout
         self.layout = layout
         rate = full.nominal_srate()
         self.nominal_rate_hz = rate if rate > 0 else None
@@ -257,27 +320,32 @@ class LslTracker(Tracker):
                             "layout": layout.describe()}
         return inlet, layout
 
-    def _read(self, pylsl, inlet, layout: GazeLayout, name: str) -> None:
+    def _read(self, pylsl, run: ReaderRun, inlet, layout: GazeLayout, name: str, want: dict) -> None:
         lost = _lost_errors(pylsl)
         clock = self.clock
+        emit = self._emit
         try:
             tc = inlet.time_correction(timeout=2.0)
         except lost:
             tc = 0.0
         # LSL time -> tracker clock (0 on Linux with the default clock: both CLOCK_MONOTONIC).
         off = clock_offset_s(clock, pylsl.local_clock)
+        remap = 0.0  # added when the sender's timestamps are not on its LSL clock
         rate_s = f" {self.nominal_rate_hz:g} Hz" if self.nominal_rate_hz else ""
         ok_status = f"lsl: {name}{rate_s}"
-        self.status = ok_status
+        self._set_status(run, ok_status)
+        if run.stopped:
+            return
         self.connections += 1
-        self._error = None
-        self._first.set()
+        run.error = None
+        run.first.set()
         next_tc = clock() + _TC_EVERY_S
         last_data = clock()
+        last_t = want["last_t"]  # the newest sample time emitted in this run
         stalled = False
         screen = self.screen
         to_sample = layout.to_sample
-        while not self._stop_ev.is_set():
+        while not run.stopped:
             try:
                 # pull_chunk with a timeout waits the whole timeout (50 ms mean latency at
                 # 0.1 s); block on one sample instead, then take what else is there.
@@ -289,22 +357,48 @@ class LslTracker(Tracker):
                     chunk.insert(0, first)
                     stamps.insert(0, ts0)
             except lost:
-                self.status = "lost: reconnecting"
-                self._emit(GazeSample.invalid(clock()))
+                self._set_status(run, "lost: reconnecting")
+                emit(GazeSample.invalid(max(clock(), last_t)), run)
+                want["last_t"] = last_t
                 return
             now = clock()
             if stamps:
                 if stalled:
                     stalled = False
-                    self.status = ok_status
+                    self._set_status(run, ok_status)
                 last_data = now
                 shift = tc + off
                 for values, ts in zip(chunk, stamps):
-                    self._emit(to_sample(ts + shift, values, screen))
+                    t = ts + shift + remap
+                    if not now - _BEHIND_S <= t <= now + _AHEAD_S or t < last_t - _JUMP_S:
+                        # Not on our clock: from here on, arrival time is the time (the newest
+                        # sample of the chunk arrived now; if that puts this one out of order,
+                        # this one arrived now).
+                        new_remap = now - (stamps[-1] + shift)
+                        if not last_t <= ts + shift + new_remap <= now:
+                            new_remap = max(now, last_t) - (ts + shift)
+                        self.time_remaps += 1
+                        self._warn_once("remap", f"lsl: stream {name!r}: timestamps are {t - now:+.6g} s "
+                                        "from this machine's clock after LSL time correction; using the "
+                                        "arrival times instead")
+                        remap = new_remap
+                        t = ts + shift + remap
+                        ok_status = f"lsl: {name}{rate_s}, timestamps re-mapped"
+                        self._set_status(run, ok_status)
+                    if t < last_t:
+                        self.out_of_order += 1
+                        self._warn_once("order", f"lsl: stream {name!r}: a sample is {last_t - t:.6g} s older "
+                                        "than the one before; dropped (further ones are counted)")
+                        continue
+                    last_t = t
+                    emit(to_sample(t, values, screen), run)
+                want["last_t"] = last_t
             elif not stalled and now - last_data > self.stall_s:
                 stalled = True
-                self.status = f"no data from {name}"
-                self._emit(GazeSample.invalid(now))
+                self._set_status(run, f"no data from {name}")
+                last_t = max(now, last_t)
+                want["last_t"] = last_t
+                emit(GazeSample.invalid(last_t), run)
             if now > next_tc:
                 next_tc = now + _TC_EVERY_S
                 try:

@@ -18,17 +18,23 @@ What the adapter does:
   sample, and reconnects: the SDK restores a connection itself; if it has not
   within `rejoin_s`, the device is searched for again.
 
+The connector thread owns the device: it alone subscribes and unsubscribes, so a
+stop (or a failed start) never races a connection in progress. A search in progress
+cannot be interrupted (about 2 s): stop() then returns after a short join and the
+thread, abandoned, ends by itself when the search returns, without connecting.
+
 The display area is the monitor the tracker is mounted on and calibrated for:
 it must be the display the keyboard is on (`screen`).
 """
 from __future__ import annotations
 
+import functools
 import math
 import sys
 import threading
 from typing import Any, Mapping
 
-from gazetype.tracker.base import Tracker, TrackerError
+from gazetype.tracker.base import ReaderRun, Tracker, TrackerError
 from gazetype.tracker.clock import clock_offset_s
 from gazetype.tracker.gazechannels import combine_eyes
 from gazetype.tracker.registry import register
@@ -111,16 +117,12 @@ class TobiiTracker(Tracker):
         self.stall_s = stall_s
         self.rejoin_s = rejoin_s
         self._sdk = sdk  # injected in tests; else imported on open
-        self.device = None
+        self.device = None  # the connected device (set and cleared by the connector thread)
         self.device_info: dict[str, Any] = {}
         self.connections = 0
         self._clock_offset_s = 0.0
         self._last_data = 0.0
         self._lost_since: float | None = None
-        self._stop_ev = threading.Event()
-        self._first = threading.Event()
-        self._error: str | None = None
-        self._thread: threading.Thread | None = None
         self._data_lock = threading.Lock()
 
     @classmethod
@@ -132,52 +134,37 @@ class TobiiTracker(Tracker):
     def _open(self) -> None:
         if self._sdk is None:
             self._sdk = sdk_module()
-        self._stop_ev = threading.Event()
-        self._first = threading.Event()
-        self._error = None
         self.status = "searching for Tobii tracker"
-        self._thread = threading.Thread(target=self._run, name="gazetype-tobii", daemon=True)
-        self._thread.start()
+        run = self._start_reader(self._reader, "gazetype-tobii")
         if self.wait_s > 0:
-            self._first.wait(self.wait_s)
-            if self._error is not None or not self._first.is_set():
-                # Not joined: a search in progress cannot be interrupted (about 2 s); the
-                # daemon thread ends by itself when it returns.
-                self._stop_ev.set()
-                self._thread = None
-                self._disconnect()
+            run.first.wait(self.wait_s)
+            if run.error is not None or not run.first.is_set():
+                error = run.error
+                # Joined briefly; a search in progress cannot be interrupted (about 2 s): then
+                # the thread is abandoned and ends by itself when the search returns. It
+                # unsubscribes whatever it connected: nothing here touches the device.
+                self._stop_reader(run)
                 which = f" {self.device_id!r}" if self.device_id else ""
-                raise TrackerError(self._error or f"no Tobii eye tracker{which} found within {self.wait_s:g} s: "
+                raise TrackerError(error or f"no Tobii eye tracker{which} found within {self.wait_s:g} s: "
                                    "is it connected and powered, and its runtime/service running?")
 
-    def _close(self) -> None:
-        self._stop_thread()
-
-    def _stop_thread(self) -> None:
-        self._stop_ev.set()
-        t = self._thread
-        if t is not None and t is not threading.current_thread():
-            t.join(timeout=10.0)  # a search in progress takes about 2 s
-        self._thread = None
-        self._disconnect()
-
     # -- device handling (the connector thread) ----------------------------------
-    def _find(self):
+    def _find(self, run: ReaderRun):
         sdk = self._sdk
         try:
             found = sdk.find_all_eyetrackers()
         except Exception as e:
-            self.status = f"Tobii search failed: {e}"
+            self._set_status(run, f"Tobii search failed: {e}")
             return None
         for et in found:
             if self.device_id is None or self.device_id in (et.serial_number, et.address):
                 return et
         if found and self.device_id is not None:
-            self._error = (f"Tobii tracker {self.device_id!r} not found; found: "
-                           + ", ".join(describe_device(et) for et in found))
+            run.error = (f"Tobii tracker {self.device_id!r} not found; found: "
+                         + ", ".join(describe_device(et) for et in found))
         return None
 
-    def _connect(self, et) -> None:
+    def _connect(self, run: ReaderRun, et) -> None:
         sdk = self._sdk
         try:
             best = best_frequency(et.get_all_gaze_output_frequencies())
@@ -193,18 +180,23 @@ class TobiiTracker(Tracker):
                             "address": et.address, "rate_hz": self.nominal_rate_hz}
         self._last_data = self.clock()
         self._lost_since = None
-        et.subscribe_to(sdk.EYETRACKER_GAZE_DATA, self._on_gaze, as_dictionary=True)
-        et.subscribe_to(sdk.EYETRACKER_NOTIFICATION_CONNECTION_LOST, self._on_lost, as_dictionary=True)
-        et.subscribe_to(sdk.EYETRACKER_NOTIFICATION_CONNECTION_RESTORED, self._on_restored, as_dictionary=True)
+        # Callbacks bound to this run: once it is stopped they do nothing.
+        et.subscribe_to(sdk.EYETRACKER_GAZE_DATA, functools.partial(self._on_gaze, run), as_dictionary=True)
+        et.subscribe_to(sdk.EYETRACKER_NOTIFICATION_CONNECTION_LOST, functools.partial(self._on_lost, run),
+                        as_dictionary=True)
+        et.subscribe_to(sdk.EYETRACKER_NOTIFICATION_CONNECTION_RESTORED, functools.partial(self._on_restored, run),
+                        as_dictionary=True)
         self.connections += 1
-        self._error = None
-        self.status = self._ok_status()
-        self._first.set()
+        run.error = None
+        self._set_status(run, self._ok_status())
+        run.first.set()
 
-    def _disconnect(self) -> None:
-        et, self.device = self.device, None
+    def _disconnect(self, et) -> None:
+        """Unsubscribe `et` (the connector thread's device); never raises."""
         if et is None:
             return
+        if self.device is et:
+            self.device = None
         sdk = self._sdk
         for what in (sdk.EYETRACKER_GAZE_DATA, sdk.EYETRACKER_NOTIFICATION_CONNECTION_LOST,
                      sdk.EYETRACKER_NOTIFICATION_CONNECTION_RESTORED):
@@ -217,52 +209,63 @@ class TobiiTracker(Tracker):
         rate = f" {self.nominal_rate_hz:g} Hz" if self.nominal_rate_hz else ""
         return f"tobii: {self.device_info.get('model', '?')}{rate}"
 
-    def _run(self) -> None:
-        while not self._stop_ev.is_set():
-            if self.device is None:
-                et = self._find()
-                if self._stop_ev.is_set():
-                    return
+    def _reader(self, run: ReaderRun) -> None:
+        et = None  # the device this thread connected; it alone unsubscribes it
+        try:
+            while not run.stopped:
                 if et is None:
-                    if self._error is not None and not self._first.is_set():
-                        self._first.set()  # a named device is missing: tell start() now
-                    self._stop_ev.wait(1.0)
-                    continue
-                try:
-                    self._connect(et)
-                except Exception as e:
-                    self.status = f"Tobii connection failed: {e}"
-                    self._disconnect()
-                    self._stop_ev.wait(1.0)
-                    continue
-            self._stop_ev.wait(0.1)
-            try:
-                self.check(self.clock())
-            except Exception as e:  # e.g. a consumer's callback failed: report, keep watching
-                self.status = f"error: {type(e).__name__}: {e}"
+                    found = self._find(run)
+                    if run.stopped:
+                        return
+                    if found is None:
+                        if run.error is not None and not run.first.is_set():
+                            run.first.set()  # a named device is missing: tell start() now
+                        run.wait(1.0)
+                        continue
+                    et = found
+                    try:
+                        self._connect(run, et)
+                    except Exception as e:
+                        self._set_status(run, f"Tobii connection failed: {e}")
+                        self._disconnect(et)
+                        et = None
+                        run.wait(1.0)
+                        continue
+                run.wait(0.1)
+                if run.stopped:
+                    return
+                if self.check(self.clock(), run):
+                    self._disconnect(et)  # search for it again
+                    et = None
+        finally:
+            self._disconnect(et)
 
-    def check(self, now: float) -> None:
+    def check(self, now: float, run: ReaderRun | None = None) -> bool:
         """Watchdog, called every 0.1 s: no data for `stall_s` means lost; lost for
-        `rejoin_s` without the SDK restoring it means search for the device again."""
+        `rejoin_s` without the SDK restoring it means search for the device again
+        (returns True: the caller disconnects)."""
         if self.device is None:
-            return
+            return False
         if self._lost_since is None and now - self._last_data > self.stall_s:
-            self._mark_lost(now)
+            self._mark_lost(now, run)
         if self._lost_since is not None and now - self._lost_since > self.rejoin_s:
-            self._disconnect()
             self._lost_since = None
-            self.status = "lost: reconnecting"
+            self._set_status(run, "lost: reconnecting")
+            return True
+        return False
 
-    def _mark_lost(self, now: float) -> None:
+    def _mark_lost(self, now: float, run: ReaderRun | None) -> None:
         with self._data_lock:
             if self._lost_since is not None:
                 return
             self._lost_since = now
-        self.status = "lost: reconnecting"
-        self._emit(GazeSample.invalid(now))
+        self._set_status(run, "lost: reconnecting")
+        self._emit(GazeSample.invalid(now), run)
 
     # -- SDK callbacks (SDK threads) -----------------------------------------------
-    def _on_gaze(self, d: dict) -> None:
+    def _on_gaze(self, run: ReaderRun, d: dict) -> None:
+        if run.stopped:
+            return
         try:
             s = gaze_from_tobii(d, self.screen.width_px, self.screen.height_px, self._clock_offset_s)
         except (KeyError, TypeError, ValueError):
@@ -271,12 +274,13 @@ class TobiiTracker(Tracker):
         if self._lost_since is not None:
             with self._data_lock:
                 self._lost_since = None
-            self.status = self._ok_status()
-        self._emit(s)
+            self._set_status(run, self._ok_status())
+        self._emit(s, run)
 
-    def _on_lost(self, d: dict) -> None:
-        self._mark_lost(self.clock())
+    def _on_lost(self, run: ReaderRun, d: dict) -> None:
+        if not run.stopped:
+            self._mark_lost(self.clock(), run)
 
-    def _on_restored(self, d: dict) -> None:
+    def _on_restored(self, run: ReaderRun, d: dict) -> None:
         # Data resuming is what clears the lost state (in _on_gaze).
-        self.status = "tobii: connection restored, waiting for data"
+        self._set_status(run, "tobii: connection restored, waiting for data")

@@ -108,7 +108,8 @@ def main(args) -> int:
                     print(f"status: {status}", file=sys.stderr)
                 if not batch:
                     time.sleep(0.005)
-    print(f"recorded {n} samples in {args.duration:g} s to {args.out}", file=sys.stderr)
+    dropped = f" ({tracker.dropped} dropped: read too late)" if tracker.dropped else ""
+    print(f"recorded {n} samples in {args.duration:g} s to {args.out}{dropped}", file=sys.stderr)
     return 0
 
 

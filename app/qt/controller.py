@@ -112,6 +112,9 @@ class GazeController(QObject):
                 parts.append("autocal holding: the evidence points two ways")
         else:
             parts.append("autocal off")
+        dropped = getattr(self.tracker, "dropped", 0)
+        if dropped:
+            parts.append(f"{dropped} samples dropped (read too late)")
         if p.paused:
             parts.append("PAUSED")
         if self.last_error:
