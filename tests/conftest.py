@@ -31,8 +31,12 @@ class _NoBareFolderImports:
 
 sys.meta_path.insert(0, _NoBareFolderImports())
 
-settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("ci")
+# Derandomized: the suite is a gate for merging, so it must give the same answer on every
+# run; GAZETYPE_HYPOTHESIS=explore searches new examples (run it when changing an estimator
+# or a state machine, and pin what it finds as a test).
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("explore" if os.environ.get("GAZETYPE_HYPOTHESIS") == "explore" else "ci")
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ allows it), then converge (it moves, never past what the evidence asks for)."""
 import math
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,6 +68,17 @@ def test_undershooting_eyes_with_no_offset_get_no_correction(u, seed, launch_y):
 @settings(max_examples=40)
 @given(st.floats(-2.5, 2.5), st.floats(-2.5, 2.5), st.integers(0, 10_000))
 def test_once_within_half_a_degree_it_never_moves_away(dx_deg, dy_deg, seed):
+    _never_moves_away(dx_deg, dy_deg, seed)
+
+
+@pytest.mark.xfail(strict=True, reason="known: the y move of one plausible undershoot and the x move of another "
+                   "combine (0.45 deg error becomes 0.6 deg for one step, a 0.4 deg false y correction that "
+                   "settles at 0.2 deg); a per-axis rule that fixes it slows convergence too much (5 tests fail)")
+def test_known_counterexample_moves_away_briefly():
+    _never_moves_away(2.0, 0.0, 610)
+
+
+def _never_moves_away(dx_deg, dy_deg, seed):
     rng = random.Random(seed)
     ox, oy = dx_deg * PPD, dy_deg * PPD
     est = OffsetEstimator(SCR)
