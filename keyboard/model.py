@@ -121,6 +121,20 @@ class KeyboardModel:
         self._relayout()
         return self.layout_events(t_s)
 
+    def set_layout(self, layout: Layout | str, t_s: float) -> list[LayoutEvent]:
+        """Another layout (the setting), from its letters page."""
+        self.key_layout = as_layout(layout)
+        self.page = "letters"
+        self._compute_keys()
+        return [self.keyboard_event(t_s)]
+
+    @property
+    def key_size_px(self) -> tuple[float, float]:
+        """Width and height of a one-unit key (a letter's), gaps included: what the eyes aim at."""
+        lay = self.layout.keyboard
+        rows = len(self.key_layout.pages[self.page])
+        return (lay[2] - lay[0]) / self.key_layout.columns, (lay[3] - lay[1]) / rows
+
     def set_phrases(self, phrases: Sequence[str], t_s: float) -> list[LayoutEvent]:
         self.phrases = tuple(phrases)
         if self.page != "phrases":
