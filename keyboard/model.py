@@ -248,7 +248,7 @@ class KeyboardModel:
         phrase = key_id[len(PHRASE_PREFIX):]
         text = self.buffer.text
         sep = " " if text and not text[-1].isspace() else ""
-        change = self.buffer.insert(sep + phrase, key_id)
+        change = self.buffer.insert(sep + phrase + " ", key_id)  # ready for the next word
         if self.speak_phrases:
             self._actions.append(Action(t_s, "speak", phrase))
         self.page = "letters"  # a phrase picked: back to typing

@@ -238,7 +238,7 @@ def test_a_phrase_goes_into_the_text_and_is_spoken():
     assert {"phrase:yes", "phrase:thank you", "phrase:call my wife", "page:letters", "sleep"} <= set(ids)
     assert m.keys.get("phrase:thank you").label == "thank you"
     change, evs = m.select("phrase:thank you", 1.0)
-    assert change.text == "h thank you" and m.page == "letters"
+    assert change.text == "h thank you " and m.page == "letters"
     assert [(a.kind, a.text) for a in m.take_actions()] == [("speak", "thank you")]
     m.select("undo", 2.0)
     assert m.buffer.text == "h"

@@ -185,7 +185,7 @@ def test_done_keeps_the_text_and_the_phrases_page_offers_it(window, qtbot):
     assert h.saved() == ["ok"]
     assert model.keys.get("phrase:ok") is not None and model.keys.get("phrase:thank you") is not None
     eyes.look_at("phrase:thank you")
-    assert model.buffer.text == "ok\nthank you" and outputs.spoken[-1] == "thank you" and model.page == "letters"
+    assert model.buffer.text == "ok\nthank you " and outputs.spoken[-1] == "thank you" and model.page == "letters"
     h.close()
 
 
