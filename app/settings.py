@@ -15,6 +15,8 @@ from pathlib import Path
 
 import platformdirs
 
+KEYBOARD_PCT = (40, 85)  # the range of the key-size setting
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -25,10 +27,15 @@ class Settings:
     tracker: str = "auto"
     autocal: bool = True
     smoothing: bool = True
-    fullscreen: bool = False
+    fullscreen: bool = False  # also full screen whenever a real eye tracker is found
+    layout: str = "qwerty"  # a keyboard layout name (keyboard/layouts) or a .json file
+    keyboard_pct: int = 65  # the keys' share of the window height, percent: the key size
+    history: bool = True  # keep finished texts on this machine (for the phrases page)
+    speak_on_done: bool = False  # "done" also speaks the finished text
 
     def validated(self) -> "Settings":
         d = asdict(self)
+        d["keyboard_pct"] = int(min(max(d["keyboard_pct"], KEYBOARD_PCT[0]), KEYBOARD_PCT[1]))
         d["dwell_ms"] = int(min(max(d["dwell_ms"], 100), 10000))
         d["lockon_ms"] = int(min(max(d["lockon_ms"], 0), 2000))
         d["font_px"] = int(min(max(d["font_px"], 12), 200))
@@ -38,6 +45,17 @@ class Settings:
 def config_dir() -> Path:
     env = os.environ.get("GAZETYPE_CONFIG_DIR")
     return Path(env) if env else Path(platformdirs.user_config_dir("gazetype", appauthor=False))
+
+
+def data_dir() -> Path:
+    """Where the history is kept (platformdirs' user data folder); `GAZETYPE_DATA_DIR`
+    overrides it (tests, kiosk setups)."""
+    env = os.environ.get("GAZETYPE_DATA_DIR")
+    return Path(env) if env else Path(platformdirs.user_data_dir("gazetype", appauthor=False))
+
+
+def history_path() -> Path:
+    return data_dir() / "history.sqlite3"
 
 
 def settings_path() -> Path:

@@ -1,41 +1,175 @@
 """Keyboard layout model: pages of keys computed for any rectangle, with hit-testing.
 
-Pure geometry, no Qt. Key ids are stable strings used in recordings and study logs:
-a character key's id is its character ("a", ",", "7"); action keys are "space",
-"backspace", "clear", "done", and page switches "page:symbols" / "page:letters".
+Pure geometry, no Qt. The pages come from data files, one per layout, in
+`keyboard/layouts/NAME.json` (adding a layout is adding a file; `layout_names()` lists
+them). Key ids are stable strings used in recordings and study logs: a character key's
+id is its character ("a", ",", "7"); action keys are "space", "backspace", "clear",
+"done", "shift", "undo", "sleep", "speak", "copy", "save", page switches "page:NAME";
+a quick phrase's key is "phrase:TEXT". The user studies keep the fixed "study" layout.
+
+A layout file is a JSON object {"description": TEXT, "pages": {NAME: [ROW, ...]}} with a
+"letters" page (shown first); a ROW is a string (each character a key one unit wide) or a
+list of key ids and [key id, width in units] pairs; the rows of a layout all span the same
+number of units. On a page, "phrase" is a slot that the keyboard fills with a quick phrase.
 """
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Mapping, Sequence
 
 from gazetype.tracker.events import Box, LayoutItem
 
 SPACE, BACKSPACE, CLEAR, DONE = "space", "backspace", "clear", "done"
-PAGE_LETTERS, PAGE_SYMBOLS = "page:letters", "page:symbols"
+SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE = "shift", "undo", "sleep", "speak", "copy", "save"
+PAGE_LETTERS, PAGE_SYMBOLS, PAGE_PHRASES = "page:letters", "page:symbols", "page:phrases"
+PAGE_PREFIX = "page:"
+PHRASE_SLOT, PHRASE_PREFIX = "phrase", "phrase:"
+ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE})
 ACTION_LABELS = {SPACE: "space", BACKSPACE: "\u232b", CLEAR: "clear", DONE: "done",
-                 PAGE_LETTERS: "abc", PAGE_SYMBOLS: "123"}
+                 PAGE_LETTERS: "abc", PAGE_SYMBOLS: "123", PAGE_PHRASES: "phrases", SHIFT: "\u21e7",
+                 UNDO: "undo", SLEEP: "sleep", SPEAK: "speak", COPY: "copy", SAVE: "+ save text"}
+STUDY_LAYOUT = "study"  # the user studies' fixed layout (study.runner.study_model)
+DEFAULT_LAYOUT = "qwerty"  # the keyboard window's default
 
-# Rows of (key id, width in key units). Every row spans 10 units.
-PAGES: dict[str, tuple[tuple[tuple[str, float], ...], ...]] = {
-    "letters": (
-        tuple((c, 1.0) for c in "qwertyuiop"),
-        tuple((c, 1.0) for c in "asdfghjkl") + ((BACKSPACE, 1.0),),
-        tuple((c, 1.0) for c in "zxcvbnm,.?"),
-        ((PAGE_SYMBOLS, 1.5), (SPACE, 4.5), (CLEAR, 1.5), (DONE, 2.5)),
-    ),
-    "symbols": (
-        tuple((c, 1.0) for c in "1234567890"),
-        tuple((c, 1.0) for c in "-'\":;!@()") + ((BACKSPACE, 1.0),),
-        tuple((c, 1.0) for c in "/&#%+=*_,."),
-        ((PAGE_LETTERS, 1.5), (SPACE, 4.5), (CLEAR, 1.5), (DONE, 2.5)),
-    ),
-}
+Rows = tuple[tuple[tuple[str, float], ...], ...]
 
 
-def missing_keys(text: str) -> list[str]:
+class LayoutError(ValueError):
+    """A layout file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A keyboard layout: named pages of rows of (key id, width in units)."""
+
+    name: str
+    description: str
+    pages: Mapping[str, Rows]
+    columns: float  # the units every row spans
+
+    def char_keys(self) -> frozenset[str]:
+        """Every character some page types."""
+        return frozenset(k for rows in self.pages.values() for row in rows for k, _ in row if len(k) == 1)
+
+
+def _parse_row(where: str, row) -> tuple[tuple[str, float], ...]:
+    if isinstance(row, str):
+        if not row or any(ch.isspace() for ch in row):
+            raise LayoutError(f"{where}: a row string must be characters without spaces (use \"space\"), got {row!r}")
+        return tuple((ch, 1.0) for ch in row)
+    if not isinstance(row, list) or not row:
+        raise LayoutError(f"{where}: a row must be a string or a non-empty list of keys")
+    keys = []
+    for item in row:
+        if isinstance(item, str):
+            key_id, w = item, 1.0
+        elif (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+              and isinstance(item[1], (int, float)) and not isinstance(item[1], bool)):
+            key_id, w = item[0], float(item[1])
+        else:
+            raise LayoutError(f"{where}: a key must be an id or [id, width], got {json.dumps(item)[:60]}")
+        if not (math.isfinite(w) and 0.25 <= w <= 20):
+            raise LayoutError(f"{where}: key {key_id!r} has width {w:g}; widths are 0.25 to 20 units")
+        keys.append((key_id, w))
+    return tuple(keys)
+
+
+def parse_layout(name: str, data, where: str) -> Layout:
+    """A Layout from a layout file's JSON value; LayoutError names `where` and the problem."""
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), dict) or not data["pages"]:
+        raise LayoutError(f"{where}: expected an object with \"pages\": {{NAME: [ROW, ...]}}")
+    if "letters" not in data["pages"]:
+        raise LayoutError(f"{where}: no \"letters\" page (the page shown first)")
+    pages: dict[str, Rows] = {}
+    for page, rows in data["pages"].items():
+        if not isinstance(rows, list) or not rows:
+            raise LayoutError(f"{where}: page {page!r}: expected a non-empty list of rows")
+        pages[page] = tuple(_parse_row(f"{where}: page {page!r} row {i + 1}", r) for i, r in enumerate(rows))
+    columns = sum(w for _, w in pages["letters"][0])
+    for page, rows in pages.items():
+        seen: set[str] = set()
+        for i, row in enumerate(rows):
+            span = sum(w for _, w in row)
+            if abs(span - columns) > 1e-6:
+                raise LayoutError(f"{where}: page {page!r} row {i + 1} spans {span:g} units, the first row {columns:g}")
+            for key_id, _ in row:
+                if key_id.startswith("page:"):
+                    if key_id[5:] not in pages:
+                        raise LayoutError(f"{where}: page {page!r}: key {key_id!r} switches to a page the layout lacks")
+                elif not (len(key_id) == 1 and not key_id.isspace() or key_id in ACTIONS or key_id == PHRASE_SLOT):
+                    raise LayoutError(f"{where}: page {page!r}: unknown key {key_id!r} (a character, "
+                                      f"{', '.join(sorted(ACTIONS))}, page:NAME or {PHRASE_SLOT})")
+                if key_id in seen and key_id != PHRASE_SLOT:
+                    raise LayoutError(f"{where}: page {page!r}: key {key_id!r} twice")
+                seen.add(key_id)
+    desc = data.get("description", "")
+    if not isinstance(desc, str):
+        raise LayoutError(f"{where}: \"description\" must be text")
+    return Layout(name, desc, pages, columns)
+
+
+def _layout_files() -> dict[str, object]:
+    folder = resources.files("gazetype.keyboard") / "layouts"
+    return {f.name[:-5]: f for f in folder.iterdir() if f.name.endswith(".json")}
+
+
+def layout_names() -> list[str]:
+    """The layouts shipped with gazetype (the files in keyboard/layouts)."""
+    return sorted(_layout_files())
+
+
+def load_layout_file(path: str | Path) -> Layout:
+    """A layout from any file; LayoutError (one line naming the file) if it is unusable."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LayoutError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise LayoutError(f"{path}: cannot read it ({e})") from None
+    return _parse_text(path.stem, text, str(path))
+
+
+def _parse_text(name: str, text: str, where: str) -> Layout:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise LayoutError(f"{where}: not valid JSON ({str(e)[:80]})") from None
+    return parse_layout(name, data, where)
+
+
+@lru_cache(maxsize=None)
+def load_layout(name: str) -> Layout:
+    """A shipped layout by name, or a layout file by path (a name ending in .json)."""
+    if name.endswith(".json"):
+        return load_layout_file(name)
+    files = _layout_files()
+    if name not in files:
+        raise LayoutError(f"unknown layout {name!r}; layouts: {', '.join(sorted(files))} (or a .json file)")
+    f = files[name]
+    return _parse_text(name, f.read_text(encoding="utf-8"), f"layouts/{name}.json")
+
+
+def as_layout(layout: "Layout | str | None") -> Layout:
+    if layout is None:
+        return load_layout(STUDY_LAYOUT)
+    return load_layout(layout) if isinstance(layout, str) else layout
+
+
+# The study layout's pages: what the studies, the phrase sets and the recordings of
+# the headless commands use.
+PAGES: Mapping[str, Rows] = load_layout(STUDY_LAYOUT).pages
+
+
+def missing_keys(text: str, layout: "Layout | str | None" = None) -> list[str]:
     """The characters of `text` that no page of the keyboard has a key for (a space is
     the space key), each once, in order."""
-    have = {k for rows in PAGES.values() for row in rows for k, _ in row if len(k) == 1}
+    have = as_layout(layout).char_keys()
     return list(dict.fromkeys(ch for ch in text if ch != " " and ch not in have))
 
 
@@ -71,6 +205,8 @@ class Key:
 
 
 def key_label(key_id: str) -> str:
+    if key_id.startswith(PHRASE_PREFIX):
+        return key_id[len(PHRASE_PREFIX):]
     return ACTION_LABELS.get(key_id, key_id)
 
 
@@ -141,23 +277,32 @@ class KeyMap:
         return KeyMap([Key(it.text, key_label(it.text), it.box) for it in items])
 
 
-def compute_keys(box: Box, page: str = "letters", gap_frac: float = 0.06) -> KeyMap:
-    """Lay out `page` in `box` (screen px). Gaps between keys are `gap_frac` of a key
-    unit; gaze in a gap hits no key, which keeps neighbours from stealing a dwell."""
-    if page not in PAGES:
-        raise ValueError(f"unknown keyboard page {page!r}; pages: {', '.join(PAGES)}")
+def compute_keys(box: Box, page: str = "letters", gap_frac: float = 0.06, layout: "Layout | str | None" = None,
+                 phrases: Sequence[str] = ()) -> KeyMap:
+    """Lay out `page` of `layout` (default: the study layout) in `box` (screen px). Gaps
+    between keys are `gap_frac` of a key unit; gaze in a gap hits no key, which keeps
+    neighbours from stealing a dwell. Phrase slots take `phrases` in order; a slot
+    with no phrase left is no key."""
+    lay = as_layout(layout)
+    if page not in lay.pages:
+        raise ValueError(f"unknown keyboard page {page!r}; pages: {', '.join(lay.pages)}")
     x0, y0, x1, y1 = box
-    rows = PAGES[page]
-    unit_w = (x1 - x0) / 10.0
+    rows = lay.pages[page]
+    unit_w = (x1 - x0) / lay.columns
     unit_h = (y1 - y0) / len(rows)
     gx, gy = gap_frac * unit_w * 0.5, gap_frac * unit_h * 0.5
+    fill = iter(dict.fromkeys(phrases))  # each phrase once
     keys = []
     for r, row in enumerate(rows):
         x = x0
         top = y0 + r * unit_h
         for key_id, w in row:
             right = x + w * unit_w
-            keys.append(Key(key_id, key_label(key_id), (x + gx, top + gy, right - gx, top + unit_h - gy)))
+            if key_id == PHRASE_SLOT:
+                text = next(fill, None)
+                key_id = None if text is None else PHRASE_PREFIX + text
+            if key_id is not None:
+                keys.append(Key(key_id, key_label(key_id), (x + gx, top + gy, right - gx, top + unit_h - gy)))
             x = right
     return KeyMap(keys)
 

@@ -1,11 +1,16 @@
 """The text being typed: applying key selections, and the raw input stream."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from gazetype.keyboard.layout import BACKSPACE, CLEAR, DONE, SPACE
+from gazetype.keyboard.layout import BACKSPACE, CLEAR, DONE, SHIFT, SPACE, UNDO
 
 BACKSPACE_CHAR = "\b"  # how a backspace appears in an input stream (metrics)
+SHIFT_OFF, SHIFT_ONCE, SHIFT_CAPS = "off", "once", "caps"
+# Shift cycles: off -> the next letter capital -> caps lock (a second dwell in a row) -> off.
+_NEXT_SHIFT = {SHIFT_OFF: SHIFT_ONCE, SHIFT_ONCE: SHIFT_CAPS, SHIFT_CAPS: SHIFT_OFF}
+UNDO_DEPTH = 500  # edits kept for undo
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,16 +21,21 @@ class TextChange:
 
 
 class TextBuffer:
-    """Text with backspace, clear and done. `input_stream` keeps every character
-    entered, with "\\b" for each backspace, as the text-entry metrics need."""
+    """Text with backspace, clear, done, shift (and caps lock) and undo. `input_stream`
+    keeps every character entered, with "\\b" for each backspace, as the text-entry
+    metrics need (an undo is logged as the backspaces and characters it amounts to)."""
 
     def __init__(self, text: str = "", *, done_inserts_newline: bool = False) -> None:
         self.text = text
         self.input_stream = ""
         self.done_inserts_newline = done_inserts_newline
+        self.shift = SHIFT_OFF
+        self._undo: list[tuple[str, str]] = []  # (text, shift) before each edit
 
     def apply(self, key_id: str) -> TextChange | None:
-        """Apply one selected key; None for keys that do not edit text (page keys)."""
+        """Apply one selected key; None for keys that do not edit text (page keys,
+        shift, an undo with nothing to undo)."""
+        before = (self.text, self.shift)
         if key_id == BACKSPACE:
             self.text = self.text[:-1]
             self.input_stream += BACKSPACE_CHAR
@@ -39,17 +49,63 @@ class TextBuffer:
         elif key_id == DONE:
             if self.done_inserts_newline:
                 self.text += "\n"
+                self._remember(before)
             return TextChange(key_id, self.text, done=True)
+        elif key_id == SHIFT:
+            self.shift = _NEXT_SHIFT[self.shift]
+            return None
+        elif key_id == UNDO:
+            if not self._undo:
+                return None
+            text, self.shift = self._undo.pop()
+            self._log_edit(self.text, text)
+            self.text = text
+            return TextChange(key_id, self.text)
         elif len(key_id) == 1:
-            self.text += key_id
-            self.input_stream += key_id
+            ch = key_id
+            if self.shift != SHIFT_OFF and ch.isalpha():
+                ch = ch.upper()
+                if self.shift == SHIFT_ONCE:
+                    self.shift = SHIFT_OFF
+            self.text += ch
+            self.input_stream += ch
         else:
             return None
+        self._remember(before)
         return TextChange(key_id, self.text)
+
+    def insert(self, text: str, key_id: str) -> TextChange:
+        """Insert `text` (a quick phrase) at the end, as one edit for undo."""
+        before = (self.text, self.shift)
+        self.text += text
+        self.input_stream += text
+        self._remember(before)
+        return TextChange(key_id, self.text)
+
+    def _remember(self, before: tuple[str, str]) -> None:
+        if before[0] == self.text:
+            return  # no edit (backspace or clear on nothing): nothing for undo to reverse
+        self._undo.append(before)
+        if len(self._undo) > UNDO_DEPTH:
+            del self._undo[0]
+
+    def _log_edit(self, old: str, new: str) -> None:
+        common = 0
+        for a, b in zip(old, new):
+            if a != b:
+                break
+            common += 1
+        self.input_stream += BACKSPACE_CHAR * (len(old) - common) + new[common:]
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
 
     def clear(self) -> None:
         self.text = ""
         self.input_stream = ""
+        self.shift = SHIFT_OFF
+        self._undo.clear()
 
 
 def replay_keys(keys) -> str:
@@ -58,3 +114,19 @@ def replay_keys(keys) -> str:
     for k in keys:
         buf.apply(k)
     return buf.text
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def current_sentence(text: str) -> str:
+    """The sentence being typed, or the last one finished when nothing follows it: what
+    the speak key says."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text)]
+    parts = [p for p in parts if p]
+    return parts[-1] if parts else ""
+
+
+def last_line(text: str) -> str:
+    """The text finished by the last "done" (the line before the final newline)."""
+    return text.rstrip("\n").rsplit("\n", 1)[-1].strip()

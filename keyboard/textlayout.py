@@ -35,15 +35,17 @@ class TextLayout:
     caret: Box  # where the next character goes
     line_height_px: float
     total_lines: int
+    scroll_lines: int = 0  # lines scrolled back: the last `scroll_lines` lines are below the panel
 
 
 def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = None,
-                *, line_spacing: float = 1.35, padding_px: float | None = None) -> TextLayout:
+                *, line_spacing: float = 1.35, padding_px: float | None = None, scroll_lines: int = 0) -> TextLayout:
     """Wrap `text` into `box` (screen px) and return visible lines, word boxes and caret.
 
     Greedy word wrap; a word wider than the box is broken. Newlines start a new line.
     When the text has more lines than fit, the last lines are shown (the panel
-    scrolls to the caret), as users expect of an output panel.
+    scrolls to the caret), as users expect of an output panel; `scroll_lines` shows
+    that many lines further back (scrollback, clamped to the text).
     """
     measure = measure or mono_measure(font_px)
     pad = 0.4 * font_px if padding_px is None else padding_px
@@ -74,10 +76,12 @@ def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = N
         raw_lines.append(line)
 
     n_fit = max(1, int((y1 - y0 - pad) // line_h))
-    first = max(0, len(raw_lines) - n_fit)
+    scroll_lines = min(max(0, scroll_lines), max(0, len(raw_lines) - n_fit))
+    first = max(0, len(raw_lines) - n_fit - scroll_lines)
+    raw_lines_shown = raw_lines[first:len(raw_lines) - scroll_lines]
     lines = []
     words = []
-    for i, s in enumerate(raw_lines[first:]):
+    for i, s in enumerate(raw_lines_shown):
         idx = first + i
         top = y0 + pad * 0.5 + i * line_h
         lines.append(TextLine(s, left, top, idx))
@@ -91,7 +95,7 @@ def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = N
     last = lines[-1]
     cx = last.x_px + measure(last.text)
     caret = (cx, last.top_px, cx + max(2.0, 0.08 * font_px), last.top_px + line_h)
-    return TextLayout(tuple(lines), tuple(words), caret, line_h, len(raw_lines))
+    return TextLayout(tuple(lines), tuple(words), caret, line_h, len(raw_lines), scroll_lines)
 
 
 def _tokens(para: str) -> list[str]:

@@ -87,6 +87,7 @@ class GazePipeline:
         self.stats = StreamStats()
         self.offset: OffsetEvent | None = None  # latest estimate
         self.paused = False
+        self.held = False  # a dialog is open over the keyboard: as paused, apart from the UI's own pausing
 
     def set_condition(self, calibrator: Calibrator, induced: InducedOffset | None) -> None:
         """A new condition (studies): a fresh calibrator and correction, and the
@@ -122,7 +123,7 @@ class GazePipeline:
             corrected = c if c is not None else shifted_back(s, ax, ay)
             for sink in self.sinks:
                 sink.write_corrected(corrected)
-        if self.paused:
+        if self.paused or self.held:
             # Paused input still tracks and calibrates but never selects.
             self.dwell.update(t, x, y, False)
             return Step(s, _NO_SELECTIONS, off, ax, ay, c)

@@ -56,6 +56,9 @@ class TypingSession:
             self.pipeline.on_layout(ev)
 
     def feed(self, s: GazeSample) -> SessionStep:
+        m = self.model
+        if m.clear_armed_until is not None or m.wake_armed_until is not None:
+            m.tick(s.t_s)  # a clear or wake waiting for its second dwell lapses
         step = self.pipeline.feed(s)
         out = SessionStep(step)
         for sel in step.selections:

@@ -20,6 +20,10 @@ of `UserParams` (docs/simulation.md gives the sources and the figures it reaches
   first looks at a key still go to the key's centre (`capture_p`: the eye is drawn
   to the visual target) and a held off-target fixation slips back to the centre
   now and then (`recapture_hz`).
+- Rest and quick phrases (`Rest`, `SayPhrase` among the phrases): it puts the keyboard
+  to sleep before a pause, lets its eyes wander (over the keys too: asleep, they type
+  nothing), and wakes it with two dwells on the sleep key, looking away in between;
+  it says a stock phrase by going to the phrases page and dwelling on the phrase.
 - Output: it glances at each new letter (`glance_char_p`) and at each finished word
   (`glance_word_p`), proofreads the phrase word by word before "done", and fixes
   the errors it sees with backspace: its own slips (`slip_p`: the neighbouring key)
@@ -35,7 +39,16 @@ import random
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from gazetype.keyboard.layout import BACKSPACE, DONE, PAGE_LETTERS, PAGE_SYMBOLS, SPACE
+from gazetype.keyboard.layout import (
+    BACKSPACE,
+    DONE,
+    PAGE_LETTERS,
+    PAGE_PHRASES,
+    PAGE_SYMBOLS,
+    PHRASE_PREFIX,
+    SLEEP,
+    SPACE,
+)
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.session import TypingSession
 from gazetype.sim.drive import Plan
@@ -118,6 +131,20 @@ class UserParams:
 
 
 ZERO = (0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Rest:
+    """Among a person's phrases: a pause of `s` seconds, with the keyboard asleep."""
+
+    s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SayPhrase:
+    """Among a person's phrases: say `text` from the phrases page instead of typing it."""
+
+    text: str
 
 
 class Feedback:
@@ -370,8 +397,48 @@ class SimUser:
                 if pos >= 0 and (pos >= len(phrase) or after[pos] != phrase[pos]):
                     known_bad = pos if known_bad is None else min(known_bad, pos)
 
-    def _plan_for(self, target: str, base: str):
-        yield from self._type(target, base)
+    def _rest_asleep(self, rest: Rest):
+        """Sleep the keyboard, rest the eyes for `rest.s`, then wake it (two dwells in a row)."""
+        if self.model.keys.get(SLEEP) is None:
+            return  # a keyboard without sleep (the studies'): just rest
+        sel = yield from self._dwell(SLEEP)
+        t = yield None
+        if sel != SLEEP or not self.model.asleep:
+            return
+        t_end = t + rest.s
+        spots = [k for k in self.model.keys if k.id != SLEEP]
+        while t < t_end:
+            k = self.rng.choice(spots)  # eyes wander over the keys: asleep, nothing is typed
+            x, y = self._land((k.cx_px, k.cy_px))
+            yield self._fix(t, x, y, min(self._gamma_s(600.0, 250.0), max(t_end - t, 0.08)), "rest")
+            t = yield None
+        for _ in range(4):  # wake: a dwell, a look away, a dwell (a few tries at most)
+            if not self.model.asleep:
+                return
+            yield from self._dwell(SLEEP)
+            t = yield None
+            yield self._away(t)
+
+    def _say_phrase(self, say: SayPhrase):
+        """To the phrases page and a dwell on the phrase (back to typing after it)."""
+        for _ in range(3):
+            if self.model.page == "phrases":
+                break
+            page_key = PAGE_PHRASES if self.model.keys.get(PAGE_PHRASES) is not None else PAGE_LETTERS
+            if self.model.keys.get(page_key) is None:
+                return  # no phrases page in this layout
+            yield from self._dwell(page_key)
+        if self.model.keys.get(PHRASE_PREFIX + say.text) is None:
+            return  # not offered
+        yield from self._dwell(PHRASE_PREFIX + say.text)
+
+    def _plan_for(self, target, base: str):
+        if isinstance(target, Rest):
+            yield from self._rest_asleep(target)
+        elif isinstance(target, SayPhrase):
+            yield from self._say_phrase(target)
+        else:
+            yield from self._type(target, base)
         self.phrases_done += 1
 
     def next_fixation(self, t_s: float) -> PlannedFixation | None:
@@ -421,9 +488,11 @@ class SimUserTracker(SimTracker):
 
 def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None, seed: int = 0,
                     screen: Screen | None = None, dwell_s: float = 1.0, offset=None, calibrator=None,
-                    rate_hz: float = 120.0, cursor: bool = False, max_s: float = 600.0, recorder=None):
-    """A `SimUser` types `phrases` once each (done after each) on a full-screen keyboard,
-    headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
+                    rate_hz: float = 120.0, cursor: bool = False, max_s: float = 600.0, recorder=None,
+                    layout=None, phrases_page=None):
+    """A `SimUser` types `phrases` once each (done after each; `Rest` and `SayPhrase`
+    among them rest or say a phrase) on a full-screen keyboard of `layout` (default: the
+    study layout; `phrases_page` fills its phrases page), headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
     corrects it (None: no correction); `recorder` gets the session as a recording.
     Returns (session, user, last sample time s)."""
     from gazetype.keyboard.dwell import DwellConfig, DwellEngine
@@ -433,7 +502,8 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
 
     screen = screen or Screen()
     params = params or UserParams()
-    model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)))
+    extra = {} if phrases_page is None else {"phrases": tuple(phrases_page)}
+    model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)), layout=layout, **extra)
     pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
                             induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None,
                             recorder=recorder)

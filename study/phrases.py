@@ -1,8 +1,8 @@
 """Phrase sets for transcription trials: the bundled set, or any one-phrase-per-line file.
 
 A phrase file is UTF-8 text with one phrase per line. Blank lines and lines starting
-with '#' are skipped, whitespace is collapsed and text is lowercased (the keyboard
-has no shift). Phrases with characters the keyboard cannot type are skipped with a
+with '#' are skipped, whitespace is collapsed and text is lowercased (the study
+layout has no shift). Phrases with characters the keyboard cannot type are skipped with a
 warning; a file left with no usable line is a StudyError.
 """
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Callable
 
 from gazetype.calibration import make_calibrator
 from gazetype.calibration.base import NullCalibrator
-from gazetype.keyboard.layout import DONE
+from gazetype.keyboard.layout import DONE, STUDY_LAYOUT
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.induced import InducedOffset
 from gazetype.pipeline.session import SessionStep, TypingSession
@@ -42,9 +42,11 @@ TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the win
 
 
 def study_model(screen: Screen, **kw) -> KeyboardModel:
-    """The keyboard model of a study: full screen, target strip above the output."""
+    """The keyboard model of a study: full screen, target strip above the output, and
+    always the fixed "study" layout (not the user's layout setting, which has shift,
+    undo, sleep and phrases): conditions and studies stay comparable."""
     return KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)),
-                         target_frac=TARGET_FRAC, done_inserts_newline=False, **kw)
+                         target_frac=TARGET_FRAC, done_inserts_newline=False, layout=STUDY_LAYOUT, **kw)
 
 
 class Phase(str, Enum):

@@ -1,4 +1,4 @@
-"""Shared test set-up: headless Qt, a private settings folder, patient hypothesis."""
+"""Shared test set-up: headless Qt, private settings and data folders, patient hypothesis."""
 from __future__ import annotations
 
 import os
@@ -42,6 +42,7 @@ settings.load_profile("explore" if os.environ.get("GAZETYPE_HYPOTHESIS") == "exp
 @pytest.fixture(autouse=True)
 def _private_config(tmp_path, monkeypatch):
     monkeypatch.setenv("GAZETYPE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("GAZETYPE_DATA_DIR", str(tmp_path / "data"))  # the history
 
 
 def fast_clock(factor: float):

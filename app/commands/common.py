@@ -73,3 +73,30 @@ def add_tracker_arg(p: argparse.ArgumentParser, default: str = "auto", extra: st
 def add_offset_arg(p: argparse.ArgumentParser, what: str = "an offset added to the tracker stream") -> None:
     p.add_argument("--offset", default="none", metavar="SPEC",
                    help=f"{what}: DX,DY px, '1,0.5deg', 'drift:60,0@120' or 'step:0,40@30' (default: none)")
+
+
+NO_DISPLAY = "no display: set DISPLAY or use the headless commands (replay, simulate, study run --headless)"
+
+
+def require_display() -> None:
+    """Before Qt starts: with no display to open a window on, Qt aborts with six lines;
+    say it in one (a UserError: exit code 2). Only X11/Wayland systems need one named."""
+    import os
+    import sys
+
+    from gazetype.app.errors import UserError
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in (
+            "offscreen", "minimal", "vnc", "eglfs", "linuxfb"):
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        raise UserError(NO_DISPLAY)
+
+
+def layout_name(text: str) -> str:
+    """`--layout`: a shipped layout's name or a layout file (.json), checked now."""
+    from gazetype.keyboard.layout import LayoutError, load_layout
+    try:
+        load_layout(text)
+    except LayoutError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text

@@ -27,6 +27,8 @@ def add_arguments(p) -> None:
 def main(args) -> int:
     speed = None if args.fast else args.speed
     if args.show:
+        from gazetype.app.commands.common import require_display
+        require_display()
         from gazetype.app.qt.replay_window import show_replay
         return show_replay(args.file, speed=speed or 1.0, dwell=DwellConfig(dwell_s=args.dwell_s),
                            autocal=args.autocal)

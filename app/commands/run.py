@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, positive_ms
+from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, layout_name, positive_ms, require_display
 
 NAME = "run"
 HELP = "open the gaze keyboard (default command)"
@@ -18,7 +18,11 @@ def add_arguments(p) -> None:
     p.add_argument("--lsl-out", action="store_true",
                    help="publish raw and corrected gaze and the app's events on Lab Streaming Layer "
                         "(off by default: gaze is personal data)")
-    p.add_argument("--fullscreen", action="store_true", help="start full screen (F11 toggles)")
+    p.add_argument("--layout", type=layout_name, default=None, metavar="NAME",
+                   help="keyboard layout: qwerty, alphabetic, ... or a .json file (default: your saved setting, "
+                        "qwerty at first)")
+    p.add_argument("--fullscreen", action="store_true",
+                   help="start full screen (F11 toggles; the default when a real eye tracker is found)")
     p.add_argument("--autocal", action=argparse.BooleanOptionalAction, default=None,
                    help="estimate and correct the tracker offset while you read (default: on)")
     p.add_argument("--quit-after", type=float, default=None, metavar="S", help=argparse.SUPPRESS)
@@ -26,5 +30,6 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
+    require_display()  # before Qt, which would abort with six lines
     from gazetype.app.qt.window import run_app
     return run_app(args)

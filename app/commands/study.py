@@ -87,6 +87,8 @@ def _run(args) -> int:
         return _run_headless(args, opts)
     from gazetype.study.setup import check_run
     check_run(opts)  # bad input ends here, before a window opens
+    from gazetype.app.commands.common import require_display
+    require_display()
     try:
         from gazetype.app import study_window
     except ImportError:

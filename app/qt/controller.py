@@ -2,12 +2,15 @@
 
 The only place with a QTimer: it reads the tracker's new samples ~125 times a
 second and passes each to the headless session, then asks the view to repaint.
+While a modal dialog is open (settings) gaze types nothing: the dwell engine is
+paused and starts afresh, so a gaze through the dialog never selects the key behind.
 """
 from __future__ import annotations
 
 from typing import Callable
 
 from PySide6.QtCore import QObject, QPoint, QTimer, Signal
+from PySide6.QtWidgets import QApplication
 
 from gazetype.app.qt.keyboard_view import KeyboardView
 from gazetype.pipeline.session import Session
@@ -19,6 +22,7 @@ class GazeController(QObject):
     selected = Signal(str)  # a key id, after the model applied it
     textChanged = Signal(str)
     doneSelected = Signal(str)  # the text when "done" was selected
+    actionRequested = Signal(object)  # a keyboard.model.Action (speak, copy, done, ...)
 
     def __init__(self, view: KeyboardView, session: Session, tracker: Tracker, parent=None, *,
                  clock: Callable[[], float] = now_s) -> None:
@@ -32,6 +36,7 @@ class GazeController(QObject):
         self._timer.timeout.connect(self.tick)
         self._flash_until = 0.0
         self.last_error: str | None = None
+        self.blocked = False  # a modal dialog is open
         view.geometryChanged.connect(self.relayout)
 
     @property
@@ -76,7 +81,20 @@ class GazeController(QObject):
         self.view.paused = paused
         self.view.update()
 
+    def _check_dialogs(self) -> None:
+        blocked = QApplication.activeModalWidget() is not None
+        if blocked != self.blocked:
+            self.blocked = self.pipeline.held = self.view.dialog_open = blocked
+            self.pipeline.dwell.reset()  # no progress carried into or out of the dialog
+            self.view.update()
+
+    def scroll(self, lines: int) -> None:
+        """Scroll the output panel back (lines > 0) or forward."""
+        self.session.publish(self.session.model.scroll(lines, self.clock()))
+        self.view.update()
+
     def tick(self) -> None:
+        self._check_dialogs()
         try:
             samples = self.tracker.read()
         except Exception as e:  # a tracker failing must not take the keyboard down
@@ -98,6 +116,8 @@ class GazeController(QObject):
             self.view.cursor_px = (last.x_px, last.y_px) if last.valid else None
             if self.view.flash_key is not None and last.t_s > self._flash_until:
                 self.view.flash_key = None
+        for action in self.session.model.take_actions():
+            self.actionRequested.emit(action)
         self.view.focus = self.pipeline.dwell.focus
         self.view.update()
 
@@ -115,8 +135,12 @@ class GazeController(QObject):
         dropped = getattr(self.tracker, "dropped", 0)
         if dropped:
             parts.append(f"{dropped} samples dropped (read too late)")
-        if p.paused:
+        if self.blocked:
+            parts.append("dialog open: gaze input off")
+        elif p.paused:
             parts.append("PAUSED")
+        if self.session.model.asleep:
+            parts.append("asleep: look at 'wake' twice")
         if self.last_error:
             parts.append(f"error: {self.last_error}")
         return "   \u00b7   ".join(parts)

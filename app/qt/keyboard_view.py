@@ -16,6 +16,9 @@ BG = QColor("#15171a")
 KEY = QColor("#2b2f36")
 KEY_BORDER = QColor("#454b55")
 KEY_TEXT = QColor("#f2f2f2")
+KEY_ASLEEP = QColor("#1d2024")
+KEY_TEXT_ASLEEP = QColor("#5a606a")
+ACTIVE = QColor("#8a5a12")  # a mode that is on: shift, caps, a clear waiting for confirmation, sleep
 ACCENT = QColor("#4da3ff")
 FLASH = QColor("#3ccf7a")
 OUTPUT_BG = QColor("#fbfaf5")
@@ -44,6 +47,7 @@ class KeyboardView(QWidget):
     widget's top-left in display px, set by the controller."""
 
     geometryChanged = Signal()
+    scrolled = Signal(int)  # lines back (mouse wheel over the view): the controller scrolls the output
 
     def __init__(self, model: KeyboardModel, parent=None) -> None:
         super().__init__(parent)
@@ -54,6 +58,7 @@ class KeyboardView(QWidget):
         self.show_cursor = True
         self.paused = False
         self.overlay_text: str | None = None  # e.g. a break screen in a study
+        self.dialog_open = False  # gaze input is off while a dialog is open
         self.flash_key: str | None = None
         self.setMinimumSize(480, 320)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -68,6 +73,11 @@ class KeyboardView(QWidget):
         super().moveEvent(ev)
         self.geometryChanged.emit()
 
+    def wheelEvent(self, ev) -> None:  # noqa: N802
+        steps = ev.angleDelta().y() // 120
+        if steps:
+            self.scrolled.emit(int(steps))
+
     def _r(self, box) -> QRectF:
         x0, y0, x1, y1 = box
         return QRectF(x0 - self.origin.x(), y0 - self.origin.y(), x1 - x0, y1 - y0)
@@ -80,9 +90,10 @@ class KeyboardView(QWidget):
         m = self.model
         if m.layout.target is not None:
             self._paint_text_panel(p, m.layout.target, m.target_layout, m.target_font_px, TARGET_BG, TARGET_TEXT, caret=False)
-        self._paint_text_panel(p, m.layout.output, m.text_layout, m.font_px, OUTPUT_BG, OUTPUT_TEXT, caret=True)
+        self._paint_text_panel(p, m.layout.output, m.text_layout, m.font_px, OUTPUT_BG, OUTPUT_TEXT,
+                               caret=m.text_layout.scroll_lines == 0)
         self._paint_keys(p)
-        if self.paused or self.overlay_text:
+        if self.paused or self.overlay_text or self.dialog_open:
             self._paint_overlay(p)
         if self.show_cursor and self.cursor_px is not None:
             x, y = self.cursor_px
@@ -99,6 +110,12 @@ class KeyboardView(QWidget):
         p.drawRoundedRect(r, 10, 10)
         if tl is None:
             return
+        if tl.lines and tl.lines[0].index > 0 or tl.scroll_lines:
+            # More text above or below: a bar on the right says where the view is.
+            total = max(1, tl.total_lines)
+            first, shown = tl.lines[0].index, len(tl.lines)
+            bar = QRectF(r.right() - 8, r.y() + r.height() * first / total, 5, max(8.0, r.height() * shown / total))
+            p.fillRect(bar, QColor(0, 0, 0, 90))
         font = font_px(px)
         fm = QFontMetricsF(font)
         p.setFont(font)
@@ -120,12 +137,15 @@ class KeyboardView(QWidget):
         char_font = font_px(unit_h * 0.42, bold=True)
         word_font = font_px(unit_h * 0.26, bold=True)
         focus = self.focus
+        live = m.live_keys
         for k in m.keys:
             r = self._r(k.box)
             path = QPainterPath()
             path.addRoundedRect(r, 12, 12)
             p.setPen(Qt.NoPen)
-            p.setBrush(QBrush(FLASH if k.id == self.flash_key else KEY))
+            asleep_key = live is not m.keys and live.get(k.id) is None  # asleep: not selectable, drawn faint
+            p.setBrush(QBrush(FLASH if k.id == self.flash_key else ACTIVE if m.active(k.id) else
+                              KEY_ASLEEP if asleep_key else KEY))
             p.drawPath(path)
             if k.id == focus.key_id and not self.paused:
                 if focus.progress > 0:
@@ -147,14 +167,15 @@ class KeyboardView(QWidget):
                 p.setPen(QPen(KEY_BORDER, 1.5))
             p.setBrush(Qt.NoBrush)
             p.drawPath(path)
-            p.setPen(QPen(KEY_TEXT))
+            p.setPen(QPen(KEY_TEXT_ASLEEP if asleep_key else KEY_TEXT))
             p.setFont(char_font if k.is_char else word_font)
-            p.drawText(r, Qt.AlignCenter, k.label)
+            p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.id))
 
     def _paint_overlay(self, p: QPainter) -> None:
         r = self._r(self.model.layout.keyboard)
         p.fillRect(r, QColor(0, 0, 0, 170))
         p.setPen(QPen(QColor("#ffffff")))
         p.setFont(font_px(max(18.0, r.height() * 0.07), bold=True))
-        text = self.overlay_text or "Paused: gaze input is off\n(press P to resume)"
+        text = ("A dialog is open: gaze input is off until it closes" if self.dialog_open else
+                self.overlay_text or "Paused: gaze input is off\n(press P to resume)")
         p.drawText(r, Qt.AlignCenter | Qt.TextWordWrap, text)

@@ -1,5 +1,7 @@
 """The keyboard window: builds the pipeline for the chosen tracker, shows the
-keyboard view and a status line, and handles the operator's keys."""
+keyboard view and a status line of fixed height, handles the operator's keys, and
+routes the keyboard's gaze actions (speak, copy, done, save a phrase) to the outputs
+and the history."""
 from __future__ import annotations
 
 import sys
@@ -12,11 +14,14 @@ from PySide6.QtWidgets import QApplication
 
 from gazetype.app import compose
 from gazetype.app import settings as settings_mod
+from gazetype.app.actions import ActionRouter, NoOutputs, Outputs, open_outputs
 from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.calibration import make_calibrator
 from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.history import History, quick_phrases
+from gazetype.keyboard.layout import DEFAULT_LAYOUT, LayoutError, load_layout
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.smoothing import OneEuroFilter
 from gazetype.recording.v1 import Header, RecordingWriter
@@ -24,6 +29,14 @@ from gazetype.tracker.base import TrackerError
 from gazetype.tracker.clock import now_s
 from gazetype.tracker.offset import parse_offset
 from gazetype.tracker.screen import Screen
+
+CLEAR_CONFIRM_S = 4.0  # time to confirm a clear with a second dwell (look away and back)
+MOUSE_LIKE = ("mouse", "sim", "replay")  # gaze sources that are not eye trackers: no full screen by default
+
+
+def output_frac(keyboard_pct: int) -> float:
+    """The output panel's share of the window for the key-size setting (the keys' share)."""
+    return 1.0 - keyboard_pct / 100.0
 
 
 def screen_of(qscreen) -> Screen:
@@ -37,24 +50,52 @@ def screen_of(qscreen) -> Screen:
 
 class KeyboardWindow(OperatorWindow):
     def __init__(self, controller: GazeController, view: KeyboardView, settings, notice: str | None,
-                 clock: Callable[[], float] = now_s) -> None:
+                 clock: Callable[[], float] = now_s, *, outputs: Outputs | None = None,
+                 history: History | None = None) -> None:
         super().__init__()
         self.clock = clock
         self.controller = controller
         self.view = view
         self.settings = settings
         self.notice = notice
+        self.outputs: Outputs = outputs if outputs is not None else QtClipboardOutputs()
+        self.history = history
+        self.router = ActionRouter(self.outputs, history=history, keep_history=settings.history,
+                                   speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases)
+        self.message: str | None = None  # the last action's word for the status line
+        self.settings_dialog = None
+        controller.actionRequested.connect(self.on_action)
+        view.scrolled.connect(controller.scroll)
         self.setWindowTitle("gazetype" + (f": {notice}" if notice else ""))
         self.setCentralWidget(view)
         self.setup_chrome({
             (Qt.Key_P, Qt.NoModifier): self.toggle_pause, (Qt.Key_F2, Qt.NoModifier): self.toggle_pause,
             (Qt.Key_Q, Qt.ControlModifier): self.close, (Qt.Key_F11, Qt.NoModifier): self.toggle_fullscreen,
             (Qt.Key_Escape, Qt.NoModifier): self.leave_fullscreen, (Qt.Key_C, Qt.NoModifier): self.toggle_cursor,
-            (Qt.Key_S, Qt.NoModifier): self.open_settings,
-        }, word_wrap=True)
+            (Qt.Key_S, Qt.NoModifier): self.open_settings, (Qt.Key_C, Qt.ControlModifier): self.copy_text,
+            (Qt.Key_PageUp, Qt.NoModifier): lambda: controller.scroll(3),
+            (Qt.Key_PageDown, Qt.NoModifier): lambda: controller.scroll(-3),
+        })
+
+    def on_action(self, action) -> None:
+        msg = self.router.route(action)
+        if msg:
+            self.message = msg
+            self.refresh_status()
+
+    def copy_text(self) -> None:
+        """Ctrl+C: the whole text to the clipboard, as the copy key does."""
+        from gazetype.keyboard.model import Action
+        self.on_action(Action(self.clock(), "copy", self.controller.session.model.buffer.text))
+
+    def refresh_phrases(self) -> None:
+        model = self.controller.session.model
+        self.controller.session.publish(model.set_phrases(quick_phrases(self.history), self.clock()))
 
     def refresh_status(self) -> None:
         text = self.controller.status_text()
+        if self.message:
+            text = f"{self.message}   \u00b7   {text}"
         if self.notice:
             text = f"{self.notice}   \u00b7   {text}"
         self.status.setText(text + "   \u00b7   keys: P pause, S settings, C cursor, F11 full screen, Ctrl+Q quit")
@@ -73,10 +114,22 @@ class KeyboardWindow(OperatorWindow):
             self.showMaximized()
 
     def open_settings(self) -> None:
+        """The settings dialog, modal: while it is open, gaze types nothing (the
+        controller sees the modal dialog). Opened without a nested event loop."""
         from gazetype.app.qt.settings_dialog import SettingsDialog
-        dlg = SettingsDialog(self.settings, self)
-        if dlg.exec():
-            self.apply_settings(dlg.result_settings())
+        if self.settings_dialog is not None:
+            return
+        model = self.controller.session.model
+        dlg = self.settings_dialog = SettingsDialog(self.settings, self, px_per_deg=self.controller.tracker.screen.px_per_deg,
+                                                    key_size_px=model.key_size_px, window_h_px=self.view.height())
+
+        def finished(result: int) -> None:
+            self.settings_dialog = None
+            if result:
+                self.apply_settings(dlg.result_settings())
+            dlg.deleteLater()
+        dlg.finished.connect(finished)
+        dlg.open()
 
     def apply_settings(self, s) -> None:
         self.settings = s
@@ -85,8 +138,17 @@ class KeyboardWindow(OperatorWindow):
         pipe.dwell.set_config(DwellConfig(dwell_s=s.dwell_ms / 1000, lockon_s=s.lockon_ms / 1000))
         pipe.smoother = OneEuroFilter() if s.smoothing else None
         self.view.show_cursor = s.show_cursor
+        self.router.keep_history, self.router.speak_on_done = s.history, s.speak_on_done
         model = self.controller.session.model
-        self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, self.clock()))
+        t = self.clock()
+        self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, t))
+        if abs(model.output_frac - output_frac(s.keyboard_pct)) > 1e-9:
+            self.controller.session.publish(model.set_output_frac(output_frac(s.keyboard_pct), t))
+        if s.layout != model.key_layout.name:
+            try:
+                self.controller.session.publish(model.set_layout(s.layout, t))
+            except LayoutError as e:
+                self.message = str(e)
         self.view.update()
 
     def _save(self, **changes) -> None:
@@ -95,7 +157,20 @@ class KeyboardWindow(OperatorWindow):
 
     def closeEvent(self, ev) -> None:
         self.controller.stop()
+        if self.history is not None:
+            self.history.close()
+        self.outputs.close()
         super().closeEvent(ev)
+
+
+class QtClipboardOutputs(NoOutputs):
+    """Until `gazetype.output` is there: copy with Qt's clipboard, no speech."""
+
+    def __init__(self) -> None:
+        super().__init__("speech is not available in this build")
+
+    def copy(self, text: str) -> None:
+        QApplication.clipboard().setText(text)
 
 
 def cursor_pos_fn(qscreen):
@@ -107,10 +182,37 @@ def cursor_pos_fn(qscreen):
     return cursor_pos
 
 
-def build(args, app: QApplication, clock: Callable[[], float] = now_s):
+def _layout_choice(args, s) -> str:
+    """--layout, else the saved layout; a saved layout that cannot be loaded is a warning
+    and QWERTY (a bad setting must never stop someone from typing)."""
+    name = getattr(args, "layout", None)
+    if name:
+        return name
+    try:
+        load_layout(s.layout)
+        return s.layout
+    except LayoutError as e:
+        print(f"gazetype: warning: saved layout: {e}; using {DEFAULT_LAYOUT}", file=sys.stderr)
+        return DEFAULT_LAYOUT
+
+
+def _open_history(s) -> History | None:
+    """The history (finished texts, saved phrases): opened when kept or already there."""
+    path = settings_mod.history_path()
+    if not (s.history or path.exists()):
+        return None
+    try:
+        return History(path)
+    except Exception as e:  # noqa: BLE001  (sqlite3 and OS errors alike: type without it)
+        print(f"gazetype: warning: {path}: history not available ({e})", file=sys.stderr)
+        return None
+
+
+def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: Outputs | None = None):
     """Model, tracker, pipeline, session, controller and window from CLI args and settings.
     `clock` is the time of the simulated tracker and of the window's own stamps (tests
-    run it faster); real trackers stamp samples with the monotonic clock, the default."""
+    run it faster); real trackers stamp samples with the monotonic clock, the default.
+    `outputs` (speech, clipboard): default `gazetype.output`'s, when installed."""
     s = settings_mod.load()
     tracker_name = args.tracker if args.tracker != "auto" or s.tracker == "auto" else s.tracker
     dwell_s = args.dwell_s if args.dwell_s is not None else s.dwell_ms / 1000
@@ -120,8 +222,11 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s):
     screen = screen_of(qscreen)
     induced = parse_offset(args.offset, screen)
     g = qscreen.geometry()
+    history = _open_history(s)
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
-                          target_measure=qt_measure(s.font_px * 0.8))
+                          target_measure=qt_measure(s.font_px * 0.8), layout=_layout_choice(args, s),
+                          output_frac=output_frac(s.keyboard_pct), clear_confirm_s=CLEAR_CONFIRM_S,
+                          phrases=quick_phrases(history))
     try:
         choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
                                       clock=clock)
@@ -144,7 +249,11 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s):
     view.show_cursor = s.show_cursor
     parts = compose.assemble(choice, model, pipeline, recorder=recorder, cursor_visible=lambda: view.show_cursor)
     controller = GazeController(view, parts.session, parts.tracker, clock=clock)
-    win = KeyboardWindow(controller, view, s, parts.notice, clock)
+    if outputs is None:
+        outputs = open_outputs()
+        if isinstance(outputs, NoOutputs):
+            outputs = QtClipboardOutputs()
+    win = KeyboardWindow(controller, view, s, parts.notice, clock, outputs=outputs, history=history)
     return win, controller, parts
 
 
@@ -152,7 +261,9 @@ def run_app(args) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gazetype")
     win, controller, parts = build(args, app)
-    fullscreen = args.fullscreen or win.settings.fullscreen
+    # An eye tracker user gets the whole screen (bigger keys); the mouse and the
+    # simulation keep a window.
+    fullscreen = args.fullscreen or win.settings.fullscreen or parts.tracker.name not in MOUSE_LIKE
     win.resize(1280, 800)
     win.showFullScreen() if fullscreen else win.showMaximized()
     controller.start()

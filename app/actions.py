@@ -1,0 +1,99 @@
+"""Where the keyboard's gaze actions go: speak, copy, a finished text into the history,
+a saved phrase. Headless: the window hands each `keyboard.model.Action` to `ActionRouter`,
+which calls an `Outputs` (speech, clipboard, typing into other applications; the
+`gazetype.output` package implements it) and the `History`. A failing output never
+takes the keyboard down: the router returns one line for the status area instead."""
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+from gazetype.keyboard.history import History
+from gazetype.keyboard.model import Action
+
+
+class Outputs(Protocol):
+    """What the keyboard can do outside its window (implemented in `gazetype.output`)."""
+
+    def speak(self, text: str) -> None: ...          # non-blocking
+    def copy(self, text: str) -> None: ...           # system clipboard
+    def send_text(self, text: str) -> None: ...      # type into the focused application (send mode)
+    def send_backspaces(self, n: int) -> None: ...
+    def problems(self) -> list[str]: ...
+    def close(self) -> None: ...
+
+
+class NoOutputs:
+    """Stands in when no outputs are available: says so instead of acting."""
+
+    def __init__(self, why: str = "speech and the clipboard are not available in this build") -> None:
+        self.why = why
+
+    def speak(self, text: str) -> None:
+        pass
+
+    def copy(self, text: str) -> None:
+        pass
+
+    def send_text(self, text: str) -> None:
+        pass
+
+    def send_backspaces(self, n: int) -> None:
+        pass
+
+    def problems(self) -> list[str]:
+        return [self.why]
+
+    def close(self) -> None:
+        pass
+
+
+def open_outputs() -> Outputs:
+    """`gazetype.output`'s outputs when that package is installed, else `NoOutputs`."""
+    try:
+        from gazetype import output  # written alongside; may be absent from this build
+    except ImportError:
+        return NoOutputs()
+    make = getattr(output, "open_outputs", None) or getattr(output, "make_outputs", None)
+    return make() if make is not None else NoOutputs("gazetype.output has no open_outputs()")
+
+
+class ActionRouter:
+    """`route(action) -> message or None`. `history` keeps finished texts when
+    `keep_history`; `phrases_changed()` is called after a phrase is saved."""
+
+    def __init__(self, outputs: Outputs, *, history: History | None = None, keep_history: bool = True,
+                 speak_on_done: bool = False, phrases_changed: Callable[[], None] = lambda: None) -> None:
+        self.outputs = outputs
+        self.history = history
+        self.keep_history = keep_history
+        self.speak_on_done = speak_on_done
+        self.phrases_changed = phrases_changed
+
+    def route(self, a: Action) -> str | None:
+        try:
+            if a.kind == "speak":
+                if a.text.strip():
+                    self.outputs.speak(a.text)
+                return self._problem("speak")
+            if a.kind == "copy":
+                self.outputs.copy(a.text)
+                return self._problem("copy") or "copied the text"
+            if a.kind == "done":
+                if self.keep_history and self.history is not None:
+                    self.history.add(a.text)
+                if self.speak_on_done and a.text.strip():
+                    self.outputs.speak(a.text)
+                return None
+            if a.kind == "save_phrase":
+                if self.history is None:
+                    return "phrases cannot be saved: the history file is not available"
+                self.history.save_phrase(a.text)
+                self.phrases_changed()
+                return f"saved the phrase {a.text!r}"
+        except Exception as e:  # an output failing must never stop someone from typing
+            return f"{a.kind} failed: {e}"
+        return None
+
+    def _problem(self, what: str) -> str | None:
+        probs = self.outputs.problems()
+        return f"{what}: {probs[0]}" if probs else None

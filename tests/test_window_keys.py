@@ -1,0 +1,305 @@
+"""The keyboard window's gaze keys and modes, driven by gaze offscreen: the mouse
+stands in for the eyes (a pointer we move), so every key is selected by dwell as a
+user would. Also: no gaze through a dialog, the pointer's start position, a status
+line that never moves the keys, the history, and no display."""
+import argparse
+import os
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from gazetype.app import settings as settings_mod
+from gazetype.app.qt.window import build
+from gazetype.keyboard.history import History
+
+from .conftest import ROOT, fast_clock, run_cli
+
+WAIT_MS = 5000
+
+
+class FakeOutputs:
+    """The `Outputs` protocol (gazetype.output), recording what it was asked."""
+
+    def __init__(self) -> None:
+        self.spoken: list[str] = []
+        self.copied: list[str] = []
+        self.closed = False
+
+    def speak(self, text: str) -> None:
+        self.spoken.append(text)
+
+    def copy(self, text: str) -> None:
+        self.copied.append(text)
+
+    def send_text(self, text: str) -> None:
+        pass
+
+    def send_backspaces(self, n: int) -> None:
+        pass
+
+    def problems(self) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def make_args(**kw):
+    base = dict(tracker="mouse", dwell_s=0.25, offset="none", record=None, autocal=False, fullscreen=False,
+                lsl_out=False, quit_after=None, screenshot=None, layout=None)
+    base.update(kw)
+    return argparse.Namespace(**base)
+
+
+class Eyes:
+    """The mouse pointer as the eyes: `look_at(key_id)` dwells on a key until it is
+    selected, then looks away at the text (a repeated key needs a look away)."""
+
+    def __init__(self, qtbot, win, controller) -> None:
+        self.qtbot, self.win, self.controller = qtbot, win, controller
+        self.model = controller.session.model
+        o = self.model.layout.output
+        self.pos = ((o[0] + o[2]) / 2, (o[1] + o[3]) / 2)
+        controller.tracker.cursor_pos = lambda: self.pos
+
+    def away(self) -> None:
+        o = self.model.layout.output
+        self.pos = ((o[0] + o[2]) / 2 + 1.0, (o[1] + o[3]) / 2)
+        self.qtbot.wait(60)
+
+    def look_at(self, key_id: str, expect_selection: bool = True) -> None:
+        n = len(self.controller.session.selections)
+        k = self.model.keys.get(key_id)
+        assert k is not None, f"no key {key_id!r} on page {self.model.page}"
+        self.pos = (k.cx_px, k.cy_px)
+        if expect_selection:
+            self.qtbot.waitUntil(lambda: len(self.controller.session.selections) > n, timeout=WAIT_MS)
+            assert self.controller.session.selections[-1].key_id == key_id
+        else:
+            self.qtbot.wait(1200)  # four dwell times
+        self.away()
+
+    def type(self, *keys: str) -> None:
+        for k in keys:
+            self.look_at(k)
+
+
+@pytest.fixture
+def window(qtbot, qapp):
+    made = []
+
+    def _make(outputs=None, **kw):
+        args = make_args(**kw)
+        clock = fast_clock(20.0) if args.tracker == "sim" else None
+        win, controller, parts = build(args, qapp, outputs=outputs or FakeOutputs(),
+                                       **({"clock": clock} if clock else {}))
+        qtbot.addWidget(win)
+        win.resize(1200, 800)
+        win.show()
+        qtbot.waitExposed(win)
+        win.activateWindow()
+        qtbot.waitActive(win)
+        made.append((win, controller, parts))
+        return win, controller
+    yield _make
+    for win, controller, parts in made:
+        if win.settings_dialog is not None:
+            win.settings_dialog.reject()
+        controller.stop()
+        parts.close()
+
+
+def started(window, qtbot, **kw):
+    win, controller = window(**kw)
+    eyes = Eyes(qtbot, win, controller)
+    controller.start()
+    eyes.away()  # the pointer moves: from now on it is gaze
+    return win, controller, eyes
+
+
+def test_shift_caps_and_undo_by_gaze(window, qtbot):
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    eyes.type("shift", "h", "i")
+    assert model.buffer.text == "Hi"
+    eyes.type("shift")
+    win.view.repaint()
+    assert model.keys.get("a") is not None and model.label("a") == "A" and model.active("shift")
+    eyes.type("shift", "o", "k")  # the second dwell on shift in a row: caps lock
+    assert model.buffer.text == "HiOK"
+    eyes.type("shift", "undo")
+    assert model.buffer.text == "HiO"
+
+
+def test_clear_needs_a_second_dwell_and_undo_brings_the_text_back(window, qtbot):
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    eyes.type("n", "o")
+    eyes.look_at("clear")
+    assert model.buffer.text == "no" and "again" in model.label("clear")
+    eyes.look_at("clear")
+    assert model.buffer.text == ""
+    eyes.look_at("undo")
+    assert model.buffer.text == "no"
+
+
+def test_sleep_only_the_sleep_key_is_live_and_it_takes_two_dwells_to_wake(window, qtbot):
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    eyes.type("a", "sleep")
+    assert model.asleep and "asleep" in controller.status_text()
+    for key in ("b", "space", "done"):
+        eyes.look_at(key, expect_selection=False)
+    assert model.buffer.text == "a" and [s.key_id for s in controller.session.selections][-1] == "sleep"
+    eyes.look_at("sleep")  # one dwell: still asleep
+    assert model.asleep
+    eyes.look_at("sleep")
+    assert not model.asleep
+    eyes.type("b")
+    assert model.buffer.text == "ab"
+
+
+def test_speak_copy_and_ctrl_c_go_to_the_outputs(window, qtbot):
+    outputs = FakeOutputs()
+    win, controller, eyes = started(window, qtbot, outputs=outputs)
+    eyes.type("h", "i", ".", "space", "y", "o", "speak", "copy")
+    assert outputs.spoken == ["yo"] and outputs.copied == ["hi. yo"]
+    qtbot.keyClick(win.view, Qt.Key_C, Qt.ControlModifier)
+    assert outputs.copied == ["hi. yo", "hi. yo"]
+    win.close()
+    assert outputs.closed
+
+
+def test_done_keeps_the_text_and_the_phrases_page_offers_it(window, qtbot):
+    settings_mod.save(settings_mod.Settings(speak_on_done=True))
+    outputs = FakeOutputs()
+    win, controller, eyes = started(window, qtbot, outputs=outputs)
+    model = controller.session.model
+    eyes.type("o", "k", "done")
+    assert outputs.spoken == ["ok"]
+    h = History(settings_mod.history_path())
+    assert [t for _, t in h.texts()] == ["ok"]
+    eyes.type("page:phrases", "save")  # keep the line just finished as a phrase
+    assert h.saved() == ["ok"]
+    assert model.keys.get("phrase:ok") is not None and model.keys.get("phrase:thank you") is not None
+    eyes.look_at("phrase:thank you")
+    assert model.buffer.text == "ok\nthank you " and outputs.spoken[-1] == "thank you" and model.page == "letters"
+    h.close()
+
+
+def test_with_history_off_nothing_is_kept(window, qtbot):
+    settings_mod.save(settings_mod.Settings(history=False))
+    win, controller, eyes = started(window, qtbot)
+    eyes.type("o", "done")
+    assert not settings_mod.history_path().exists()
+
+
+def test_no_gaze_through_the_settings_dialog(window, qtbot):
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    k = model.keys.get("q")
+    eyes.pos = (k.cx_px, k.cy_px - 0.3 * k.height_px)  # dwelling on q ...
+    qtbot.waitUntil(lambda: controller.pipeline.dwell.focus.progress > 0.2, timeout=WAIT_MS)
+    qtbot.keyClick(win.view, Qt.Key_S)  # ... when the dialog opens over it
+    dlg = win.settings_dialog
+    assert dlg is not None and QApplication.activeModalWidget() is dlg
+    qtbot.waitUntil(lambda: controller.blocked, timeout=WAIT_MS)
+    n = controller.pipeline.stats.total_valid
+    qtbot.waitUntil(lambda: controller.pipeline.stats.total_valid > n + 120, timeout=WAIT_MS)  # > 1 s of gaze
+    assert model.buffer.text == "" and controller.pipeline.dwell.focus.key_id is None
+    assert "dialog open" in controller.status_text()
+    dlg.reject()
+    qtbot.waitUntil(lambda: not controller.blocked, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: model.buffer.text == "q", timeout=WAIT_MS)  # a whole new dwell, then typing again
+
+
+def test_the_pointer_resting_on_a_key_at_start_types_nothing(window, qtbot):
+    win, controller = window()
+    model = controller.session.model
+    k = model.keys.get("g")
+    pos = (k.cx_px, k.cy_px)
+    controller.tracker.cursor_pos = lambda: pos
+    controller.start()
+    qtbot.wait(1500)  # five dwell times
+    assert model.buffer.text == "" and not controller.session.selections
+    pos = (k.cx_px + 10, k.cy_px)  # the mouse moves: now it is gaze
+    qtbot.waitUntil(lambda: model.buffer.text == "g", timeout=WAIT_MS)
+
+
+def test_a_long_status_message_never_moves_the_keys(window, qtbot):
+    win, controller = window(tracker="sim")
+    controller.start()
+    model = controller.session.model
+    qtbot.wait(100)
+    before = [k.box for k in model.keys]
+    bar_h = win.statusBar().height()
+    win.notice = "a very long notice that would wrap onto several lines " * 20
+    win.refresh_status()
+    qtbot.wait(200)
+    QApplication.processEvents()
+    assert [k.box for k in model.keys] == before and win.statusBar().height() == bar_h
+    assert win.status.text().startswith("a very long notice")  # the whole text is kept (tooltip)
+
+
+def test_the_output_scrolls_back_and_returns_to_the_line_being_typed(window, qtbot):
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    model.set_text("\n".join(f"line {i}" for i in range(20)), 0.0)
+    controller.scroll(0)
+    assert len(model.text_layout.lines) > 2 and model.text_layout.lines[-1].text == "line 19"
+    qtbot.keyClick(win.view, Qt.Key_PageUp)
+    assert model.text_layout.lines[-1].text == "line 16"
+    eyes.type("x")
+    assert model.text_layout.lines[-1].text == "line 19x"
+
+
+def test_layout_and_key_size_settings(window, qtbot):
+    from dataclasses import replace
+    win, controller, eyes = started(window, qtbot, layout="alphabetic")
+    model = controller.session.model
+    assert model.key_layout.name == "alphabetic"
+    h0 = model.keys.get("a").height_px
+    win.apply_settings(replace(win.settings, keyboard_pct=80, layout="qwerty"))
+    assert model.key_layout.name == "qwerty" and model.keys.get("a").height_px > 1.15 * h0
+    again = settings_mod.load()
+    assert (again.keyboard_pct, again.layout) == (80, "qwerty")
+    eyes.type("q")
+    assert model.buffer.text == "q"
+
+
+def test_a_saved_layout_that_cannot_be_loaded_falls_back_to_qwerty(window, capsys):
+    settings_mod.save(settings_mod.Settings(layout="klingon"))
+    win, controller = window()
+    assert controller.session.model.key_layout.name == "qwerty"
+    assert "saved layout" in capsys.readouterr().err
+
+
+def test_history_command_lists_and_clears():
+    h = History(settings_mod.history_path())
+    h.add("good morning")
+    h.save_phrase("call Anna")
+    h.close()
+    r = run_cli("history")
+    assert r.returncode == 0 and "good morning" in r.stdout and "saved phrase  call Anna" in r.stdout
+    r = run_cli("history", "--clear")
+    assert r.returncode == 0 and "deleted 1 text(s) and 1 saved phrase(s)" in r.stdout
+    assert "0 text(s), 0 saved phrase(s)" in run_cli("history", "--list").stdout
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="no DISPLAY there")
+def test_without_a_display_one_line_and_exit_2():
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    for argv in ([], ["run", "--tracker", "sim"]):
+        r = subprocess.run([sys.executable, "-m", "gazetype", *argv], capture_output=True, text=True, cwd=ROOT,
+                           env=env, timeout=60)
+        assert r.returncode == 2, r.stderr
+        assert r.stderr == ("gazetype run: error: no display: set DISPLAY or use the headless commands "
+                            "(replay, simulate, study run --headless)\n")
+
+
+def test_run_layout_option_is_checked_before_anything_opens():
+    r = run_cli("run", "--layout", "dvorak")
+    assert r.returncode == 2 and "unknown layout 'dvorak'" in r.stderr and len(r.stderr.splitlines()) == 1
