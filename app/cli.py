@@ -22,6 +22,8 @@ COMMANDS = (
     "gazetype.app.commands.simulate",
     "gazetype.app.commands.trackers",
     "gazetype.app.commands.tobii_bridge",
+    "gazetype.app.commands.voices",
+    "gazetype.app.commands.say",
 )
 
 
