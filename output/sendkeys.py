@@ -290,10 +290,10 @@ def _try_xtest(display: str) -> tuple[Sender | None, str | None]:
 
 def _try_uinput(devnode: str) -> tuple[Sender | None, str | None]:
     if not os.path.exists(devnode):
-        return None, f"{devnode} does not exist (sudo modprobe uinput)"
+        return None, f"{devnode} does not exist; load it with 'sudo modprobe uinput'"
     if not os.access(devnode, os.W_OK):
-        return None, (f"{devnode} is not writable (add a udev rule giving your group access, e.g. "
-                      'KERNEL=="uinput", GROUP="input", MODE="0660", and join the input group)')
+        return None, (f"{devnode} is not writable; a udev rule such as "
+                      'KERNEL=="uinput", GROUP="input", MODE="0660" and membership of the input group allow it')
     try:
         import evdev  # noqa: F401
     except ImportError:
@@ -329,4 +329,4 @@ def open_sender(env: Mapping[str, str] | None = None, devnode: str = "/dev/uinpu
         if s is not None:
             return s
         notes.append(why)
-    return NoSender(f"typing into other applications: no X display (DISPLAY is not set) and no uinput ({notes[0]})")
+    return NoSender(f"typing into other applications: no X display (DISPLAY is not set) and no uinput: {notes[0]}")
