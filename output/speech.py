@@ -220,10 +220,16 @@ class Speaker:
 
     def save_wav(self, text: str, path: str | os.PathLike) -> float:
         """Synthesise `text` into a WAV file at `path` (blocking; not played);
-        returns its duration in seconds. RuntimeError when there is no engine."""
+        returns its duration in seconds. RuntimeError when there is no engine,
+        OSError when `path` cannot be written."""
         if self._engine is None:
             raise RuntimeError(self.problem)
-        self._synthesise(text, Path(path))
+        # Synthesise into our own folder and copy: pyttsx3 reports a file it cannot write
+        # only as a traceback printed from its ctypes callback, here it is an OSError.
+        tmp = Path(self._tmpdir.name) / f"save-{threading.get_ident()}.wav"
+        self._synthesise(text, tmp)
+        shutil.copyfile(tmp, path)
+        tmp.unlink()
         return wav_duration_s(path)
 
     def close(self) -> None:
@@ -250,6 +256,23 @@ class Speaker:
                            gender=getattr(v, "gender", None)) for v in raw)
 
     def _synthesise(self, text: str, path: Path) -> None:
+        exe = shutil.which("espeak-ng")
+        if exe:
+            # pyttsx3 2.99 applies a rate or volume change only to its first utterance
+            # (measured: 300 then 100 wpm gave the same 1.58 s), so the espeak-ng program
+            # synthesises when it is there, in its own process (no GIL held either).
+            cmd = [exe, "-w", str(path), "--stdin"]
+            if self._voice_id is not None:
+                cmd += ["-v", self._voice_id]
+            if self._rate_wpm is not None:
+                cmd += ["-s", str(round(self._rate_wpm))]
+            if self._volume is not None:
+                cmd += ["-a", str(round(self._volume * 100))]  # amplitude 0..200, 100 is normal
+            r = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=120)
+            if r.returncode != 0 or not path.exists():
+                why = r.stderr.decode(errors="replace").strip().splitlines()
+                raise RuntimeError(f"espeak-ng failed: {why[-1] if why else 'exit code ' + str(r.returncode)}")
+            return
         with _ENGINE_LOCK:
             e = self._engine
             if self._voice_id is not None:

@@ -170,3 +170,6 @@ def test_cli_say_writes_a_wav(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Audio saved" not in r.stdout  # pyttsx3's own print is silenced
     assert 0.5 < wav_duration_s(out) < 3.0
+    r = subprocess.run([sys.executable, "-m", "gazetype", "say", "--wav", str(tmp_path / "no" / "x.wav"), "hi"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "cannot write it" in r.stderr, r.stderr

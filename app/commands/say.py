@@ -35,7 +35,10 @@ def main(args) -> int:
         except ValueError as e:
             raise UserError(str(e)) from None
         if args.wav:
-            duration_s = speaker.save_wav(text, args.wav)
+            try:
+                duration_s = speaker.save_wav(text, args.wav)
+            except OSError as e:
+                raise UserError(f"{args.wav}: cannot write it: {e.strerror or e}") from None
             print(f"wrote {duration_s:.2f} s of speech to {args.wav}")
             return 0
         if speaker.problem:  # no player: say so before trying
