@@ -1,10 +1,11 @@
-"""Offline speech: pyttsx3 driving espeak-ng, spoken by a worker thread.
+"""Offline speech with espeak-ng, spoken by a worker thread.
 
-pyttsx3's espeak driver synthesises in-process (about 10 ms for a sentence) but plays
-through `os.system("aplay ...")`, which blocks and cannot be stopped. So the worker has
-pyttsx3 write each utterance to a WAV file and plays it with a player subprocess
-(paplay, pw-play or aplay), which stop() can end at once. The caller never waits for
-either: speak() only puts the text on a queue.
+pyttsx3's espeak driver lists the voices. It could synthesise too, but it plays through
+`os.system("aplay ...")`, which blocks and cannot be stopped, and it applies a rate
+change only to its first utterance. So the worker writes each utterance to a WAV file
+with the `espeak-ng` program (pyttsx3's save_to_file where the program is missing) and
+plays it with a player subprocess (paplay, pw-play or aplay), which stop() can end at
+once. The caller never waits for either: speak() only puts the text on a queue.
 """
 from __future__ import annotations
 
