@@ -23,6 +23,8 @@ COMMANDS = (
     "gazetype.app.commands.trackers",
     "gazetype.app.commands.history",
     "gazetype.app.commands.tobii_bridge",
+    "gazetype.app.commands.voices",
+    "gazetype.app.commands.say",
 )
 
 

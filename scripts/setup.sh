@@ -1,5 +1,5 @@
 #!/bin/sh
-# Set up gazetype on a fresh machine: the system libraries Qt needs (Debian/Ubuntu),
+# Set up gazetype on a fresh machine: the system libraries Qt and speech need (Debian/Ubuntu),
 # a virtual environment in .venv with the app, and with "test" also the test extra.
 # Safe to run again: it only installs what is missing.
 set -eu
@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 mode="${1:-app}"
 
 pkgs="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 fonts-dejavu-core"
+# A real window on X11 (Qt's xcb platform) and offline speech (pyttsx3 drives libespeak-ng;
+# aplay plays it where neither paplay nor pw-play is installed).
+pkgs="$pkgs libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0"
+pkgs="$pkgs libxkbcommon-x11-0 espeak-ng alsa-utils"
+# The tests type into a real receiving window under a virtual X server.
+if [ "$mode" = test ]; then pkgs="$pkgs xvfb xauth"; fi
 if command -v dpkg >/dev/null 2>&1; then
   missing=""
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -17,7 +17,7 @@ os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
 # its bare name works only in a checkout (the repository root is on sys.path here) and
 # breaks once installed. Refuse such imports in the tests, and keep subprocesses from
 # putting the working folder on sys.path (`python -m gazetype` from the root).
-_FOLDERS = {"app", "tracker", "calibration", "keyboard", "study", "pipeline", "recording", "sim"}
+_FOLDERS = {"app", "tracker", "calibration", "keyboard", "study", "pipeline", "recording", "sim", "output"}
 os.environ["PYTHONSAFEPATH"] = "1"
 
 

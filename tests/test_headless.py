@@ -10,7 +10,8 @@ from .conftest import ROOT
 
 CORE = ["gazetype.tracker", "gazetype.sim.gaze", "gazetype.tracker.mouse", "gazetype.recording.playback", "gazetype.recording.v1", "gazetype.calibration",
         "gazetype.keyboard.dwell", "gazetype.keyboard.layout", "gazetype.keyboard.model", "gazetype.pipeline.pipeline", "gazetype.pipeline.replay",
-        "gazetype.sim.typists", "gazetype.keyboard.textlayout", "gazetype.app.cli", "gazetype.app.commands.replay", "gazetype.app.commands.record"]
+        "gazetype.sim.typists", "gazetype.keyboard.textlayout", "gazetype.app.cli", "gazetype.app.commands.replay", "gazetype.app.commands.record",
+        "gazetype.output.hub", "gazetype.output.speech", "gazetype.output.sendkeys", "gazetype.app.commands.voices"]
 
 
 def test_core_modules_do_not_load_qt():

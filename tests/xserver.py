@@ -1,0 +1,107 @@
+"""A real X server for tests: Xvfb on a free display number, and a separate
+receiving program (tests/x11_receiver.py) that collects what is typed into it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def _free_display() -> int:
+    for n in range(90, 200):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    raise RuntimeError("no free X display number from :90 to :199")
+
+
+@pytest.fixture(scope="module")
+def xvfb():
+    """The display name (":N") of a fresh Xvfb; -noreset keeps its state (the keymap
+    among it) when a client leaves."""
+    exe = shutil.which("Xvfb")
+    if exe is None:
+        pytest.skip("Xvfb is not installed (scripts/setup.sh test installs it: apt install xvfb)")
+    n = _free_display()
+    proc = subprocess.Popen([exe, f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sock = Path(f"/tmp/.X11-unix/X{n}")
+    deadline = time.monotonic() + 15
+    while not sock.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"Xvfb :{n} did not start: {proc.stderr.read().decode(errors='replace')[-500:]}")
+        time.sleep(0.05)
+    yield f":{n}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class Receiver:
+    """The receiving program, running under `display`."""
+
+    def __init__(self, display: str, timeout_s: float = 120.0):
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        env.pop("WAYLAND_DISPLAY", None)
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "x11_receiver.py"), "--timeout", str(timeout_s)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env)
+        line = self.proc.stdout.readline()
+        if not line.startswith("READY"):
+            self.proc.kill()
+            raise RuntimeError(f"receiver did not start: {line!r} {self.proc.stderr.read()[-800:]}")
+        self.window_id = int(line.split()[1])
+
+    def state(self) -> dict:
+        self.proc.stdin.write("DUMP\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def wait_for_text(self, expected: str, timeout_s: float = 5.0) -> dict:
+        """The receiver's state once its text is `expected`, or the last state after
+        `timeout_s` (key events and the DUMP command travel on separate channels)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            st = self.state()
+            if st["text"] == expected or time.monotonic() > deadline:
+                return st
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.write("QUIT\n")
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
+
+def focus_window(display: str, window_id: int) -> int:
+    """Give `window_id` the X input focus (there is no window manager to do it);
+    returns the window that has the focus afterwards."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+    d = xdisplay.Display(display)
+    try:
+        d.set_input_focus(d.create_resource_object("window", window_id), X.RevertToParent, X.CurrentTime)
+        d.sync()
+        return d.get_input_focus().focus.id
+    finally:
+        d.close()
+
+
+def input_focus(display: str) -> int:
+    from Xlib import display as xdisplay
+    d = xdisplay.Display(display)
+    try:
+        return d.get_input_focus().focus.id
+    finally:
+        d.close()
