@@ -5,56 +5,11 @@ which calls an `Outputs` (speech, clipboard, typing into other applications; the
 takes the keyboard down: the router returns one line for the status area instead."""
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import Callable
 
 from gazetype.keyboard.history import History
 from gazetype.keyboard.model import Action
-
-
-class Outputs(Protocol):
-    """What the keyboard can do outside its window (implemented in `gazetype.output`)."""
-
-    def speak(self, text: str) -> None: ...          # non-blocking
-    def copy(self, text: str) -> None: ...           # system clipboard
-    def send_text(self, text: str) -> None: ...      # type into the focused application (send mode)
-    def send_backspaces(self, n: int) -> None: ...
-    def problems(self) -> list[str]: ...
-    def close(self) -> None: ...
-
-
-class NoOutputs:
-    """Stands in when no outputs are available: says so instead of acting."""
-
-    def __init__(self, why: str = "speech and the clipboard are not available in this build") -> None:
-        self.why = why
-
-    def speak(self, text: str) -> None:
-        pass
-
-    def copy(self, text: str) -> None:
-        pass
-
-    def send_text(self, text: str) -> None:
-        pass
-
-    def send_backspaces(self, n: int) -> None:
-        pass
-
-    def problems(self) -> list[str]:
-        return [self.why]
-
-    def close(self) -> None:
-        pass
-
-
-def open_outputs() -> Outputs:
-    """`gazetype.output`'s outputs when that package is installed, else `NoOutputs`."""
-    try:
-        from gazetype import output  # written alongside; may be absent from this build
-    except ImportError:
-        return NoOutputs()
-    make = getattr(output, "open_outputs", None) or getattr(output, "make_outputs", None)
-    return make() if make is not None else NoOutputs("gazetype.output has no open_outputs()")
+from gazetype.output.base import Outputs
 
 
 class ActionRouter:

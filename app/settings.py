@@ -32,6 +32,10 @@ class Settings:
     keyboard_pct: int = 65  # the keys' share of the window height, percent: the key size
     history: bool = True  # keep finished texts on this machine (for the phrases page)
     speak_on_done: bool = False  # "done" also speaks the finished text
+    voice: str = ""  # a speech voice id or name (`gazetype voices`); "" is the engine's default
+    speech_rate_wpm: int = 160  # speaking rate, words per minute
+    speech_volume_pct: int = 100
+    send_keys: bool = False  # also type the text into the focused application (X11: XTest)
 
     def validated(self) -> "Settings":
         d = asdict(self)
@@ -39,6 +43,8 @@ class Settings:
         d["dwell_ms"] = int(min(max(d["dwell_ms"], 100), 10000))
         d["lockon_ms"] = int(min(max(d["lockon_ms"], 0), 2000))
         d["font_px"] = int(min(max(d["font_px"], 12), 200))
+        d["speech_rate_wpm"] = int(min(max(d["speech_rate_wpm"], 80), 450))
+        d["speech_volume_pct"] = int(min(max(d["speech_volume_pct"], 0), 100))
         return Settings(**d)
 
 

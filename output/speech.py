@@ -142,6 +142,16 @@ class Speaker:
         return self._busy.is_set() or not self._queue.empty()
 
     # -- settings ----------------------------------------------------------------------
+    @property
+    def rate_wpm(self) -> float | None:
+        """The speaking rate set, words per minute (None: the engine's default)."""
+        return self._rate_wpm
+
+    @property
+    def volume(self) -> float | None:
+        """The volume set, 0 to 1 (None: the engine's default)."""
+        return self._volume
+
     def voices(self) -> list[Voice]:
         return list(self._voices)
 

@@ -25,6 +25,7 @@ class FakeOutputs:
     def __init__(self) -> None:
         self.spoken: list[str] = []
         self.copied: list[str] = []
+        self.sent: list[tuple[str, object]] = []
         self.closed = False
 
     def speak(self, text: str) -> None:
@@ -34,10 +35,10 @@ class FakeOutputs:
         self.copied.append(text)
 
     def send_text(self, text: str) -> None:
-        pass
+        self.sent.append(("text", text))
 
     def send_backspaces(self, n: int) -> None:
-        pass
+        self.sent.append(("back", n))
 
     def problems(self) -> list[str]:
         return []
@@ -48,7 +49,7 @@ class FakeOutputs:
 
 def make_args(**kw):
     base = dict(tracker="mouse", dwell_s=0.25, offset="none", record=None, autocal=False, fullscreen=False,
-                lsl_out=False, quit_after=None, screenshot=None, layout=None)
+                lsl_out=False, quit_after=None, screenshot=None, layout=None, send=False)
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -303,3 +304,45 @@ def test_without_a_display_one_line_and_exit_2():
 def test_run_layout_option_is_checked_before_anything_opens():
     r = run_cli("run", "--layout", "dvorak")
     assert r.returncode == 2 and "unknown layout 'dvorak'" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_send_mode_mirrors_every_change_into_the_other_application(window, qtbot):
+    """`--send`: the window never takes focus, and each change of the text reaches the
+    focused application as backspaces and characters (the XTest sender itself is tested
+    with a real receiving program under Xvfb in test_sendkeys.py)."""
+    from gazetype.app.qt.send_mode import is_non_activating
+    outputs = FakeOutputs()
+    win, controller, eyes = started(window, qtbot, outputs=outputs, send=True)
+    assert is_non_activating(win)
+    eyes.type("shift", "h", "i", "backspace", "o", "undo", "undo")
+    assert controller.session.model.buffer.text == "Hi"  # undo: the o, then the backspace
+    assert outputs.sent == [("text", "H"), ("text", "i"), ("back", 1), ("text", "o"), ("back", 1), ("text", "i")]
+    eyes.type("clear", "clear")
+    assert outputs.sent[-1] == ("back", 2)
+
+
+def test_without_send_mode_nothing_is_sent(window, qtbot):
+    outputs = FakeOutputs()
+    win, controller, eyes = started(window, qtbot, outputs=outputs)
+    eyes.type("h", "i")
+    assert outputs.sent == []
+
+
+def test_speech_settings_reach_the_speaker_and_a_missing_voice_falls_back(qapp, capsys):
+    """The saved voice, rate and volume go to the real speaker; a saved voice that is no
+    longer installed is a warning and the default voice, never a window that fails."""
+    from gazetype.app import settings as settings_mod
+    from gazetype.app.qt.window import build
+    from gazetype.output.hub import OutputHub
+    settings_mod.save(settings_mod.Settings(voice="no-such-voice", speech_rate_wpm=300, speech_volume_pct=50))
+    win, controller, parts = build(make_args(), qapp)
+    try:
+        assert isinstance(win.outputs, OutputHub)
+        sp = win.outputs.speaker
+        if not sp.available:
+            pytest.skip(f"no speech engine: {sp.problem}")
+        assert "saved voice" in capsys.readouterr().err
+        assert (sp.rate_wpm, sp.volume) == (300, 0.5)
+    finally:
+        win.close()
+        parts.close()

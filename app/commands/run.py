@@ -21,6 +21,9 @@ def add_arguments(p) -> None:
     p.add_argument("--layout", type=layout_name, default=None, metavar="NAME",
                    help="keyboard layout: qwerty, alphabetic, ... or a .json file (default: your saved setting, "
                         "qwerty at first)")
+    p.add_argument("--send", action="store_true",
+                   help="also type the text into the focused application (X11: XTest; Wayland: /dev/uinput); "
+                        "the keyboard window then never takes focus and stays on top")
     p.add_argument("--fullscreen", action="store_true",
                    help="start full screen (F11 toggles; the default when a real eye tracker is found)")
     p.add_argument("--autocal", action=argparse.BooleanOptionalAction, default=None,

@@ -21,7 +21,8 @@ from gazetype.tracker import registry
 
 class SettingsDialog(QDialog):
     def __init__(self, s: Settings, parent=None, *, px_per_deg: float | None = None,
-                 key_size_px: tuple[float, float] | None = None, window_h_px: float | None = None) -> None:
+                 key_size_px: tuple[float, float] | None = None, window_h_px: float | None = None,
+                 voices: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("gazetype settings")
         self.setModal(True)
@@ -46,6 +47,17 @@ class SettingsDialog(QDialog):
         self.clear_history = QPushButton("Delete the history now")
         self.clear_history.clicked.connect(self._clear_history)
         self.speak_on_done = QCheckBox("speak the text when I select done", checked=s.speak_on_done)
+        self.voice = QComboBox()
+        self.voice.addItem("default voice", "")
+        for vid, label in voices or []:
+            self.voice.addItem(label, vid)
+        if s.voice and self.voice.findData(s.voice) < 0:
+            self.voice.addItem(s.voice, s.voice)
+        self.voice.setCurrentIndex(max(0, self.voice.findData(s.voice)))
+        self.rate = QSpinBox(minimum=80, maximum=450, singleStep=10, suffix=" words/min", value=s.speech_rate_wpm)
+        self.volume = QSpinBox(minimum=0, maximum=100, singleStep=10, suffix=" %", value=s.speech_volume_pct)
+        self.send_keys = QCheckBox("also type into the application that has the focus (next start)",
+                                   checked=s.send_keys)
         self.tracker = QComboBox()
         self.tracker.addItems(["auto"] + [n for n in registry.names() if n != "replay"])
         self.tracker.setCurrentText(s.tracker)
@@ -62,6 +74,10 @@ class SettingsDialog(QDialog):
         form.addRow("History", self.history)
         form.addRow("", self.clear_history)
         form.addRow("Speech", self.speak_on_done)
+        form.addRow("Voice", self.voice)
+        form.addRow("Speaking rate", self.rate)
+        form.addRow("Volume", self.volume)
+        form.addRow("Other applications", self.send_keys)
         form.addRow("Tracker (next start)", self.tracker)
         form.addRow(QLabel("Settings are saved for this user. Gaze input is off while this is open."))
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
@@ -100,4 +116,6 @@ class SettingsDialog(QDialog):
                         autocal=self.autocal.isChecked(), smoothing=self.smoothing.isChecked(),
                         fullscreen=self.fullscreen.isChecked(), layout=self.layout_box.currentText(),
                         keyboard_pct=self.keys.value(), history=self.history.isChecked(),
-                        speak_on_done=self.speak_on_done.isChecked()).validated()
+                        speak_on_done=self.speak_on_done.isChecked(), voice=self.voice.currentData() or "",
+                        speech_rate_wpm=self.rate.value(), speech_volume_pct=self.volume.value(),
+                        send_keys=self.send_keys.isChecked()).validated()

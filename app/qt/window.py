@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from gazetype.app import compose
 from gazetype.app import settings as settings_mod
-from gazetype.app.actions import ActionRouter, NoOutputs, Outputs, open_outputs
+from gazetype.app.actions import ActionRouter
 from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
@@ -23,6 +23,7 @@ from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.history import History, quick_phrases
 from gazetype.keyboard.layout import DEFAULT_LAYOUT, LayoutError, load_layout
 from gazetype.keyboard.model import KeyboardModel
+from gazetype.output.base import NullOutputs, Outputs, diff_for_send
 from gazetype.pipeline.smoothing import OneEuroFilter
 from gazetype.recording.v1 import Header, RecordingWriter
 from gazetype.tracker.base import TrackerError
@@ -58,7 +59,9 @@ class KeyboardWindow(OperatorWindow):
         self.view = view
         self.settings = settings
         self.notice = notice
-        self.outputs: Outputs = outputs if outputs is not None else QtClipboardOutputs()
+        self.outputs: Outputs = outputs if outputs is not None else NullOutputs()
+        self.sent_text: str | None = None  # send mode: the text the other application has
+        controller.textChanged.connect(self.mirror_text)
         self.history = history
         self.router = ActionRouter(self.outputs, history=history, keep_history=settings.history,
                                    speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases)
@@ -82,6 +85,27 @@ class KeyboardWindow(OperatorWindow):
         if msg:
             self.message = msg
             self.refresh_status()
+
+    def set_send_mode(self, on: bool) -> None:
+        """Type into the focused application too: this window then never takes focus
+        and stays on top, and each change of the text is mirrored there (backspaces
+        for what changed, then the new characters)."""
+        if on:
+            from gazetype.app.qt.send_mode import make_non_activating
+            make_non_activating(self)
+            self.sent_text = self.controller.session.model.buffer.text
+        else:
+            self.sent_text = None
+
+    def mirror_text(self, text: str) -> None:
+        if self.sent_text is None:
+            return
+        n_back, add = diff_for_send(self.sent_text, text)
+        if n_back:
+            self.outputs.send_backspaces(n_back)
+        if add:
+            self.outputs.send_text(add)
+        self.sent_text = text
 
     def copy_text(self) -> None:
         """Ctrl+C: the whole text to the clipboard, as the copy key does."""
@@ -120,8 +144,11 @@ class KeyboardWindow(OperatorWindow):
         if self.settings_dialog is not None:
             return
         model = self.controller.session.model
+        speaker = getattr(self.outputs, "speaker", None)
+        voices = [(v.id, f"{v.name} ({', '.join(v.languages)})") for v in speaker.voices()] if speaker else []
         dlg = self.settings_dialog = SettingsDialog(self.settings, self, px_per_deg=self.controller.tracker.screen.px_per_deg,
-                                                    key_size_px=model.key_size_px, window_h_px=self.view.height())
+                                                    key_size_px=model.key_size_px, window_h_px=self.view.height(),
+                                                    voices=voices)
 
         def finished(result: int) -> None:
             self.settings_dialog = None
@@ -139,6 +166,15 @@ class KeyboardWindow(OperatorWindow):
         pipe.smoother = OneEuroFilter() if s.smoothing else None
         self.view.show_cursor = s.show_cursor
         self.router.keep_history, self.router.speak_on_done = s.history, s.speak_on_done
+        speaker = getattr(self.outputs, "speaker", None)
+        if speaker is not None:
+            try:
+                if s.voice:
+                    speaker.set_voice(s.voice)
+                speaker.set_rate_wpm(s.speech_rate_wpm)
+                speaker.set_volume(s.speech_volume_pct / 100)
+            except ValueError as e:  # a voice no longer installed: say so, keep speaking
+                self.message = str(e).splitlines()[0]
         model = self.controller.session.model
         t = self.clock()
         self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, t))
@@ -161,16 +197,6 @@ class KeyboardWindow(OperatorWindow):
             self.history.close()
         self.outputs.close()
         super().closeEvent(ev)
-
-
-class QtClipboardOutputs(NoOutputs):
-    """Until `gazetype.output` is there: copy with Qt's clipboard, no speech."""
-
-    def __init__(self) -> None:
-        super().__init__("speech is not available in this build")
-
-    def copy(self, text: str) -> None:
-        QApplication.clipboard().setText(text)
 
 
 def cursor_pos_fn(qscreen):
@@ -212,7 +238,8 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
     """Model, tracker, pipeline, session, controller and window from CLI args and settings.
     `clock` is the time of the simulated tracker and of the window's own stamps (tests
     run it faster); real trackers stamp samples with the monotonic clock, the default.
-    `outputs` (speech, clipboard): default `gazetype.output`'s, when installed."""
+    `outputs` (speech, clipboard, typing into other applications): default the
+    machine's (`gazetype.output.hub.OutputHub`)."""
     s = settings_mod.load()
     tracker_name = args.tracker if args.tracker != "auto" or s.tracker == "auto" else s.tracker
     dwell_s = args.dwell_s if args.dwell_s is not None else s.dwell_ms / 1000
@@ -250,10 +277,18 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
     parts = compose.assemble(choice, model, pipeline, recorder=recorder, cursor_visible=lambda: view.show_cursor)
     controller = GazeController(view, parts.session, parts.tracker, clock=clock)
     if outputs is None:
-        outputs = open_outputs()
-        if isinstance(outputs, NoOutputs):
-            outputs = QtClipboardOutputs()
+        from gazetype.app.qt.clipboard import copy_text
+        from gazetype.output.hub import OutputHub
+        try:
+            outputs = OutputHub.open(copy_fn=copy_text, voice=s.voice or None, rate_wpm=s.speech_rate_wpm,
+                                     volume=s.speech_volume_pct / 100)
+        except ValueError as e:  # the saved voice is no longer installed: the default speaks
+            print(f"gazetype: warning: saved voice: {str(e).splitlines()[0]}; using the default voice",
+                  file=sys.stderr)
+            outputs = OutputHub.open(copy_fn=copy_text, rate_wpm=s.speech_rate_wpm, volume=s.speech_volume_pct / 100)
     win = KeyboardWindow(controller, view, s, parts.notice, clock, outputs=outputs, history=history)
+    if getattr(args, "send", False) or s.send_keys:
+        win.set_send_mode(True)
     return win, controller, parts
 
 
