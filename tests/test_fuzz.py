@@ -388,3 +388,39 @@ def test_classify_matches_the_contract():
     assert fc.classify(2, "", "a\nb\n", False) == "messy-error"
     assert fc.classify(1, "", "gazetype replay: internal error: KeyError\n", False) == "internal"
     assert fc.classify(None, "", "", False) == "hang"
+
+
+def _paced(tmp_path, times, speed):
+    from gazetype.pipeline.replay import replay
+    tmp_path.mkdir(exist_ok=True)
+    p = tmp_path / "paced.jsonl"
+    with RecordingWriter(p, Header(Screen(1280, 720), 60.0, source="test")) as w:
+        for t in times:
+            w.write(GazeSample(t, 10.0, 10.0))
+    now = [0.0]
+    slept = []
+
+    def sleep(s):
+        slept.append(s)
+        now[0] += s
+    res = replay(p, speed=speed, sleep=sleep, clock=lambda: now[0])
+    return res, slept
+
+
+def test_paced_replay_skips_a_pause_of_days_instead_of_sleeping_through_it(tmp_path):
+    """`replay --speed 10000` of a recording whose time jumps 9e8 s slept 25 h (campaign find)."""
+    from gazetype.pipeline.replay import MAX_PAUSE_S
+    res, slept = _paced(tmp_path, [0.0, 0.5, 9e8, 9e8 + 0.5], 10000.0)
+    assert res.samples == 4 and sum(slept) < 2 * MAX_PAUSE_S
+    res, slept = _paced(tmp_path / "b", [0.0, 1.0, 2.0, 3.0], 1.0)  # an ordinary recording keeps its pace
+    assert res.samples == 4 and sum(slept) == pytest.approx(3.0)
+
+
+def test_cli_paced_replay_of_a_time_jump_ends(tmp_path):
+    p = tmp_path / "jump.jsonl"
+    p.write_text('{"type":"header","format":"gazetype-recording","version":1,"screen":{"width_px":1920,'
+                 '"height_px":1080},"sample_rate_hz":120.0,"source":"sim"}\n'
+                 '{"type":"gaze","t":0,"x":1,"y":1}\n{"type":"gaze","t":900000000,"x":1,"y":1}\n')
+    r = _cli("replay", str(p), "--speed", "10000", "--json", timeout=30)
+    assert_contract(r, True, "paced replay of a time jump")
+    assert r.returncode == 0
