@@ -555,11 +555,13 @@ def main(argv=None) -> int:
         repro = f"{what}: gazetype {' '.join(argv)}"
         if outcome not in ("ok", "clean-error") and keep:
             for p in inputs:
-                dst = keep / p.name
-                if p.is_dir():
-                    shutil.copytree(p, dst, dirs_exist_ok=True)
-                elif p.exists():
-                    shutil.copy2(p, dst)
+                try:
+                    if p.is_dir():
+                        shutil.copytree(p, keep / p.name, dirs_exist_ok=True)
+                    elif p.exists():
+                        shutil.copy2(p, keep / p.name)
+                except (OSError, shutil.Error) as e:  # a file the run removed as we copied
+                    repro += f" (not all kept: {str(e)[:80]})"
             repro += f"  (inputs kept in {keep})"
         tally.add(target, outcome, _message(out, err, rc), repro, rss)
 
@@ -610,11 +612,15 @@ def main(argv=None) -> int:
             s = work / f"s{i:05d}"
             shutil.copytree(study0, s)
             what = study_damages(rng, s)
-            jobs.append(("study status", ["study", "status", str(s)], False, [s], what))
-            jobs.append(("study export", ["study", "export", str(s), "--csv", str(work / f"csv{i:05d}")], False,
-                         [s], what))
-            jobs.append(("study report", ["study", "report", str(s), "--out", str(work / f"r{i:05d}.html")], False,
-                         [s], what))
+            # each command on its own copy of the damaged study (they run in parallel)
+            copies = [s] + [work / f"s{i:05d}{c}" for c in "bc"]
+            for c in copies[1:]:
+                shutil.copytree(s, c)
+            jobs.append(("study status", ["study", "status", str(copies[0])], False, [copies[0]], what))
+            jobs.append(("study export", ["study", "export", str(copies[1]), "--csv", str(work / f"csv{i:05d}")],
+                         False, [copies[1]], what))
+            jobs.append(("study report", ["study", "report", str(copies[2]), "--out", str(work / f"r{i:05d}.html")],
+                         False, [copies[2]], what))
 
     # settings: in process, before the subprocesses (fast)
     for i in range(args.settings):
@@ -622,8 +628,14 @@ def main(argv=None) -> int:
         outcome, msg = check_settings_file(text, work / "settings" / f"{i:05d}")
         tally.add("settings (in process)", outcome, msg, f"settings.json = {text[:120]!r}")
 
+    def safe_job(*j):
+        try:
+            job(*j)
+        except Exception as e:  # noqa: BLE001  (the campaign's own trouble must not lose the figures)
+            tally.add(j[0], "other", f"campaign error: {type(e).__name__}: {e}", " ".join(j[1])[:200])
+
     with ThreadPoolExecutor(args.jobs) as ex:
-        futures = [ex.submit(job, *j) for j in jobs]
+        futures = [ex.submit(safe_job, *j) for j in jobs]
         for k, f in enumerate(futures, 1):
             f.result()
             if k % 100 == 0:
