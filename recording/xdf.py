@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import os
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -88,6 +89,20 @@ def _gaze_rank(stream: dict) -> tuple:
     return (0 if _is_ours(stream, "raw") else 1, 0 if typ == "gaze" else 1, _info(stream, "name"))
 
 
+class _Collect(logging.Handler):
+    """Keeps the messages (not the tracebacks) of the records it is given."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            msg += f": {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+        self.messages.append(" ".join(msg.split())[:200])
+
+
 class XdfReader:
     """Events of an XDF file in time order (see the module doc). Loads the file on open."""
 
@@ -102,15 +117,25 @@ class XdfReader:
         except ImportError:
             raise RecordingError(f"{self.path}: reading XDF needs pyxdf (pip install pyxdf)") from None
         log = logging.getLogger("pyxdf")
-        level = log.level
+        level, propagate = log.level, log.propagate
         log.setLevel(logging.ERROR)  # its warnings (e.g. about clock segments) are not the user's problem
+        # Its errors (a damaged chunk it skips) are logged with a traceback: keep them here and
+        # say it in one line instead.
+        damaged = _Collect()
+        log.addHandler(damaged)
+        log.propagate = False
         try:
             # No dejittering: replay what a live gazetype read (the LSL timestamps as sent).
             streams, _ = pyxdf.load_xdf(str(self.path), dejitter_timestamps=False)
         except Exception as e:  # pyxdf raises many kinds on damaged or foreign files
             raise RecordingError(f"{self.path}: not a readable XDF file ({type(e).__name__}: {e})") from None
         finally:
+            log.removeHandler(damaged)
             log.setLevel(level)
+            log.propagate = propagate
+        if damaged.messages:
+            print(f"warning: {self.path}: damaged XDF, {len(damaged.messages)} part(s) skipped "
+                  f"({damaged.messages[0]})", file=sys.stderr)
         gaze_types = {t.lower() for t in GAZE_TYPES}
         candidates = [s for s in streams if _info(s, "type").lower() in gaze_types and not _is_ours(s, "corrected")]
         if stream is not None:

@@ -424,3 +424,33 @@ def test_cli_paced_replay_of_a_time_jump_ends(tmp_path):
     r = _cli("replay", str(p), "--speed", "10000", "--json", timeout=30)
     assert_contract(r, True, "paced replay of a time jump")
     assert r.returncode == 0
+
+
+def test_a_dwell_time_that_rounds_to_zero_seconds_is_refused_not_an_internal_error(sim_recording, tmp_path):
+    """--dwell-ms 5e-324 passed the '> 0 ms' check and became 0 s: exit 1 (campaign find)."""
+    p = tmp_path / "rec.jsonl"
+    p.write_bytes(sim_recording)
+    r = _cli("replay", str(p), "--json", "--dwell-ms", "5e-324")
+    assert r.returncode == 2 and "--dwell-ms" in r.stderr
+    assert_contract(r, True, "replay --dwell-ms 5e-324")
+
+
+def test_a_damaged_xdf_chunk_is_one_warning_line_not_a_traceback(tmp_path):
+    """pyxdf skips a damaged chunk but logs its traceback to stderr (campaign find)."""
+    from gazetype.recording.xdfwrite import XdfStream, write_xdf
+    g = XdfStream("gaze", "Gaze", "double64", 60.0, "s1", [{"label": "x", "type": "ScreenX", "unit": "pixels"},
+                                                           {"label": "y", "type": "ScreenY", "unit": "pixels"}],
+                  {"screen": Screen(1280, 720).to_dict()})
+    for k in range(300):
+        g.stamps.append(k / 60)
+        g.rows.append([100.0 + k, 200.0])
+    p = tmp_path / "d.xdf"
+    write_xdf(p, [g], chunk_size=20)
+    b = bytearray(p.read_bytes())
+    i = len(b) // 2
+    b[i:i + 40] = b"\xff" * 40  # a chunk length byte pyxdf cannot read, mid-file
+    p.write_bytes(bytes(b))
+    r = _cli("replay", str(p), "--json")
+    assert "Traceback" not in r.stderr, r.stderr
+    assert_contract(r, True, "replay of a damaged xdf")
+    assert len(r.stderr.strip().splitlines()) <= 1
