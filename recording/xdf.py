@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from gazetype.recording.v1 import Header, RecordingError, event_from_dict
+from gazetype.recording.v1 import LIMIT, Header, RecordingError, event_from_dict
 from gazetype.tracker.events import Event, MarkerEvent
 from gazetype.tracker.gazechannels import (
     GAZE_TYPES,
@@ -35,6 +35,7 @@ from gazetype.tracker.gazechannels import (
     GazeLayoutError,
     channels_from_dicts,
 )
+from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
 XDF_SUFFIXES = (".xdf", ".xdfz")
@@ -168,9 +169,19 @@ class XdfReader:
     def _gaze(self) -> Iterator[tuple[float, int, Event]]:
         g = self.gaze_stream
         to_sample, screen = self.layout.to_sample, self.screen
+        dropped = 0
         for ts, row in zip(g["time_stamps"], g["time_series"]):
             t = float(ts)
-            yield t, 0, to_sample(t, row, screen)
+            if not -LIMIT < t < LIMIT:  # NaN or absurd (a damaged file): a sample that has no place in time
+                dropped += 1
+                continue
+            s = to_sample(t, row, screen)
+            if s.valid and not (-LIMIT < s.x_px < LIMIT and -LIMIT < s.y_px < LIMIT):
+                s = GazeSample.invalid(t)  # as the v1 reader's limits: not gaze on any screen
+            yield t, 0, s
+        if dropped:
+            print(f"warning: {self.path}: {dropped} gaze sample(s) without a finite time stamp skipped",
+                  file=sys.stderr)
 
     def _events(self, stream: dict) -> Iterator[tuple[float, int, Event]]:
         for ts, row in zip(stream["time_stamps"], stream["time_series"]):

@@ -454,3 +454,19 @@ def test_a_damaged_xdf_chunk_is_one_warning_line_not_a_traceback(tmp_path):
     assert "Traceback" not in r.stderr, r.stderr
     assert_contract(r, True, "replay of a damaged xdf")
     assert len(r.stderr.strip().splitlines()) <= 1
+
+
+def test_xdf_gaze_without_a_finite_time_stamp_is_skipped_never_nan_json(tmp_path):
+    """A damaged XDF gave a NaN time stamp: replay --json printed "duration_s": NaN (campaign find)."""
+    from gazetype.recording.xdfwrite import XdfStream, write_xdf
+    g = XdfStream("gaze", "Gaze", "double64", 60.0, "s1", [{"label": "x", "type": "ScreenX", "unit": "pixels"},
+                                                           {"label": "y", "type": "ScreenY", "unit": "pixels"}],
+                  {"screen": Screen(1280, 720).to_dict()})
+    g.stamps = [0.0, 0.1, math.nan, 0.2, math.inf, 0.3]
+    g.rows = [[100.0, 200.0], [101.0, 200.0], [102.0, 200.0], [1e300, 200.0], [1.0, 1.0], [103.0, 200.0]]
+    p = tmp_path / "nan.xdf"
+    write_xdf(p, [g])
+    r = _cli("replay", str(p), "--json")
+    assert_contract(r, True, "replay of an xdf with NaN stamps")
+    out = json.loads(r.stdout)
+    assert out["samples"] == 4 and out["duration_s"] == 0.3 and "2 gaze sample(s)" in r.stderr
