@@ -10,7 +10,7 @@ import os
 import re
 import sys
 
-from gazetype.app.errors import user_error_types
+from gazetype.app.errors import one_line, user_error_types
 
 # Subcommand modules, in the order `gazetype --help` lists them. Each has
 # `NAME`, `HELP`, `add_arguments(parser)` and `main(args) -> int`.
@@ -30,7 +30,7 @@ COMMANDS = (
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not a usage dump
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print("gazetype: interrupted", file=sys.stderr)
         return 130
     except user_error_types() as e:
-        print(f"gazetype {args.command}: error: {e}", file=sys.stderr)
+        print(f"gazetype {args.command}: error: {one_line(str(e))}", file=sys.stderr)
         return 2
     except Exception as e:
         problem = _environment_problem(e)
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         # A bug: still one line for the user, details on request.
         if os.environ.get("GAZETYPE_DEBUG"):
             raise
-        print(f"gazetype {args.command}: internal error: {type(e).__name__}: {e} "
+        print(f"gazetype {args.command}: internal error: {type(e).__name__}: {one_line(str(e))} "
               "(set GAZETYPE_DEBUG=1 for details)", file=sys.stderr)
         return 1
 

@@ -86,7 +86,10 @@ def load() -> Settings:
                 if not isinstance(v, bool):
                     raise ValueError(f"{k} must be true or false")
             elif isinstance(default, int):
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                # A whole number is finite however long (math.isfinite(10**400) would raise
+                # OverflowError); validated() clamps it.
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or (
+                        isinstance(v, float) and not math.isfinite(v)):
                     raise ValueError(f"{k} must be a finite number")
                 v = int(v)
             elif not isinstance(v, str):

@@ -99,11 +99,17 @@ class Replayer:
         return res
 
 
+# A pause in a paced replay longer than this (wall seconds) is skipped: a tracker paused
+# overnight, or a damaged time 1e8 s ahead, must not keep `replay --speed X` asleep for days.
+MAX_PAUSE_S = 5.0
+
+
 def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
            speed: float | None = None, sleep: Callable[[float], None] = time.sleep,
            clock: Callable[[], float] = time.monotonic) -> ReplayResult:
     """Replay `path` (a v1 recording or a LabRecorder .xdf file). `speed=None` runs as
-    fast as possible; otherwise events are paced at `speed` x real time."""
+    fast as possible; otherwise events are paced at `speed` x real time, pauses longer
+    than MAX_PAUSE_S of wall time skipped."""
     reader = open_reader(path)
     rep = Replayer(reader.header, dwell=dwell, autocal=autocal)
     feed = rep.feed
@@ -117,6 +123,9 @@ def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
         if t0 is None:
             t0 = ev.t_s
         wait = (ev.t_s - t0) / speed - (clock() - wall0)
+        if wait > MAX_PAUSE_S:  # skip the pause: go on from here as if it had passed
+            t0 += wait * speed
+            wait = 0.0
         if wait > 0:
             sleep(wait)
         feed(ev)

@@ -217,7 +217,7 @@ def _line(v) -> int | None:
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < 1_000_000:
-        raise ValueError(f"item 'line' must be a whole number from 0, got {str(v)[:40]}")
+        raise ValueError(f"item 'line' must be a whole number from 0, got {v!r:.40}")
     return v
 
 
@@ -235,7 +235,7 @@ def header_from_dict(d: dict) -> Header:
     if d.get("type") != "header" or d.get("format") != FORMAT:
         raise ValueError("first line is not a gazetype-recording header")
     if d.get("version") != VERSION:
-        raise ValueError(f"unsupported recording version {d.get('version')!r} (this reader knows {VERSION})")
+        raise ValueError(f"unsupported recording version {d.get('version')!r:.40} (this reader knows {VERSION})")
     scr = d.get("screen")
     if not isinstance(scr, dict) or "width_px" not in scr or "height_px" not in scr:
         raise ValueError("header 'screen' needs width_px and height_px")
@@ -327,9 +327,19 @@ class RecordingReader:
         if self.path.is_dir():
             raise RecordingError(f"{self.path}: is a directory, not a recording")
         self._lines = self._read_lines()
-        first = next(self._lines, None)
+        held: list[str] = []  # a warning while looking for the header is part of the error, if any
+        self._warn = held.append
+        try:
+            first = next(self._lines, None)
+        finally:
+            self._warn = warn
         if first is None:
+            if held:  # one line: the torn gzip stream is why nothing is there
+                raise RecordingError(f"{self.path}: compressed stream ends before the first line (torn write); "
+                                     "not a gazetype recording")
             raise RecordingError(f"{self.path}: empty file, not a gazetype recording")
+        for msg in held:
+            warn(msg)
         lineno, text, _ = first
         try:
             self.header = header_from_dict(json.loads(text))

@@ -22,10 +22,11 @@ import json
 import logging
 import math
 import os
+import sys
 from pathlib import Path
 from typing import Iterator
 
-from gazetype.recording.v1 import Header, RecordingError, event_from_dict
+from gazetype.recording.v1 import LIMIT, Header, RecordingError, event_from_dict
 from gazetype.tracker.events import Event, MarkerEvent
 from gazetype.tracker.gazechannels import (
     GAZE_TYPES,
@@ -34,6 +35,7 @@ from gazetype.tracker.gazechannels import (
     GazeLayoutError,
     channels_from_dicts,
 )
+from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
 XDF_SUFFIXES = (".xdf", ".xdfz")
@@ -88,6 +90,20 @@ def _gaze_rank(stream: dict) -> tuple:
     return (0 if _is_ours(stream, "raw") else 1, 0 if typ == "gaze" else 1, _info(stream, "name"))
 
 
+class _Collect(logging.Handler):
+    """Keeps the messages (not the tracebacks) of the records it is given."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            msg += f": {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+        self.messages.append(" ".join(msg.split())[:200])
+
+
 class XdfReader:
     """Events of an XDF file in time order (see the module doc). Loads the file on open."""
 
@@ -102,15 +118,25 @@ class XdfReader:
         except ImportError:
             raise RecordingError(f"{self.path}: reading XDF needs pyxdf (pip install pyxdf)") from None
         log = logging.getLogger("pyxdf")
-        level = log.level
+        level, propagate = log.level, log.propagate
         log.setLevel(logging.ERROR)  # its warnings (e.g. about clock segments) are not the user's problem
+        # Its errors (a damaged chunk it skips) are logged with a traceback: keep them here and
+        # say it in one line instead.
+        damaged = _Collect()
+        log.addHandler(damaged)
+        log.propagate = False
         try:
             # No dejittering: replay what a live gazetype read (the LSL timestamps as sent).
             streams, _ = pyxdf.load_xdf(str(self.path), dejitter_timestamps=False)
         except Exception as e:  # pyxdf raises many kinds on damaged or foreign files
             raise RecordingError(f"{self.path}: not a readable XDF file ({type(e).__name__}: {e})") from None
         finally:
+            log.removeHandler(damaged)
             log.setLevel(level)
+            log.propagate = propagate
+        if damaged.messages:
+            print(f"warning: {self.path}: damaged XDF, {len(damaged.messages)} part(s) skipped "
+                  f"({damaged.messages[0]})", file=sys.stderr)
         gaze_types = {t.lower() for t in GAZE_TYPES}
         candidates = [s for s in streams if _info(s, "type").lower() in gaze_types and not _is_ours(s, "corrected")]
         if stream is not None:
@@ -143,9 +169,19 @@ class XdfReader:
     def _gaze(self) -> Iterator[tuple[float, int, Event]]:
         g = self.gaze_stream
         to_sample, screen = self.layout.to_sample, self.screen
+        dropped = 0
         for ts, row in zip(g["time_stamps"], g["time_series"]):
             t = float(ts)
-            yield t, 0, to_sample(t, row, screen)
+            if not -LIMIT < t < LIMIT:  # NaN or absurd (a damaged file): a sample that has no place in time
+                dropped += 1
+                continue
+            s = to_sample(t, row, screen)
+            if s.valid and not (-LIMIT < s.x_px < LIMIT and -LIMIT < s.y_px < LIMIT):
+                s = GazeSample.invalid(t)  # as the v1 reader's limits: not gaze on any screen
+            yield t, 0, s
+        if dropped:
+            print(f"warning: {self.path}: {dropped} gaze sample(s) without a finite time stamp skipped",
+                  file=sys.stderr)
 
     def _events(self, stream: dict) -> Iterator[tuple[float, int, Event]]:
         for ts, row in zip(stream["time_stamps"], stream["time_series"]):

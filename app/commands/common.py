@@ -17,6 +17,8 @@ def positive_ms(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be more than 0 ms, got {text}")
     if v > 60000:
         raise argparse.ArgumentTypeError(f"{text} ms is over a minute; give the dwell time in milliseconds")
+    if not v / 1000.0 > 0:  # 5e-324 ms is 0 s
+        raise argparse.ArgumentTypeError(f"must be more than 0 ms, got {text} (too small to be a time)")
     return v / 1000.0
 
 
