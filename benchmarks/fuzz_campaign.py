@@ -380,24 +380,11 @@ def make_bases(work: Path, env: dict) -> dict[str, Path]:
 
 
 def make_xdf(src: Path, dst: Path) -> None:
-    from gazetype.recording.v1 import event_to_dict, read_recording
-    from gazetype.recording.xdfwrite import XdfStream, write_xdf
-    from gazetype.tracker.gazechannels import gaze_channels, sample_values
-    from gazetype.tracker.sample import GazeSample
+    from gazetype.recording.v1 import read_recording
+    from gazetype.recording.xdfwrite import write_gazetype_xdf
 
     rec = read_recording(src)
-    chs = [{"label": c.label, "eye": c.eye, "type": c.type, "unit": c.unit} for c in gaze_channels("pixels")]
-    g = XdfStream("gazetype raw gaze", "Gaze", "double64", rec.header.sample_rate_hz or 60.0,
-                  "gazetype-out-raw@fuzz", chs, {"screen": rec.header.screen.to_dict()})
-    m = XdfStream("gazetype events", "Markers", "string", 0.0, "gazetype-out-events@fuzz")
-    for ev in rec.events:
-        if isinstance(ev, GazeSample):
-            g.stamps.append(ev.t_s)
-            g.rows.append(sample_values(ev))
-        else:
-            m.stamps.append(ev.t_s)
-            m.rows.append([json.dumps(event_to_dict(ev))])
-    write_xdf(dst, [g, m])
+    write_gazetype_xdf(dst, rec.events, rec.header.screen.to_dict(), rec.header.sample_rate_hz or 60.0, "fuzz")
 
 
 def study_damages(rng: random.Random, study: Path) -> str:

@@ -9,7 +9,6 @@ each and checks both type the same text. Run from the repository root:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -20,12 +19,10 @@ from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.pipeline import GazePipeline
 from gazetype.pipeline.replay import replay
 from gazetype.pipeline.session import TypingSession
-from gazetype.recording.v1 import Header, RecordingWriter, event_to_dict
-from gazetype.recording.xdfwrite import XdfStream, write_xdf
+from gazetype.recording.v1 import Header, RecordingWriter
+from gazetype.recording.xdfwrite import write_gazetype_xdf
 from gazetype.sim.gaze import SimConfig, SimGaze
 from gazetype.sim.typists import PhraseTypist
-from gazetype.tracker.gazechannels import gaze_channels, sample_values
-from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
 
@@ -61,18 +58,7 @@ def main() -> int:
                        SimConfig(rate_hz=120.0, seed=1))
         for s in gaze.until(args.seconds):
             session.feed(s)
-    chs = [dict(label=c.label, eye=c.eye, type=c.type, unit=c.unit) for c in gaze_channels("pixels")]
-    g = XdfStream("gazetype raw gaze", "Gaze", "double64", 120.0, "gazetype-out-raw@bench", chs,
-                  {"screen": screen.to_dict()})
-    m = XdfStream("gazetype events", "Markers", "string", 0.0, "gazetype-out-events@bench")
-    for ev in sink.events:
-        if isinstance(ev, GazeSample):
-            g.stamps.append(ev.t_s)
-            g.rows.append(sample_values(ev))
-        else:
-            m.stamps.append(ev.t_s)
-            m.rows.append([json.dumps(event_to_dict(ev))])
-    write_xdf(d / "s.xdf", [g, m])
+    write_gazetype_xdf(d / "s.xdf", sink.events, screen.to_dict(), 120.0, "bench")
     for name in ("s.jsonl", "s.xdf"):
         p = d / name
         t0 = time.perf_counter()

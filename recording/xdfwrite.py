@@ -104,3 +104,26 @@ def write_xdf(path, streams: Sequence[XdfStream], chunk_size: int = 100) -> None
         parts.append(_chunk(6, struct.pack("<I", sid) + footer.encode("utf-8")))
     with open(path, "wb") as fh:
         fh.write(b"".join(parts))
+
+
+def write_gazetype_xdf(path, events, screen_dict: dict, rate_hz: float = 120.0, tag: str = "test") -> None:
+    """What LabRecorder makes of gazetype's `--lsl-out` streams: the raw gaze stream (XDF
+    gaze meta-data, px) and the events stream, one v1 JSON object per marker."""
+    import json
+
+    from gazetype.recording.v1 import event_to_dict
+    from gazetype.tracker.gazechannels import gaze_channels, sample_values
+    from gazetype.tracker.sample import GazeSample
+
+    chs = [{"label": c.label, "eye": c.eye, "type": c.type, "unit": c.unit} for c in gaze_channels("pixels")]
+    g = XdfStream("gazetype raw gaze", "Gaze", "double64", rate_hz, f"gazetype-out-raw@{tag}", chs,
+                  {"screen": screen_dict})
+    m = XdfStream("gazetype events", "Markers", "string", 0.0, f"gazetype-out-events@{tag}")
+    for ev in events:
+        if isinstance(ev, GazeSample):
+            g.stamps.append(ev.t_s)
+            g.rows.append(sample_values(ev))
+        else:
+            m.stamps.append(ev.t_s)
+            m.rows.append([json.dumps(event_to_dict(ev))])
+    write_xdf(path, [g, m])

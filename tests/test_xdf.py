@@ -15,11 +15,10 @@ from gazetype.pipeline.session import TypingSession
 from gazetype.recording.playback import ReplayTracker
 from gazetype.recording.v1 import Header, RecordingError, RecordingWriter, event_to_dict
 from gazetype.recording.xdf import XdfReader
-from gazetype.recording.xdfwrite import XdfStream, write_xdf
+from gazetype.recording.xdfwrite import XdfStream, write_gazetype_xdf, write_xdf
 from gazetype.sim.gaze import SimConfig, SimGaze
 from gazetype.sim.typists import PhraseTypist
 from gazetype.tracker.events import LayoutEvent, MarkerEvent, SelectEvent
-from gazetype.tracker.gazechannels import gaze_channels, sample_values
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
@@ -60,19 +59,8 @@ class Collect:
         pass
 
 
-def xdf_from_events(events, path, gaze_kind="gazetype"):
-    chs = [dict(label=c.label, eye=c.eye, type=c.type, unit=c.unit) for c in gaze_channels("pixels")]
-    g = XdfStream("gazetype raw gaze", "Gaze", "double64", 120.0, "gazetype-out-raw@test", chs,
-                  {"screen": SCREEN.to_dict()})
-    m = XdfStream("gazetype events", "Markers", "string", 0.0, "gazetype-out-events@test")
-    for ev in events:
-        if isinstance(ev, GazeSample):
-            g.stamps.append(ev.t_s)
-            g.rows.append(sample_values(ev))
-        else:
-            m.stamps.append(ev.t_s)
-            m.rows.append([json.dumps(event_to_dict(ev))])
-    write_xdf(path, [g, m])
+def xdf_from_events(events, path):
+    write_gazetype_xdf(path, events, SCREEN.to_dict())
 
 
 @pytest.fixture(scope="module")
