@@ -8,11 +8,9 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from gazetype.output.sendkeys import XTestSender
 
-from .xserver import HERE, Receiver, focus_window, input_focus, xvfb  # noqa: F401  (xvfb is a fixture)
+from .xserver import HERE, focus_window, input_focus, quit_process, receiver, xvfb  # noqa: F401  (fixtures)
 
 
 class KeyboardWindow:
@@ -31,13 +29,7 @@ class KeyboardWindow:
         self.window_id, self.key_xy = int(wid), (int(x), int(y))
 
     def close(self):
-        try:
-            self.proc.stdin.write("QUIT\n")
-            self.proc.stdin.flush()
-            self.proc.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait()
+        quit_process(self.proc)
 
 
 def _click(display: str, x: int, y: int) -> None:
@@ -62,14 +54,6 @@ def _wm_hints_input(display: str, window_id: int):
         return None if hints is None else bool(hints.input)
     finally:
         d.close()
-
-
-@pytest.fixture
-def receiver(xvfb):  # noqa: F811
-    r = Receiver(xvfb)
-    assert focus_window(xvfb, r.window_id) == r.window_id
-    yield r
-    r.close()
 
 
 def test_a_non_activating_keyboard_leaves_the_focus_where_it_is(xvfb, receiver):  # noqa: F811

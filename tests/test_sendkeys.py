@@ -6,20 +6,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from gazetype.output.base import diff_for_send
 from gazetype.output.sendkeys import NoSender, UinputSender, XTestSender, char_to_keysym, open_sender, us_key
 
-from .xserver import Receiver, focus_window, xvfb  # noqa: F401  (xvfb is a fixture)
-
-
-@pytest.fixture
-def receiver(xvfb):  # noqa: F811
-    r = Receiver(xvfb)
-    assert focus_window(xvfb, r.window_id) == r.window_id
-    yield r
-    r.close()
+from .xserver import Receiver, receiver, xvfb  # noqa: F401  (receiver, xvfb are fixtures)
 
 
 def test_xtest_types_exactly_what_was_asked_into_another_program(xvfb, receiver):  # noqa: F811

@@ -75,13 +75,7 @@ class Receiver:
             time.sleep(0.05)
 
     def close(self) -> None:
-        try:
-            self.proc.stdin.write("QUIT\n")
-            self.proc.stdin.flush()
-            self.proc.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait()
+        quit_process(self.proc)
 
 
 def focus_window(display: str, window_id: int) -> int:
@@ -105,3 +99,23 @@ def input_focus(display: str) -> int:
         return d.get_input_focus().focus.id
     finally:
         d.close()
+
+
+def quit_process(proc) -> None:
+    """Ask a helper program (receiver, keyboard window) to quit; kill it if it does not."""
+    try:
+        proc.stdin.write("QUIT\n")
+        proc.stdin.flush()
+        proc.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def receiver(xvfb):  # noqa: F811
+    """A separate program with a focused line edit, receiving what is typed."""
+    r = Receiver(xvfb)
+    assert focus_window(xvfb, r.window_id) == r.window_id
+    yield r
+    r.close()
