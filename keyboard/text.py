@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from gazetype.keyboard.layout import BACKSPACE, CLEAR, DONE, SHIFT, SPACE, UNDO
 
 BACKSPACE_CHAR = "\b"  # how a backspace appears in an input stream (metrics)
+# A suggestion selected from the row is one keystroke that enters several characters:
+# the input stream holds them between these marks (study.metrics counts the group as
+# one keystroke, and its characters as characters entered).
+WORD_OPEN, WORD_CLOSE = "\x02", "\x03"
 SHIFT_OFF, SHIFT_ONCE, SHIFT_CAPS = "off", "once", "caps"
 # Shift cycles: off -> the next letter capital -> caps lock (a second dwell in a row) -> off.
 _NEXT_SHIFT = {SHIFT_OFF: SHIFT_ONCE, SHIFT_ONCE: SHIFT_CAPS, SHIFT_CAPS: SHIFT_OFF}
@@ -79,6 +83,17 @@ class TextBuffer:
         before = (self.text, self.shift)
         self.text += text
         self.input_stream += text
+        self._remember(before)
+        return TextChange(key_id, self.text)
+
+    def insert_word(self, text: str, key_id: str) -> TextChange:
+        """Insert a selected suggestion's `text` at the end: one keystroke (the input
+        stream marks it), one edit for undo; a pending one-shot shift is used up."""
+        before = (self.text, self.shift)
+        self.text += text
+        self.input_stream += WORD_OPEN + text + WORD_CLOSE
+        if self.shift == SHIFT_ONCE:
+            self.shift = SHIFT_OFF
         self._remember(before)
         return TextChange(key_id, self.text)
 

@@ -103,3 +103,67 @@ def test_history_keeps_and_clears_the_learnt_words(tmp_path):
     h2 = History(tmp_path / "h.sqlite")
     h2.clear()
     assert not h2.user_words().words and not h2.user_words().pairs
+
+
+# -- the suggestion row in the keyboard model, and the metrics ---------------------
+
+def _model(n=4):
+    from gazetype.keyboard.model import KeyboardModel
+
+    return KeyboardModel((0, 0, 1000, 700), layout="qwerty", suggestions=n, predictor=Predictor(TINY))
+
+
+def test_the_row_is_keys_above_the_keys_and_a_region():
+    m = _model()
+    words = [k for k in m.keys if k.id.startswith("word:")]
+    assert [k.id for k in words] == ["word:the", "word:there", "word:then", "word:need"]
+    letters = [k for k in m.keys if not k.id.startswith("word:")]
+    assert max(k.box[3] for k in words) <= min(k.box[1] for k in letters)
+    evs = {e.region: e for e in m.layout_events(0.0)}
+    assert [it.text for it in evs["suggestions"].items] == ["the", "there", "then", "need"]
+    assert {it.text for it in evs["keyboard"].items} >= {"word:the", "a", "space"}
+
+
+def test_selecting_a_suggestion_inserts_word_and_space_as_one_keystroke():
+    from gazetype.study.metrics import error_counts, keystroke_savings, kspc
+
+    m = _model()
+    m.select("shift", 0.0)
+    for k in "he":
+        m.select(k, 1.0)
+    assert m.slots[:2] == ("help", "hello") or "help" in m.slots
+    change, evs = m.select("word:help", 2.0)
+    assert change.text == "Help " and m.buffer.shift == "off"
+    assert {e.region for e in evs} >= {"output"}
+    stream = m.buffer.input_stream
+    assert kspc(stream, "Help ") == 3 / 5  # H, e, the suggestion
+    assert keystroke_savings(stream, "Help ") == 1 - 3 / 5
+    c = error_counts("help ", "Help ", stream)
+    assert c.if_ == 0 and c.f == 0
+    m.select("undo", 3.0)
+    assert m.buffer.text == "He"
+
+
+@given(st.lists(st.sampled_from(["t", "h", "e", "n", "space", "backspace", "word:the", "word:then",
+                                 "word:there", "word:help", "word:need"]), max_size=30))
+@settings(max_examples=80, deadline=None)
+def test_row_slots_stay_put_and_metrics_count_words_once(keys):
+    from gazetype.study.metrics import entered_chars, keystrokes
+
+    m = _model(3)
+    n_keys = 0
+    for k in keys:
+        before = m.slots
+        change, _ = m.select(k, 0.0)
+        n_keys += change is not None
+        for i, w in enumerate(before):
+            if w is not None and w in m.slots:
+                assert m.slots[i] == w  # a candidate that stays keeps its place
+        assert len(m.slots) == 3
+    s = m.buffer.input_stream
+    assert keystrokes(s) == n_keys
+    # characters entered minus backspaces rebuild the text
+    out = ""
+    for ch in entered_chars(s):
+        out = out[:-1] if ch == "\b" else out + ch
+    assert out == m.buffer.text
