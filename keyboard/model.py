@@ -179,6 +179,14 @@ class KeyboardModel:
         self._relayout()
         return self.layout_events(t_s)
 
+    def set_suggestions(self, n: int, t_s: float) -> list[LayoutEvent]:
+        """The row's candidates (0: no row): the keys make room for it."""
+        if n not in SUGGESTION_COUNTS:
+            raise ValueError(f"suggestions must be one of {SUGGESTION_COUNTS}, got {n!r}")
+        self.suggestions, self.slots = n, ()
+        self._compute_keys()
+        return [self.keyboard_event(t_s), LayoutEvent(t_s, SUGGESTIONS, ())] if not n else self._keys_events(t_s)
+
     def set_layout(self, layout: Layout | str, t_s: float) -> list[LayoutEvent]:
         """Another layout (the setting), from its letters page."""
         self.key_layout = as_layout(layout)
@@ -256,6 +264,8 @@ class KeyboardModel:
     def label(self, key_id: str) -> str:
         """What a key shows now: letters in capitals under shift, the shift and caps
         state, a clear or a wake waiting for its second dwell."""
+        if key_id.startswith(WORD_PREFIX):
+            return self.shown_word(key_id[len(WORD_PREFIX):])
         if len(key_id) == 1:
             return key_id.upper() if self.buffer.shift != "off" and key_id.isalpha() else key_id
         if key_id == SHIFT:
