@@ -167,3 +167,22 @@ def test_row_slots_stay_put_and_metrics_count_words_once(keys):
     for ch in entered_chars(s):
         out = out[:-1] if ch == "\b" else out + ch
     assert out == m.buffer.text
+
+
+def test_the_simulated_person_reads_and_uses_the_row():
+    from dataclasses import replace
+
+    from gazetype.sim.person import UserParams, simulate_typing
+
+    phrases = ["please bring an umbrella", "the kettle is boiling"]
+    params = replace(UserParams(), scan_p=1.0, miss_p=0.0, slip_p=0.0)
+    session, user, _ = simulate_typing(phrases, params=params, seed=3, suggestions=5, predictor=Predictor())
+    lines = session.model.buffer.text.split("\n")
+    assert [ln.rstrip(" ") for ln in lines[:2]] == phrases
+    words = [s.key_id for s in session.selections if s.key_id.startswith("word:")]
+    assert "word:please" in words and len(words) >= 4
+    assert any(kind == "suggestion" for _, _, kind, _, _ in user.log)
+    ignoring = replace(params, scan_p=0.0)
+    session, user, _ = simulate_typing(phrases[:1], params=ignoring, seed=3, suggestions=5, predictor=Predictor())
+    assert not any(s.key_id.startswith("word:") for s in session.selections)
+    assert not any(kind == "suggestion" for _, _, kind, _, _ in user.log)
