@@ -17,9 +17,10 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+from dataclasses import replace
 
 from gazetype.keyboard.model import KeyboardModel
-from gazetype.keyboard.predict import Predictor
+from gazetype.keyboard.predict import Predictor, UserWords
 from gazetype.sim.person import UserParams, simulate_typing
 from gazetype.study.metrics import error_counts, keystroke_savings, kspc, msd_error_rate, wpm
 from gazetype.study.phrases import load_phrases
@@ -47,8 +48,8 @@ def per_phrase(session, n_suggestions: int, predictor) -> list[dict]:
     return out
 
 
-def run(phrases, seed: int, n: int, dwell_s: float, predictor) -> dict:
-    params = UserParams().from_population(random.Random(seed))
+def run(phrases, seed: int, n: int, dwell_s: float, predictor, **person) -> dict:
+    params = replace(UserParams().from_population(random.Random(seed)), **person)
     session, user, _ = simulate_typing(phrases, params=params, seed=seed, dwell_s=dwell_s, suggestions=n,
                                        predictor=predictor if n else None, screen=Screen(), max_s=3600.0)
     rows = per_phrase(session, n, predictor if n else None)
@@ -62,6 +63,8 @@ def run(phrases, seed: int, n: int, dwell_s: float, predictor) -> dict:
     out = {k: statistics.fmean([x for x in v if x is not None]) for k, v in res.items()}
     out["phrases"] = len(rows)
     out["scans"] = sum(1 for _, _, kind, _, _ in user.log if kind == "suggestion")
+    out["scan_s"] = sum(d for _, d, kind, _, _ in user.log if kind == "suggestion")
+    out["words"] = sum(1 for s in session.selections if s.key_id.startswith("word:"))
     return out
 
 
@@ -75,6 +78,7 @@ def main(argv=None) -> None:
     ap.add_argument("--phrases", type=int, default=12)
     ap.add_argument("--n", type=int, default=5)
     ap.add_argument("--dwell-ms", type=float, default=1000.0)
+    ap.add_argument("--sensitivity", action="store_true", help="also vary the person's habits and the model")
     args = ap.parse_args(argv)
     all_phrases = load_phrases(None).phrases
     predictor = Predictor()
@@ -96,6 +100,34 @@ def main(argv=None) -> None:
               f"KS {ms([100 * r['ks'] for r in rows])} %")
     ratios = [b["wpm"] / a["wpm"] for a, b in zip(res[0], res[args.n])]
     print(f"  WPM ratio with / without: {ms(ratios)} (per seed); goal >= 1.3")
+    rows = res[args.n]
+    print(f"  reading the row: {statistics.fmean(r['scan_s'] for r in rows) / args.phrases:.1f} s per phrase, "
+          f"{statistics.fmean(r['words'] for r in rows) / args.phrases:.1f} words selected per phrase")
+    if args.sensitivity:
+        sensitivity(args, all_phrases, predictor, res)
+
+
+def sensitivity(args, all_phrases, predictor, res) -> None:
+    """The ratio against the person's assumed row habits, and with a model that has
+    learnt the user's earlier texts (the rest of the phrase set, not the test phrases)."""
+    print(f"\nsensitivity (WPM ratio with / without, {args.seeds} seeds):")
+    for label, person, adapt in (("scan_p 0.3", {"scan_p": 0.3}, False), ("scan_p 1.0", {"scan_p": 1.0}, False),
+                                 ("scan_p 1.0, miss_p 0", {"scan_p": 1.0, "miss_p": 0.0}, False),
+                                 ("adapted model", {}, True)):
+        ratios = []
+        for seed in range(args.seeds):
+            rng = random.Random(1000 + seed)
+            phrases = rng.sample(list(all_phrases), args.phrases)
+            pred = predictor
+            if adapt:
+                user = UserWords()
+                for p in all_phrases:
+                    if p not in phrases:
+                        user.learn(p)
+                pred = Predictor(predictor.base, user)
+            r = run(phrases, seed, args.n, args.dwell_ms / 1000, pred, **person)
+            ratios.append(r["wpm"] / res[0][seed]["wpm"])
+        print(f"  {label:22s} {ms(ratios)}")
 
 
 if __name__ == "__main__":

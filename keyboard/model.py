@@ -4,7 +4,7 @@ The Qt widgets only draw this; `pipeline.session` joins it to the gaze pipeline.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from gazetype.keyboard.layout import (
@@ -98,8 +98,17 @@ class KeyboardModel:
 
     # -- geometry ---------------------------------------------------------------
     def _relayout(self) -> None:
-        self.layout = ScreenLayout.compute(self.window, output_frac=self.output_frac,
-                                           target_frac=self.target_frac)
+        lay = ScreenLayout.compute(self.window, output_frac=self.output_frac, target_frac=self.target_frac)
+        self._row_px = 0.0
+        if self.suggestions:
+            # The row is one key row high and is taken from the output panel (which keeps
+            # at least a line and a half of text): the keys keep their size.
+            kb, out = lay.keyboard, lay.output
+            unit = (kb[3] - kb[1]) / len(self.key_layout.pages["letters"])
+            self._row_px = max(0.0, min(unit, out[3] - out[1] - 1.5 * self.font_px))
+            lay = replace(lay, output=(out[0], out[1], out[2], out[3] - self._row_px),
+                          keyboard=(kb[0], kb[1] - self._row_px, kb[2], kb[3]))
+        self.layout = lay
         self._compute_keys()
         self._layout_text()
 
@@ -115,12 +124,12 @@ class KeyboardModel:
     def keys_box(self) -> Box:
         """Where the keys are: the keyboard area less the suggestion row (if shown)."""
         x0, y0, x1, y1 = self.layout.keyboard
-        return (x0, y0 + self.row_height_px, x1, y1) if self.suggestions else (x0, y0, x1, y1)
+        return (x0, y0 + self.row_height_px, x1, y1)
 
     @property
     def row_height_px(self) -> float:
-        x0, y0, x1, y1 = self.layout.keyboard
-        return (y1 - y0) / (len(self.key_layout.pages[self.page]) + 1) if self.suggestions else 0.0
+        """The suggestion row's height (0 without a row)."""
+        return self._row_px
 
     def _update_slots(self) -> bool:
         """New candidates for the text; True if the row changed."""
@@ -184,13 +193,17 @@ class KeyboardModel:
         if n not in SUGGESTION_COUNTS:
             raise ValueError(f"suggestions must be one of {SUGGESTION_COUNTS}, got {n!r}")
         self.suggestions, self.slots = n, ()
-        self._compute_keys()
-        return [self.keyboard_event(t_s), LayoutEvent(t_s, SUGGESTIONS, ())] if not n else self._keys_events(t_s)
+        self._relayout()
+        evs = self.layout_events(t_s)
+        return evs if n else evs + [LayoutEvent(t_s, SUGGESTIONS, ())]
 
     def set_layout(self, layout: Layout | str, t_s: float) -> list[LayoutEvent]:
         """Another layout (the setting), from its letters page."""
         self.key_layout = as_layout(layout)
         self.page = "letters"
+        if self.suggestions:  # the row's height is a key row's of this layout
+            self._relayout()
+            return self.layout_events(t_s)
         self._compute_keys()
         return self._keys_events(t_s)
 
@@ -229,7 +242,7 @@ class KeyboardModel:
         return LayoutEvent(t_s, "target", tl.words, self.target_phrase, None)
 
     def _keys_events(self, t_s: float) -> list[LayoutEvent]:
-        """The keys changed: the keyboard region, and the row's (its height follows the page)."""
+        """The keys changed: the keyboard region, and the row's."""
         return [self.keyboard_event(t_s)] + ([self.suggestions_event(t_s)] if self.suggestions else [])
 
     def suggestions_event(self, t_s: float) -> LayoutEvent:
