@@ -21,6 +21,7 @@ from dataclasses import replace
 
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.predict import Predictor, UserWords
+from gazetype.keyboard.text import drop_suggestion_space
 from gazetype.sim.person import UserParams, simulate_typing
 from gazetype.study.metrics import error_counts, keystroke_savings, kspc, msd_error_rate, wpm
 from gazetype.study.phrases import load_phrases
@@ -33,18 +34,16 @@ def per_phrase(session, n_suggestions: int, predictor) -> list[dict]:
     screen_model = session.model
     m = KeyboardModel(screen_model.window, layout=screen_model.key_layout, suggestions=n_suggestions,
                       predictor=predictor, done_inserts_newline=False)
-    out, times, start = [], [], (m.buffer.input_stream, "")
+    out, times = [], []
     for sel in session.selections:
         if sel.key_id == "done":
-            text = m.buffer.text.rstrip(" ")
-            stream = m.buffer.input_stream
+            text, stream = drop_suggestion_space(m.buffer.text, m.buffer.input_stream)
             out.append({"text": text, "stream": stream, "times": times})
             m.set_text("", sel.t_s)
             times = []
             continue
         m.select(sel.key_id, sel.t_s)
         times.append(sel.t_s)
-    del start
     return out
 
 

@@ -123,6 +123,14 @@ class TextBuffer:
         self._undo.clear()
 
 
+def drop_suggestion_space(text: str, input_stream: str) -> tuple[str, str]:
+    """A trial's text and input stream without the space that a suggestion selected as
+    its last entry added (the phrase ends at the word); anything else unchanged."""
+    if text.endswith(" ") and input_stream.endswith(" " + WORD_CLOSE):
+        return text[:-1], input_stream[:-2] + WORD_CLOSE
+    return text, input_stream
+
+
 def replay_keys(keys) -> str:
     """The text that a sequence of key ids produces."""
     buf = TextBuffer()

@@ -186,3 +186,17 @@ def test_the_simulated_person_reads_and_uses_the_row():
     session, user, _ = simulate_typing(phrases[:1], params=ignoring, seed=3, suggestions=5, predictor=Predictor())
     assert not any(s.key_id.startswith("word:") for s in session.selections)
     assert not any(kind == "suggestion" for _, _, kind, _, _ in user.log)
+
+
+def test_prediction_is_a_study_factor(tmp_path):
+    """`--conditions calibrated,predicted`: the predicted condition shows the row (the
+    simulated participants use it: KSPC below 1), the calibrated one does not; the
+    trial's text ends at the last word (no suggestion space), so no error is counted."""
+    from gazetype.sim.study import SimStudyConfig, run_simulated_study
+    from gazetype.study.design import CONDITIONS
+
+    assert CONDITIONS["predicted"].suggestions == 5 and not CONDITIONS["predicted"].induced
+    cfg = SimStudyConfig(participants=2, phrases=2, practice=0, seed=1, conditions="calibrated,predicted")
+    r = run_simulated_study(str(tmp_path / "s"), cfg, now_utc="test").to_json()
+    assert r["conditions"]["predicted"]["kspc"] < 0.95 <= r["conditions"]["calibrated"]["kspc"]
+    assert r["conditions"]["predicted"]["msd_error_rate"] == 0.0
