@@ -48,6 +48,10 @@ class ReadingConfig:
     region_gate_deg: float = 3.5  # how far from a text region (after correction) still reads it
     launch_gap_s: float = 0.3  # the fixation before counts as the saccade's launch if this recent
     suggestion_row: bool = True  # reading the word suggestion row is evidence (else it is input)
+    # The row is scanned with long saccades from candidate to candidate (about 10 deg on a
+    # 24" screen), whose landing scatter (5 % of the amplitude) is far above a reader's:
+    # its episodes carry that much noise.
+    row_episode: EpisodeConfig = field(default_factory=lambda: EpisodeConfig(x_sd_deg=0.5, y_sd_deg=0.5))
     glance: GlanceConfig = field(default_factory=GlanceConfig)
     episode: EpisodeConfig = field(default_factory=EpisodeConfig)
 
@@ -208,8 +212,9 @@ class ReadingDetector:
         reg = self.regions.get(ep.region)
         if reg is None or reg.t_s != ep.layout_t_s:
             return
-        evs, conflict = episode_evidence(ep.fixes, reg, ep.group, self.ppd, self.config.episode)
-        if len(ep.fixes) >= self.config.episode.min_fixations:
+        cfg = self.config.row_episode if ep.region == SUGGESTIONS else self.config.episode
+        evs, conflict = episode_evidence(ep.fixes, reg, ep.group, self.ppd, cfg)
+        if len(ep.fixes) >= cfg.min_fixations:
             self.conflict = conflict
         self.est.replace_group(ep.group, evs)
 

@@ -127,6 +127,11 @@ class KeyboardModel:
         return (x0, y0 + self.row_height_px, x1, y1)
 
     @property
+    def row_font_px(self) -> float:
+        """The size the row's words are drawn at (the output text's font, scaled)."""
+        return 0.32 * self._row_px
+
+    @property
     def row_height_px(self) -> float:
         """The suggestion row's height (0 without a row)."""
         return self._row_px
@@ -248,13 +253,15 @@ class KeyboardModel:
     def suggestions_event(self, t_s: float) -> LayoutEvent:
         """The row as words on the screen (for calibration from reading them): each
         candidate's text as shown, in a box around the drawn word (centred in its key,
-        `font_px` high, `measure` or 0.55 em per character wide)."""
+        `row_font_px` high; as wide as `measure` scaled to that size, or 0.55 em per
+        character without one)."""
         items = []
+        px = self.row_font_px
         for k in self.suggestion_keys():
             shown = self.shown_word(k.id[len(WORD_PREFIX):])
-            w = self.measure(shown) if self.measure is not None else 0.55 * self.font_px * len(shown)
+            w = (self.measure(shown) * px / self.font_px if self.measure is not None else 0.55 * px * len(shown))
             w = min(w, k.width_px)
-            h = min(self.font_px, k.height_px)
+            h = min(px, k.height_px)
             items.append(LayoutItem(shown, (k.cx_px - w / 2, k.cy_px - h / 2, k.cx_px + w / 2, k.cy_px + h / 2)))
         return LayoutEvent(t_s, SUGGESTIONS, tuple(items))
 
