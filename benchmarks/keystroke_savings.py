@@ -16,6 +16,7 @@ a second, independent set (benchmarks/data/kjv_phrases.txt, see its header).
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from gazetype.keyboard.predict import Predictor, UserWords, wordfreq_vocabulary
@@ -46,8 +47,8 @@ def keystrokes(phrase: str, predictor: Predictor, n: int) -> int:
     return ks
 
 
-def savings(phrases, n: int, adapt: bool) -> float:
-    base = wordfreq_vocabulary()
+def savings(phrases, n: int, adapt: bool, base=None) -> float:
+    base = base or wordfreq_vocabulary()
     user = UserWords()
     predictor = Predictor(base, user)
     total_ks = total_chars = 0
@@ -63,6 +64,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="*")
     ap.add_argument("--n", type=int, nargs="+", default=[3, 5])
+    ap.add_argument("--vocabularies", action="store_true",
+                    help="also compare base vocabularies (wordfreq's small and large lists, sizes), n=5")
     args = ap.parse_args(argv)
     sets = [("study phrases", load_phrases(None).phrases)]
     if SECOND_SET.exists():
@@ -73,6 +76,16 @@ def main(argv=None) -> None:
         for n in args.n:
             print(f"{name:16s} {len(phrases):7d} {n:2d} {savings(phrases, n, False):8.1%} "
                   f"{savings(phrases, n, True):11.1%}")
+    if args.vocabularies:
+        print("\nbase vocabulary (n=5, KS without / with adaptation; load time):")
+        for wordlist, size in (("small", 20_000), ("small", 50_000), ("large", 20_000), ("large", 50_000),
+                               ("large", 100_000)):
+            t0 = time.perf_counter()
+            vocab = wordfreq_vocabulary("en", size, wordlist)
+            load_ms = (time.perf_counter() - t0) * 1e3
+            figs = "  ".join(f"{name}: {savings(ph, 5, False, vocab):.1%} / {savings(ph, 5, True, vocab):.1%}"
+                             for name, ph in sets)
+            print(f"  {wordlist:5s} top {size:6d} ({len(vocab.words):6d} words, {load_ms:4.0f} ms)  {figs}")
 
 
 if __name__ == "__main__":

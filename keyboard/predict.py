@@ -70,13 +70,13 @@ class BaseVocabulary:
 
 
 @lru_cache(maxsize=4)
-def wordfreq_vocabulary(lang: str = "en", n: int = BASE_WORDS) -> BaseVocabulary:
+def wordfreq_vocabulary(lang: str = "en", n: int = BASE_WORDS, wordlist: str = "large") -> BaseVocabulary:
     """The base vocabulary from wordfreq's "large" list (offline: the list is in its wheel).
     wordfreq bins words by frequency in centibels: bin i holds words of frequency 10^(-i/100)."""
     import wordfreq
 
     freq: dict[str, float] = {}
-    for i, bucket in enumerate(wordfreq.get_frequency_list(lang, "large")):
+    for i, bucket in enumerate(wordfreq.get_frequency_list(lang, wordlist)):
         f = 10.0 ** (-i / 100.0)
         for w in bucket:
             if _VALID.match(w):
