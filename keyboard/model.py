@@ -369,14 +369,11 @@ class KeyboardModel:
 
     def _word(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
         """A suggestion selected: the rest of the word and a space, in the text's case."""
-        from gazetype.keyboard.predict import completion
+        from gazetype.keyboard.predict import select_word
 
-        word = key_id[len(WORD_PREFIX):]
-        try:
-            add = completion(self.buffer.text, word, shift=self.buffer.shift)
-        except ValueError:
+        change = select_word(self.buffer, key_id)
+        if change is None:
             return None, []  # not a completion of the word being typed (a stale selection)
-        change = self.buffer.insert_word(add, key_id)
         return change, self._text_changed(t_s)
 
     def _phrase(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:

@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from gazetype.keyboard.layout import WORD_PREFIX
+from gazetype.keyboard.text import TextBuffer, TextChange
+
 BASE_WORDS = 50_000  # words taken from wordfreq's list (about 80 ms to load)
 MAX_WORD_CHARS = 40
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -227,3 +230,13 @@ def completion(text: str, word: str, *, shift: str = "off") -> str:
         rest = rest[:1].upper() + rest[1:]
     sep = " " if not prefix and text and not text[-1].isspace() else ""
     return sep + rest + " "
+
+
+def select_word(buffer: TextBuffer, key_id: str) -> TextChange | None:
+    """Apply a selected suggestion (`word:TEXT`) to `buffer`: one keystroke entering the
+    completion. None if TEXT does not complete the word being typed (a stale key)."""
+    try:
+        add = completion(buffer.text, key_id[len(WORD_PREFIX):], shift=buffer.shift)
+    except ValueError:
+        return None
+    return buffer.insert_word(add, key_id)

@@ -2,6 +2,7 @@
 only finished text, the history's counts and their reset."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,3 +201,31 @@ def test_prediction_is_a_study_factor(tmp_path):
     r = run_simulated_study(str(tmp_path / "s"), cfg, now_utc="test").to_json()
     assert r["conditions"]["predicted"]["kspc"] < 0.95 <= r["conditions"]["calibrated"]["kspc"]
     assert r["conditions"]["predicted"]["msd_error_rate"] == 0.0
+
+
+@pytest.mark.parametrize("seed", [1, 3, 4])
+def test_a_recording_with_the_row_replays_its_suggestions(tmp_path, seed):
+    """The row's keys and selections are in the recording; replay finds the same
+    selections by dwell (the keyboard region carries the candidates) and types the same
+    text (seeds 1 and 3 lost a selection before the replay held the layout a recorded
+    selection caused until it made that selection too)."""
+    from dataclasses import replace
+
+    from gazetype.pipeline.replay import replay
+    from gazetype.recording.v1 import Header, RecordingWriter, read_recording
+    from gazetype.sim.person import UserParams, simulate_typing
+    from gazetype.tracker.screen import Screen
+
+    path = tmp_path / "rec.jsonl"
+    rec = RecordingWriter(path, Header(Screen(), 120.0, "sim"))
+    params = replace(UserParams(), scan_p=1.0, miss_p=0.0, slip_p=0.0)
+    session, _, _ = simulate_typing(["please bring an umbrella", "the kettle is boiling"], params=params,
+                                    seed=seed, suggestions=5, predictor=Predictor(), recorder=rec)
+    rec.close()
+    live = [s.key_id for s in session.selections]
+    assert any(k.startswith("word:") for k in live)
+    regions = {getattr(e, "region", None) for e in read_recording(path).events}
+    assert "suggestions" in regions
+    res = replay(path)
+    assert [k for _, k in res.selections] == live
+    assert res.typed_text == session.model.buffer.text
