@@ -66,8 +66,7 @@ class KeyboardWindow(OperatorWindow):
         self.history = history
         self.router = ActionRouter(self.outputs, history=history, keep_history=settings.history,
                                    speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases)
-        predictor = controller.session.model._predictor
-        self.router.user_words = predictor.user if predictor is not None else None
+        self.router.user_words = controller.session.model.predictor.user  # learnt into on "done"
         self.message: str | None = None  # the last action's word for the status line
         self.settings_dialog = None
         controller.actionRequested.connect(self.on_action)
@@ -185,7 +184,6 @@ class KeyboardWindow(OperatorWindow):
             self.controller.session.publish(model.set_output_frac(output_frac(s.keyboard_pct), t))
         if s.suggestions != model.suggestions:
             self.controller.session.publish(model.set_suggestions(s.suggestions, t))
-            self.router.user_words = model.predictor.user if s.suggestions else self.router.user_words
         if s.layout != model.key_layout.name:
             try:
                 self.controller.session.publish(model.set_layout(s.layout, t))
