@@ -23,6 +23,7 @@ class ActionRouter:
         self.keep_history = keep_history
         self.speak_on_done = speak_on_done
         self.phrases_changed = phrases_changed
+        self.user_words = None  # the predictor's counts in memory (keyboard.predict.UserWords), if any
 
     def route(self, a: Action) -> str | None:
         try:
@@ -36,6 +37,8 @@ class ActionRouter:
             if a.kind == "done":
                 if self.keep_history and self.history is not None:
                     self.history.add(a.text)
+                    # the suggestion row learns the finished text (never erased words)
+                    self.history.learn_words(a.text, self.user_words)
                 if self.speak_on_done and a.text.strip():
                     self.outputs.speak(a.text)
                 return None

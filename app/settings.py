@@ -36,6 +36,7 @@ class Settings:
     speech_rate_wpm: int = 160  # speaking rate, words per minute
     speech_volume_pct: int = 100
     send_keys: bool = False  # also type the text into the focused application (X11: XTest)
+    suggestions: int = 0  # word suggestions in a row above the keys: 0 (off), 3, 4 or 5
 
     def validated(self) -> "Settings":
         d = asdict(self)
@@ -45,6 +46,7 @@ class Settings:
         d["font_px"] = int(min(max(d["font_px"], 12), 200))
         d["speech_rate_wpm"] = int(min(max(d["speech_rate_wpm"], 80), 450))
         d["speech_volume_pct"] = int(min(max(d["speech_volume_pct"], 0), 100))
+        d["suggestions"] = d["suggestions"] if d["suggestions"] in (0, 3, 4, 5) else 0
         return Settings(**d)
 
 

@@ -15,6 +15,14 @@ estimator evidence from output gaze only:
 
 Which region a fixation is on is judged after the correction in force, with a gate
 wide enough for the largest offset looked for.
+
+The word suggestion row (region "suggestions", its candidates also keys "word:TEXT" in
+the keyboard region) is a one-line text: fixations on a candidate are not input but
+read it, as an episode aligned like the output text's (the same care: a glance at the
+row may land on any candidate, and x is left out when another shift fits nearly as
+well). A dwell that selects a candidate is input, and the episode's fixations on that
+candidate are dropped (they may have been the start of the dwell). With
+`suggestion_row=False` fixations on the row are input, as on any key.
 """
 from __future__ import annotations
 
@@ -29,6 +37,8 @@ from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
 from gazetype.tracker.screen import Screen
 
 KEYBOARD = "keyboard"
+SUGGESTIONS = "suggestions"  # keyboard.layout.SUGGESTIONS (calibration does not import keyboard)
+WORD_PREFIX = "word:"
 SPACE_KEYS = ("space", " ")  # the layout's id, and the character itself (other keyboards' recordings)
 
 
@@ -37,6 +47,11 @@ class ReadingConfig:
     key_margin_deg: float = 0.3  # a fixation this close to a key (after correction) is input
     region_gate_deg: float = 3.5  # how far from a text region (after correction) still reads it
     launch_gap_s: float = 0.3  # the fixation before counts as the saccade's launch if this recent
+    suggestion_row: bool = True  # reading the word suggestion row is evidence (else it is input)
+    # The row is scanned with long saccades from candidate to candidate (about 10 deg on a
+    # 24" screen), whose landing scatter (5 % of the amplitude) is far above a reader's:
+    # its episodes carry that much noise.
+    row_episode: EpisodeConfig = field(default_factory=lambda: EpisodeConfig(x_sd_deg=0.5, y_sd_deg=0.5))
     glance: GlanceConfig = field(default_factory=GlanceConfig)
     episode: EpisodeConfig = field(default_factory=EpisodeConfig)
 
@@ -61,6 +76,7 @@ class ReadingDetector:
         self._key_margin = cfg.key_margin_deg * ppd
         self._gate = cfg.region_gate_deg * ppd
         self.keys: list[Box] = []
+        self.word_keys: dict[str, Box] = {}  # the suggestion row's keys (not input when reading it)
         self.kb_bbox: Box | None = None
         self.regions: dict[str, TextRegion] = {}
         self._expect: Expectation | None = None
@@ -70,6 +86,7 @@ class ReadingDetector:
         self._ep: _Episode | None = None
         self._groups = 0
         self.conflict = False  # the last aligned episode's line assignments disagreed
+        self._applied = (0.0, 0.0)  # the correction in force at the last fixation
         self.phase = "none"  # of the last fixation: "input", "glance", "reading", "other"
         self.counts = {"input": 0, "glance": 0, "reading": 0, "other": 0}
 
@@ -77,11 +94,16 @@ class ReadingDetector:
     def on_layout(self, ev: LayoutEvent) -> None:
         if ev.region == KEYBOARD:
             m = self._key_margin
-            self.keys = [(it.box[0] - m, it.box[1] - m, it.box[2] + m, it.box[3] + m) for it in ev.items]
+            row = self.config.suggestion_row
+            self.word_keys = {it.text: it.box for it in ev.items if row and it.text.startswith(WORD_PREFIX)}
+            self.keys = [(it.box[0] - m, it.box[1] - m, it.box[2] + m, it.box[3] + m) for it in ev.items
+                         if not (row and it.text.startswith(WORD_PREFIX))]
             self.kb_bbox = None
             if self.keys:
                 self.kb_bbox = (min(b[0] for b in self.keys), min(b[1] for b in self.keys),
                                 max(b[2] for b in self.keys), max(b[3] for b in self.keys))
+            return
+        if ev.region == SUGGESTIONS and not self.config.suggestion_row:
             return
         if self._ep is not None and self._ep.region == ev.region:
             self._close_episode()  # positions are about to change: use the old ones
@@ -99,6 +121,9 @@ class ReadingDetector:
     def on_select(self, ev: SelectEvent) -> None:
         self._last_select_s = ev.t_s
         self._expect = None
+        ep = self._ep
+        if ep is not None and ep.region == SUGGESTIONS and ev.key.startswith(WORD_PREFIX):
+            self._drop_selected(ep, self.word_keys.get(ev.key))
         self._close_episode()
         # Without the text in layout events a space changes no word: the word just
         # finished is what a glance would check.
@@ -113,6 +138,7 @@ class ReadingDetector:
         """Classify fixation `f` (reported px); `applied` is the correction in force."""
         launch = self._prev
         self._prev = f
+        self._applied = applied
         if launch is not None and f.t_start_s - launch.t_end_s > self.config.launch_gap_s:
             launch = None
         cx, cy = f.x_px - applied[0], f.y_px - applied[1]
@@ -163,6 +189,19 @@ class ReadingDetector:
         self.phase = phase
         self.counts[phase] += 1
 
+    def _drop_selected(self, ep: _Episode, box: Box | None) -> None:
+        """A candidate was selected: the episode's fixations on it (or, not knowing
+        where it was, all of them) are not evidence."""
+        if box is None:
+            ep.fixes.clear()
+        else:
+            m = self._key_margin
+            ax, ay = self._applied
+            ep.fixes[:] = [f for f in ep.fixes if not (box[0] - m <= f.x_px - ax < box[2] + m
+                                                       and box[1] - m <= f.y_px - ay < box[3] + m)]
+        self.est.replace_group(ep.group, [])
+        ep.aligned = -1  # align again what is left
+
     def _close_episode(self) -> None:
         ep, self._ep = self._ep, None
         if ep is not None and len(ep.fixes) > ep.aligned:
@@ -173,8 +212,9 @@ class ReadingDetector:
         reg = self.regions.get(ep.region)
         if reg is None or reg.t_s != ep.layout_t_s:
             return
-        evs, conflict = episode_evidence(ep.fixes, reg, ep.group, self.ppd, self.config.episode)
-        if len(ep.fixes) >= self.config.episode.min_fixations:
+        cfg = self.config.row_episode if ep.region == SUGGESTIONS else self.config.episode
+        evs, conflict = episode_evidence(ep.fixes, reg, ep.group, self.ppd, cfg)
+        if len(ep.fixes) >= cfg.min_fixations:
             self.conflict = conflict
         self.est.replace_group(ep.group, evs)
 

@@ -90,17 +90,32 @@ class DwellEngine:
         return f
 
     def set_keys(self, keys: KeyMap) -> None:
-        """New key geometry (resize, page change). Dwell progress starts afresh,
-        but a just-selected key stays disarmed so a page flip cannot re-trigger it."""
+        """New key geometry (resize, page change, new suggestions). Dwell progress starts
+        afresh on every key that moved or changed, but a just-selected key stays disarmed
+        so a page flip cannot re-trigger it; a key that is still there, with the same id
+        in the same box, keeps its progress (the suggestion row changes with every
+        letter: a dwell elsewhere goes on)."""
         disarmed = self._disarmed
+        old_keys = self.keys
         if disarmed is not None and keys.get(disarmed) is None:
             # The selected key was replaced (page flip): disarm whatever is now in its place.
-            old = self.keys.get(disarmed)
+            old = old_keys.get(disarmed)
             repl = keys.key_at(old.cx_px, old.cy_px) if old is not None else None
             disarmed = repl.id if repl is not None else None
+        same = {k.id for k in keys if (o := old_keys.get(k.id)) is not None and o.box == k.box}
+        kept = (self._acc, self._seen, self._oldest_seen, self._prev_key, self._last_t, self._last_valid_t,
+                self._fk, self._fp, self._fl)
         self.keys = keys
         self.reset()
         self._disarmed = disarmed
+        if same:
+            acc, seen, oldest, prev, last_t, last_valid_t, fk, fp, fl = kept
+            self._acc = {k: v for k, v in acc.items() if k in same}
+            self._seen = {k: v for k, v in seen.items() if k in same}
+            self._oldest_seen, self._last_t, self._last_valid_t = oldest, last_t, last_valid_t
+            self._prev_key = prev if prev in same else None
+            if fk in same and fk != disarmed:
+                self._focus, self._fk, self._fp, self._fl = None, fk, fp, fl
 
     def set_config(self, config: DwellConfig) -> None:
         self.config = config

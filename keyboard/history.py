@@ -4,13 +4,21 @@ history setting turns the keeping off and `gazetype history --clear` deletes it 
 
 The phrases page draws on it (`quick_phrases`): a few fixed phrases first, so that
 they stay where the eyes expect them, then saved phrases and the most frequent texts.
+The suggestion row's adaptation lives here too (`learn_words`, `user_words`): the
+counts of the words and word pairs of the finished texts (keyboard.predict), never of
+study phrases (the studies keep no history) and never of a word that was erased before
+"done" (only the finished text is counted). Clearing the history clears them.
 Headless; the app chooses the file (app.settings.history_path)."""
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from gazetype.keyboard.predict import UserWords
 
 FIXED_PHRASES = ("yes", "no", "thank you")  # always first, always in the same place
 MORE_PHRASES = ("please", "wait", "I need help", "I am tired", "I am fine")
@@ -26,7 +34,10 @@ class History:
         self._db = sqlite3.connect(self.path)
         self._db.executescript(
             "CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, t_unix REAL NOT NULL, text TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS phrases (text TEXT PRIMARY KEY, t_unix REAL NOT NULL);")
+            "CREATE TABLE IF NOT EXISTS phrases (text TEXT PRIMARY KEY, t_unix REAL NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS pairs (prev TEXT NOT NULL, word TEXT NOT NULL, n INTEGER NOT NULL,"
+            " PRIMARY KEY (prev, word));")
         self._db.commit()
 
     def add(self, text: str, t_unix: float | None = None) -> None:
@@ -58,11 +69,37 @@ class History:
             "SELECT text, COUNT(*) AS c FROM texts GROUP BY text HAVING c >= ? ORDER BY c DESC, MAX(id) DESC LIMIT ?",
             (min_count, n))]
 
+    def learn_words(self, text: str, user: "UserWords | None" = None) -> None:
+        """Count the words and word pairs of a finished text (and add them to `user`, the
+        predictor's counts in memory, if given)."""
+        from gazetype.keyboard.predict import UserWords
+
+        words, pairs = UserWords().learn(text[:MAX_TEXT_CHARS])
+        if user is not None:
+            user.add(words, pairs)
+        self._db.executemany("INSERT INTO words (word, n) VALUES (?, 1) ON CONFLICT(word) DO UPDATE SET n = n + 1",
+                             [(w,) for w in words])
+        self._db.executemany("INSERT INTO pairs (prev, word, n) VALUES (?, ?, 1) "
+                             "ON CONFLICT(prev, word) DO UPDATE SET n = n + 1", pairs)
+        self._db.commit()
+
+    def user_words(self) -> "UserWords":
+        """The learnt word and pair counts, for keyboard.predict.Predictor."""
+        from gazetype.keyboard.predict import UserWords
+
+        user = UserWords()
+        user.words.update(dict(self._db.execute("SELECT word, n FROM words")))
+        for prev, word, n in self._db.execute("SELECT prev, word, n FROM pairs"):
+            user.pairs.setdefault(prev, Counter())[word] = n
+        return user
+
     def clear(self) -> tuple[int, int]:
-        """Delete everything kept; returns (texts, phrases) deleted. The file is vacuumed
-        so that deleted text does not linger in it."""
+        """Delete everything kept (the learnt words too); returns (texts, phrases)
+        deleted. The file is vacuumed so that deleted text does not linger in it."""
         n_texts = self._db.execute("DELETE FROM texts").rowcount
         n_phrases = self._db.execute("DELETE FROM phrases").rowcount
+        self._db.execute("DELETE FROM words")
+        self._db.execute("DELETE FROM pairs")
         self._db.commit()
         self._db.execute("VACUUM")
         return n_texts, n_phrases

@@ -5,7 +5,9 @@ Pure geometry, no Qt. The pages come from data files, one per layout, in
 them). Key ids are stable strings used in recordings and study logs: a character key's
 id is its character ("a", ",", "7"); action keys are "space", "backspace", "clear",
 "done", "shift", "undo", "sleep", "speak", "copy", "save", page switches "page:NAME";
-a quick phrase's key is "phrase:TEXT". The user studies keep the fixed "study" layout.
+a quick phrase's key is "phrase:TEXT", a suggestion's in the row above the keys
+"word:TEXT" (keyboard.model lays the row out when its `suggestions` setting is 3 to
+5). The user studies keep the fixed "study" layout.
 
 A layout file is a JSON object {"description": TEXT, "pages": {NAME: [ROW, ...]}} with a
 "letters" page (shown first); a ROW is a string (each character a key one unit wide) or a
@@ -29,6 +31,8 @@ SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE = "shift", "undo", "sleep", "speak", "copy
 PAGE_LETTERS, PAGE_SYMBOLS, PAGE_PHRASES = "page:letters", "page:symbols", "page:phrases"
 PAGE_PREFIX = "page:"
 PHRASE_SLOT, PHRASE_PREFIX = "phrase", "phrase:"
+WORD_PREFIX = "word:"  # a suggestion in the row: "word:hello" (the word in lower case)
+SUGGESTIONS = "suggestions"  # the row's region name in layout events
 ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE})
 ACTION_LABELS = {SPACE: "space", BACKSPACE: "\u232b", CLEAR: "clear", DONE: "done",
                  PAGE_LETTERS: "abc", PAGE_SYMBOLS: "123", PAGE_PHRASES: "phrases", SHIFT: "\u21e7",
@@ -207,6 +211,8 @@ class Key:
 def key_label(key_id: str) -> str:
     if key_id.startswith(PHRASE_PREFIX):
         return key_id[len(PHRASE_PREFIX):]
+    if key_id.startswith(WORD_PREFIX):
+        return key_id[len(WORD_PREFIX):]
     return ACTION_LABELS.get(key_id, key_id)
 
 

@@ -4,7 +4,7 @@ The Qt widgets only draw this; `pipeline.session` joins it to the gaze pipeline.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from gazetype.keyboard.layout import (
@@ -16,6 +16,9 @@ from gazetype.keyboard.layout import (
     SHIFT,
     SLEEP,
     SPEAK,
+    SUGGESTIONS,
+    WORD_PREFIX,
+    Key,
     KeyMap,
     Layout,
     ScreenLayout,
@@ -25,7 +28,9 @@ from gazetype.keyboard.layout import (
 )
 from gazetype.keyboard.text import SHIFT_CAPS, SHIFT_ONCE, TextBuffer, TextChange, current_sentence, last_line
 from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
-from gazetype.tracker.events import Box, LayoutEvent
+from gazetype.tracker.events import Box, LayoutEvent, LayoutItem
+
+SUGGESTION_COUNTS = (0, 3, 4, 5)  # the setting: candidates in the row (0: no row)
 
 DEFAULT_PHRASES = ("yes", "no", "thank you", "please", "wait", "I need help")
 
@@ -49,7 +54,10 @@ class KeyboardModel:
 
     `layout` (default: the study layout) is a Layout or a layout name. With
     `clear_confirm_s`, clear only asks at first and empties the text when selected again
-    within that time (None: at once, as in the studies). Sleep: while asleep the
+    within that time (None: at once, as in the studies). `suggestions` (0, 3, 4 or 5)
+    candidates in a row above the keys, from `predictor` (keyboard.predict; the wordfreq
+    model when None); their keys are "word:TEXT" in the keyboard region, and the row
+    also has its own region "suggestions" (the candidates' word boxes). Sleep: while asleep the
     keyboard shows the pipeline only the sleep key, and waking needs two selections of
     it in a row within `wake_window_s`, so a glance cannot wake it.
     """
@@ -59,7 +67,13 @@ class KeyboardModel:
                  output_frac: float = 0.3, target_frac: float = 0.0,
                  done_inserts_newline: bool = True, layout: Layout | str | None = None,
                  clear_confirm_s: float | None = None, wake_window_s: float = 5.0,
-                 phrases: Sequence[str] = DEFAULT_PHRASES, speak_phrases: bool = True) -> None:
+                 phrases: Sequence[str] = DEFAULT_PHRASES, speak_phrases: bool = True,
+                 suggestions: int = 0, predictor=None) -> None:
+        if suggestions not in SUGGESTION_COUNTS:
+            raise ValueError(f"suggestions must be one of {SUGGESTION_COUNTS}, got {suggestions!r}")
+        self.suggestions = suggestions
+        self._predictor = predictor
+        self.slots: tuple[str | None, ...] = ()  # the row's candidates, by slot
         self.font_px = font_px
         self.measure = measure
         self.target_font_px = target_font_px or font_px * 0.8
@@ -84,14 +98,72 @@ class KeyboardModel:
 
     # -- geometry ---------------------------------------------------------------
     def _relayout(self) -> None:
-        self.layout = ScreenLayout.compute(self.window, output_frac=self.output_frac,
-                                           target_frac=self.target_frac)
+        lay = ScreenLayout.compute(self.window, output_frac=self.output_frac, target_frac=self.target_frac)
+        self._row_px = 0.0
+        if self.suggestions:
+            # The row is one key row high and is taken from the output panel (which keeps
+            # at least a line and a half of text): the keys keep their size.
+            kb, out = lay.keyboard, lay.output
+            unit = (kb[3] - kb[1]) / len(self.key_layout.pages["letters"])
+            self._row_px = max(0.0, min(unit, out[3] - out[1] - 1.5 * self.font_px))
+            lay = replace(lay, output=(out[0], out[1], out[2], out[3] - self._row_px),
+                          keyboard=(kb[0], kb[1] - self._row_px, kb[2], kb[3]))
+        self.layout = lay
         self._compute_keys()
         self._layout_text()
 
+    @property
+    def predictor(self):
+        if self._predictor is None:
+            from gazetype.keyboard.predict import Predictor
+
+            self._predictor = Predictor()
+        return self._predictor
+
+    @property
+    def keys_box(self) -> Box:
+        """Where the keys are: the keyboard area less the suggestion row (if shown)."""
+        x0, y0, x1, y1 = self.layout.keyboard
+        return (x0, y0 + self.row_height_px, x1, y1)
+
+    @property
+    def row_font_px(self) -> float:
+        """The size the row's words are drawn at (the output text's font, scaled)."""
+        return 0.32 * self._row_px
+
+    @property
+    def row_height_px(self) -> float:
+        """The suggestion row's height (0 without a row)."""
+        return self._row_px
+
+    def _update_slots(self) -> bool:
+        """New candidates for the text; True if the row changed."""
+        if not self.suggestions:
+            return False
+        from gazetype.keyboard.predict import assign_slots
+
+        ranked = self.predictor.predict(self.buffer.text, self.suggestions)
+        slots = assign_slots(self.slots, ranked, self.suggestions)
+        changed = slots != self.slots
+        self.slots = slots
+        return changed
+
+    def suggestion_keys(self) -> list[Key]:
+        if not self.suggestions or self.asleep:
+            return []
+        x0, y0, x1, _ = self.layout.keyboard
+        h = self.row_height_px
+        w = (x1 - x0) / self.suggestions
+        gx, gy = 0.03 * w, 0.06 * h
+        return [Key(WORD_PREFIX + word, word, (x0 + i * w + gx, y0 + gy, x0 + (i + 1) * w - gx, y0 + h - gy))
+                for i, word in enumerate(self.slots) if word is not None]
+
     def _compute_keys(self) -> None:
         phrases = self.phrases if self.page == "phrases" else ()
-        self.keys: KeyMap = compute_keys(self.layout.keyboard, self.page, layout=self.key_layout, phrases=phrases)
+        self.keys: KeyMap = compute_keys(self.keys_box, self.page, layout=self.key_layout, phrases=phrases)
+        if self.suggestions:
+            self._update_slots()
+            self.keys = KeyMap(self.suggestion_keys() + list(self.keys))
         sleep = self.keys.get(SLEEP)
         # Asleep, the pipeline sees only the sleep key: nothing else can be selected.
         self.live_keys: KeyMap = KeyMap([sleep]) if self.asleep and sleep is not None else self.keys
@@ -121,17 +193,29 @@ class KeyboardModel:
         self._relayout()
         return self.layout_events(t_s)
 
+    def set_suggestions(self, n: int, t_s: float) -> list[LayoutEvent]:
+        """The row's candidates (0: no row): the keys make room for it."""
+        if n not in SUGGESTION_COUNTS:
+            raise ValueError(f"suggestions must be one of {SUGGESTION_COUNTS}, got {n!r}")
+        self.suggestions, self.slots = n, ()
+        self._relayout()
+        evs = self.layout_events(t_s)
+        return evs if n else evs + [LayoutEvent(t_s, SUGGESTIONS, ())]
+
     def set_layout(self, layout: Layout | str, t_s: float) -> list[LayoutEvent]:
         """Another layout (the setting), from its letters page."""
         self.key_layout = as_layout(layout)
         self.page = "letters"
+        if self.suggestions:  # the row's height is a key row's of this layout
+            self._relayout()
+            return self.layout_events(t_s)
         self._compute_keys()
-        return [self.keyboard_event(t_s)]
+        return self._keys_events(t_s)
 
     @property
     def key_size_px(self) -> tuple[float, float]:
         """Width and height of a one-unit key (a letter's), gaps included: what the eyes aim at."""
-        lay = self.layout.keyboard
+        lay = self.keys_box
         rows = len(self.key_layout.pages[self.page])
         return (lay[2] - lay[0]) / self.key_layout.columns, (lay[3] - lay[1]) / rows
 
@@ -140,7 +224,7 @@ class KeyboardModel:
         if self.page != "phrases":
             return []
         self._compute_keys()
-        return [self.keyboard_event(t_s)]
+        return self._keys_events(t_s)
 
     def scroll(self, lines: int, t_s: float) -> list[LayoutEvent]:
         """Scroll the output back (lines > 0) or forward; typing returns to the caret."""
@@ -162,8 +246,36 @@ class KeyboardModel:
             return LayoutEvent(t_s, "target", (), None, None)
         return LayoutEvent(t_s, "target", tl.words, self.target_phrase, None)
 
+    def _keys_events(self, t_s: float) -> list[LayoutEvent]:
+        """The keys changed: the keyboard region, and the row's."""
+        return [self.keyboard_event(t_s)] + ([self.suggestions_event(t_s)] if self.suggestions else [])
+
+    def suggestions_event(self, t_s: float) -> LayoutEvent:
+        """The row as words on the screen (for calibration from reading them): each
+        candidate's text as shown, in a box around the drawn word (centred in its key,
+        `row_font_px` high; as wide as `measure` scaled to that size, or 0.55 em per
+        character without one)."""
+        items = []
+        px = self.row_font_px
+        for k in self.suggestion_keys():
+            shown = self.shown_word(k.id[len(WORD_PREFIX):])
+            w = (self.measure(shown) * px / self.font_px if self.measure is not None else 0.55 * px * len(shown))
+            w = min(w, k.width_px)
+            h = min(px, k.height_px)
+            items.append(LayoutItem(shown, (k.cx_px - w / 2, k.cy_px - h / 2, k.cx_px + w / 2, k.cy_px + h / 2)))
+        return LayoutEvent(t_s, SUGGESTIONS, tuple(items))
+
+    def shown_word(self, word: str) -> str:
+        """A candidate as the row shows it: as selecting it would put it in the text."""
+        from gazetype.keyboard.predict import completion, context_of
+
+        prefix = context_of(self.buffer.text).prefix
+        return (prefix + completion(self.buffer.text, word, shift=self.buffer.shift)).strip()
+
     def layout_events(self, t_s: float) -> list[LayoutEvent]:
         evs = [self.keyboard_event(t_s), self.output_event(t_s)]
+        if self.suggestions:
+            evs.append(self.suggestions_event(t_s))
         if self.layout.target is not None:
             evs.append(self.target_event(t_s))
         return evs
@@ -172,6 +284,8 @@ class KeyboardModel:
     def label(self, key_id: str) -> str:
         """What a key shows now: letters in capitals under shift, the shift and caps
         state, a clear or a wake waiting for its second dwell."""
+        if key_id.startswith(WORD_PREFIX):
+            return self.shown_word(key_id[len(WORD_PREFIX):])
         if len(key_id) == 1:
             return key_id.upper() if self.buffer.shift != "off" and key_id.isalpha() else key_id
         if key_id == SHIFT:
@@ -213,7 +327,7 @@ class KeyboardModel:
         if key_id.startswith(PAGE_PREFIX):
             self.page = key_id[len(PAGE_PREFIX):]
             self._compute_keys()
-            return None, [self.keyboard_event(t_s)]
+            return None, self._keys_events(t_s)
         if key_id == SPEAK:
             self._actions.append(Action(t_s, "speak", current_sentence(self.buffer.text)))
             return None, []
@@ -227,6 +341,8 @@ class KeyboardModel:
             return None, []
         if key_id.startswith(PHRASE_PREFIX):
             return self._phrase(key_id, t_s)
+        if key_id.startswith(WORD_PREFIX):
+            return self._word(key_id, t_s)
         if key_id == CLEAR and self.clear_confirm_s is not None and self.clear_armed_until is None:
             if self.buffer.text:
                 self.clear_armed_until = t_s + self.clear_confirm_s
@@ -242,7 +358,23 @@ class KeyboardModel:
     def _text_changed(self, t_s: float) -> list[LayoutEvent]:
         self.scroll_lines = 0  # typing shows the line being typed
         self._layout_text()
-        return [self.output_event(t_s)]
+        return [self.output_event(t_s)] + self._row_changed(t_s)
+
+    def _row_changed(self, t_s: float) -> list[LayoutEvent]:
+        """New candidates for the text: the keyboard and the row, if the row changed."""
+        if not self.suggestions or self.asleep or not self._update_slots():
+            return []
+        self._compute_keys()
+        return [self.keyboard_event(t_s), self.suggestions_event(t_s)]
+
+    def _word(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        """A suggestion selected: the rest of the word and a space, in the text's case."""
+        from gazetype.keyboard.predict import select_word
+
+        change = select_word(self.buffer, key_id)
+        if change is None:
+            return None, []  # not a completion of the word being typed (a stale selection)
+        return change, self._text_changed(t_s)
 
     def _phrase(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
         phrase = key_id[len(PHRASE_PREFIX):]
@@ -253,7 +385,7 @@ class KeyboardModel:
             self._actions.append(Action(t_s, "speak", phrase))
         self.page = "letters"  # a phrase picked: back to typing
         self._compute_keys()
-        return change, [self.keyboard_event(t_s)] + self._text_changed(t_s)
+        return change, self._keys_events(t_s) + self._text_changed(t_s)
 
     def _sleep_key(self, t_s: float) -> list[LayoutEvent]:
         if not self.asleep:
@@ -266,13 +398,13 @@ class KeyboardModel:
             self.asleep, self.wake_armed_until = False, None
             self._actions.append(Action(t_s, "wake"))
         self._compute_keys()
-        return [self.keyboard_event(t_s)]
+        return self._keys_events(t_s)
 
     def set_text(self, text: str, t_s: float) -> list[LayoutEvent]:
         self.buffer.clear()
         self.buffer.text = text
         self._layout_text()
-        return [self.output_event(t_s)]
+        return [self.output_event(t_s)] + self._row_changed(t_s)
 
     def set_target(self, phrase: str | None, t_s: float) -> list[LayoutEvent]:
         self.target_phrase = phrase

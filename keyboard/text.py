@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from gazetype.keyboard.layout import BACKSPACE, CLEAR, DONE, SHIFT, SPACE, UNDO
 
 BACKSPACE_CHAR = "\b"  # how a backspace appears in an input stream (metrics)
+# A suggestion selected from the row is one keystroke that enters several characters:
+# the input stream holds them between these marks (study.metrics counts the group as
+# one keystroke, and its characters as characters entered).
+WORD_OPEN, WORD_CLOSE = "\x02", "\x03"
 SHIFT_OFF, SHIFT_ONCE, SHIFT_CAPS = "off", "once", "caps"
 # Shift cycles: off -> the next letter capital -> caps lock (a second dwell in a row) -> off.
 _NEXT_SHIFT = {SHIFT_OFF: SHIFT_ONCE, SHIFT_ONCE: SHIFT_CAPS, SHIFT_CAPS: SHIFT_OFF}
@@ -82,6 +86,17 @@ class TextBuffer:
         self._remember(before)
         return TextChange(key_id, self.text)
 
+    def insert_word(self, text: str, key_id: str) -> TextChange:
+        """Insert a selected suggestion's `text` at the end: one keystroke (the input
+        stream marks it), one edit for undo; a pending one-shot shift is used up."""
+        before = (self.text, self.shift)
+        self.text += text
+        self.input_stream += WORD_OPEN + text + WORD_CLOSE
+        if self.shift == SHIFT_ONCE:
+            self.shift = SHIFT_OFF
+        self._remember(before)
+        return TextChange(key_id, self.text)
+
     def _remember(self, before: tuple[str, str]) -> None:
         if before[0] == self.text:
             return  # no edit (backspace or clear on nothing): nothing for undo to reverse
@@ -106,6 +121,14 @@ class TextBuffer:
         self.input_stream = ""
         self.shift = SHIFT_OFF
         self._undo.clear()
+
+
+def drop_suggestion_space(text: str, input_stream: str) -> tuple[str, str]:
+    """A trial's text and input stream without the space that a suggestion selected as
+    its last entry added (the phrase ends at the word); anything else unchanged."""
+    if text.endswith(" ") and input_stream.endswith(" " + WORD_CLOSE):
+        return text[:-1], input_stream[:-2] + WORD_CLOSE
+    return text, input_stream
 
 
 def replay_keys(keys) -> str:

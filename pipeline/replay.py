@@ -8,12 +8,16 @@ from typing import Callable
 
 from gazetype.calibration import make_calibrator
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
+from gazetype.keyboard.layout import WORD_PREFIX
+from gazetype.keyboard.predict import select_word
 from gazetype.keyboard.text import TextBuffer
 from gazetype.pipeline.pipeline import GazePipeline, Step
 from gazetype.recording import open_reader
 from gazetype.recording.v1 import Header
 from gazetype.tracker.events import LayoutEvent, SelectEvent
 from gazetype.tracker.sample import GazeSample
+
+SELECT_WAIT_S = 0.1  # how long a recorded selection's layout waits for the replay's own
 
 
 @dataclass
@@ -58,6 +62,13 @@ class Replayer:
         self.text = TextBuffer(done_inserts_newline=True)  # as the app shows it
         self.layout: dict[str, LayoutEvent] = {}  # latest layout per region, for drawing
         self._feed = self.pipeline.feed
+        # The layout a recorded selection caused waits (at most SELECT_WAIT_S) for the
+        # replay to make that selection too: the recording's rounded times can end a dwell
+        # a sample later, and the keys the selection changed (the suggestion row) must
+        # not change under it first.
+        self._pending: tuple[float, str] | None = None  # (t_s, key) of the recorded selection
+        self._held: list[LayoutEvent] = []
+        self._recent: list[tuple[float, str]] = []  # the replay's own selections just before
 
     def feed(self, ev) -> Step | None:
         res = self.result
@@ -69,25 +80,49 @@ class Replayer:
                 res.t_first_s = ev.t_s
             res.t_last_s = ev.t_s
             step = self._feed(ev)
+            if self._pending is not None:
+                if (any(sel.key_id == self._pending[1] for sel in step.selections)
+                        or ev.t_s - self._pending[0] > SELECT_WAIT_S):
+                    self._release()
             if step.selections:
+                self._recent = [(sel.t_s, sel.key_id) for sel in step.selections]
                 for sel in step.selections:
                     res.selections.append((sel.t_s, sel.key_id))
-                    self.text.apply(sel.key_id)
+                    if sel.key_id.startswith(WORD_PREFIX):
+                        select_word(self.text, sel.key_id)  # a suggestion: the word and a space
+                    else:
+                        self.text.apply(sel.key_id)
             if step.offset is not None:
                 o = step.offset
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
                 res.final_offset = (o.dx_px, o.dy_px)
             return step
         if isinstance(ev, LayoutEvent):
-            self.layout[ev.region] = ev
-            self.pipeline.on_layout(ev)
+            if self._pending is not None:
+                self._held.append(ev)
+                return None
+            self._layout(ev)
         elif isinstance(ev, SelectEvent):
             res.recorded_selections += 1
+            self._release()
             self.pipeline.on_select(ev)
+            mine = any(k == ev.key and ev.t_s - t <= SELECT_WAIT_S for t, k in self._recent)
+            if ev.source == "dwell" and not mine:
+                self._pending = (ev.t_s, ev.key)
         # MarkerEvent, OffsetEvent: recorded estimates are not inputs; replay estimates afresh.
         return None
 
+    def _layout(self, ev: LayoutEvent) -> None:
+        self.layout[ev.region] = ev
+        self.pipeline.on_layout(ev)
+
+    def _release(self) -> None:
+        held, self._held, self._pending = self._held, [], None
+        for ev in held:
+            self._layout(ev)
+
     def finish(self) -> ReplayResult:
+        self._release()
         res = self.result
         # Reading still in progress when the recording ends is evidence too.
         if res.t_last_s is not None:

@@ -24,6 +24,11 @@ of `UserParams` (docs/simulation.md gives the sources and the figures it reaches
   to sleep before a pause, lets its eyes wander (over the keys too: asleep, they type
   nothing), and wakes it with two dwells on the sleep key, looking away in between;
   it says a stock phrase by going to the phrases page and dwelling on the phrase.
+- Suggestions (when the row is shown): before each letter it scans the row with
+  probability `scan_p` (reading fixations on the candidates, left to right, until the
+  intended word; a word read before and still in its slot is not read again: stable
+  positions), selects the intended word by dwell when it is there unless it misses
+  it (`miss_p`), and otherwise ignores the row and types on.
 - Output: it glances at each new letter (`glance_char_p`) and at each finished word
   (`glance_word_p`), proofreads the phrase word by word before "done", and fixes
   the errors it sees with backspace: its own slips (`slip_p`: the neighbouring key)
@@ -48,6 +53,7 @@ from gazetype.keyboard.layout import (
     PHRASE_PREFIX,
     SLEEP,
     SPACE,
+    WORD_PREFIX,
 )
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.session import TypingSession
@@ -90,6 +96,11 @@ class UserParams:
     notice_wrong_p: float = 0.8  # a wrong key selected under the gaze is noticed at once
     fix_back_max: int = 10  # an error found further back than this many letters is left in
     give_up_s: float = 150.0  # a phrase taking longer than this is ended as it is
+    # Word suggestions (when the keyboard shows the row): before a letter, the row is
+    # scanned with this chance (reading the candidates left to right until the intended
+    # word), the intended word selected when seen, but missed now and then.
+    scan_p: float = 0.6
+    miss_p: float = 0.1
     # Tracker (as it reports this person)
     precision_deg: float = 0.15  # SD of fixational noise per axis
     blink_rate_hz: float = 0.25
@@ -200,6 +211,7 @@ class SimUser:
         self.phrases_done = 0
         self.corrections = 0  # re-aims after the wrong (or no) key lit up
         self.backspaces = 0
+        self._row_read: dict[int, str] = {}  # suggestion slot -> the word read there
 
     def attach(self, feedback: Feedback) -> None:
         self.fb = feedback
@@ -344,9 +356,9 @@ class SimUser:
                 known_bad = None  # fixed, or too far back to be worth it
             if t - t_begin > p.give_up_s:
                 key = DONE
-            elif known_bad is not None or len(typed) > len(phrase):
+            elif known_bad is not None or (len(typed) > len(phrase) and typed != phrase + " "):
                 key = BACKSPACE
-            elif len(typed) == len(phrase):
+            elif len(typed) >= len(phrase):  # the phrase, or the phrase and a suggestion's space
                 if p.proofread:
                     for w in self._phrase_words(phrase):
                         yield self._read_word(w, "proofread")
@@ -359,7 +371,12 @@ class SimUser:
             else:
                 ch = phrase[len(typed)]
                 key = SPACE if ch == " " else ch
-                if key != SPACE and p.slip_p and rng.random() < p.slip_p:
+                word_key = None
+                if key != SPACE and self.model.suggestions and typed == phrase[:len(typed)]:
+                    word_key = yield from self._scan_row(phrase, typed)
+                if word_key is not None:
+                    key = word_key
+                elif key != SPACE and p.slip_p and rng.random() < p.slip_p:
                     key = self._neighbour(key)
             if self.model.keys.get(key) is None:  # on the other page: switch first
                 key = PAGE_SYMBOLS if self.model.page == "letters" else PAGE_LETTERS
@@ -396,6 +413,29 @@ class SimUser:
                 yield self._fix(t, x, y, self._gamma_s(p.reading_fix_ms, p.reading_fix_sd_ms), "glance")
                 if pos >= 0 and (pos >= len(phrase) or after[pos] != phrase[pos]):
                     known_bad = pos if known_bad is None else min(known_bad, pos)
+
+    def _scan_row(self, phrase: str, typed: str):
+        """Maybe read the suggestion row; the intended word's key if it is to be selected."""
+        p, rng = self.p, self.rng
+        start = typed.rfind(" ") + 1
+        end = phrase.find(" ", start)
+        word = phrase[start:len(phrase) if end < 0 else end].lower()
+        if rng.random() >= p.scan_p:
+            return None  # the row ignored this time
+        found = False
+        for i, it in enumerate(self.model.suggestions_event(0.0).items):
+            if self._row_read.get(i) != it.text:  # a word read before and still in its slot is known
+                self._row_read[i] = it.text
+                x0, y0, x1, y1 = it.box
+                x, y = self._land((x0 + p.pvl_frac * (x1 - x0), 0.5 * (y0 + y1)))
+                t = yield None
+                yield self._fix(t, x, y, self._gamma_s(p.reading_fix_ms, p.reading_fix_sd_ms), "suggestion")
+            if it.text.lower() == word:
+                found = True
+                break
+        if found and rng.random() >= p.miss_p:
+            return WORD_PREFIX + word
+        return None
 
     def _rest_asleep(self, rest: Rest):
         """Sleep the keyboard, rest the eyes for `rest.s`, then wake it (two dwells in a row)."""
@@ -489,7 +529,7 @@ class SimUserTracker(SimTracker):
 def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None, seed: int = 0,
                     screen: Screen | None = None, dwell_s: float = 1.0, offset=None, calibrator=None,
                     rate_hz: float = 120.0, cursor: bool = False, max_s: float = 600.0, recorder=None,
-                    layout=None, phrases_page=None):
+                    layout=None, phrases_page=None, suggestions: int = 0, predictor=None):
     """A `SimUser` types `phrases` once each (done after each; `Rest` and `SayPhrase`
     among them rest or say a phrase) on a full-screen keyboard of `layout` (default: the
     study layout; `phrases_page` fills its phrases page), headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
@@ -503,7 +543,8 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     screen = screen or Screen()
     params = params or UserParams()
     extra = {} if phrases_page is None else {"phrases": tuple(phrases_page)}
-    model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)), layout=layout, **extra)
+    model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)), layout=layout,
+                          suggestions=suggestions, predictor=predictor, **extra)
     pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
                             induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None,
                             recorder=recorder)

@@ -4,6 +4,8 @@ Conditions (the EyeO-style comparison):
     calibrated      the tracker as calibrated; no induced offset, no autocalibration
     miscalibrated   the induced offset is added to the tracker stream, not corrected
     autocalibrated  the same induced offset, corrected by implicit autocalibration
+    predicted       as calibrated, with a row of 5 word suggestions above the keys
+                    (prediction on/off as a factor: --conditions calibrated,predicted)
 
 Order is counterbalanced with a balanced Latin square (Williams design) indexed by the
 participant's index: every condition appears equally often in every position, and
@@ -28,12 +30,14 @@ class Condition:
     induced: bool  # the study's offset is added to the tracker stream
     autocal: bool  # implicit autocalibration corrects the stream
     description: str
+    suggestions: int = 0  # word suggestions shown above the keys (0: none)
 
 
 CONDITIONS: dict[str, Condition] = {c.name: c for c in (
     Condition("calibrated", False, False, "baseline: the tracker as calibrated"),
     Condition("miscalibrated", True, False, "induced offset, no correction"),
     Condition("autocalibrated", True, True, "induced offset, corrected by autocalibration"),
+    Condition("predicted", False, False, "the tracker as calibrated, with 5 word suggestions", suggestions=5),
 )}
 DEFAULT_CONDITIONS = ("calibrated", "miscalibrated", "autocalibrated")
 DEFAULT_OFFSET = "0,1.5deg"  # 57 px down: about a third of a key row on a 24" full-HD screen at 60 cm

@@ -15,16 +15,29 @@ each backspace, S seconds from the first to the last entry of a trial):
     corrected error rate   = IF / (C + INF + IF) * 100
     uncorrected error rate = INF / (C + INF + IF) * 100
 
+Word prediction: a suggestion selected from the row is ONE keystroke that enters
+several characters (the rest of the word and a space). The input stream keeps those
+characters between the marks "\x02" and "\x03" (keyboard.text.WORD_OPEN/WORD_CLOSE):
+they count as characters entered for the error classification (IF, C), and the group
+counts as one keystroke for KSPC, which can then fall below 1:
+
+    keystrokes             = characters of IS outside the marks + number of marked groups
+    KSPC                   = keystrokes / |T|            (|IS| / |T| without suggestions)
+    keystroke savings KS   = 1 - keystrokes / |T|        (0 without suggestions and errors)
+
 Rates are returned in percent. A metric that is undefined for a trial (WPM of a
 one-character text, KSPC of an empty one) is None rather than a made-up number.
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 BACKSPACE_CHAR = "\b"  # as keyboard.text.TextBuffer.input_stream writes it
+WORD_OPEN, WORD_CLOSE = "\x02", "\x03"  # around a selected suggestion's characters (keyboard.text)
+_WORD_GROUP = re.compile("\x02[^\x03]*\x03")
 
 
 def msd(a: str, b: str) -> int:
@@ -59,9 +72,26 @@ def msd_error_rate(presented: str, transcribed: str) -> float:
     return 0.0 if n == 0 else msd(presented, transcribed) / n * 100.0
 
 
+def keystrokes(input_stream: str) -> int:
+    """Keystrokes in an input stream: a selected suggestion (a marked group) is one."""
+    groups = _WORD_GROUP.findall(input_stream)
+    return len(input_stream) - sum(len(g) for g in groups) + len(groups)
+
+
+def entered_chars(input_stream: str) -> str:
+    """The input stream as characters entered (the suggestion marks removed)."""
+    return input_stream.replace(WORD_OPEN, "").replace(WORD_CLOSE, "")
+
+
 def kspc(input_stream: str, transcribed: str) -> float | None:
-    """Keystrokes per character: |IS| / |T| (None for an empty T)."""
-    return len(input_stream) / len(transcribed) if transcribed else None
+    """Keystrokes per character: keystrokes / |T| (|IS| / |T| without suggestions; None
+    for an empty T)."""
+    return keystrokes(input_stream) / len(transcribed) if transcribed else None
+
+
+def keystroke_savings(input_stream: str, transcribed: str) -> float | None:
+    """KS = 1 - keystrokes / |T|, as a fraction (None for an empty T)."""
+    return 1.0 - keystrokes(input_stream) / len(transcribed) if transcribed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +124,7 @@ def error_counts(presented: str, transcribed: str, input_stream: str) -> ErrorCo
     """C, INF, IF and F from P, T and the input stream (IF = |IS| - |T| - F: the
     characters entered and later erased, whether they were wrong or not, as in the
     2003 paper; Wobbrock and Myers 2006 refine this character by character)."""
+    input_stream = entered_chars(input_stream)
     f = input_stream.count(BACKSPACE_CHAR)
     entered = len(input_stream) - f
     d = msd(presented, transcribed)
@@ -117,6 +148,11 @@ class TrialMetrics:
     kspc: float | None
     counts: ErrorCounts
     mean_selection_s: float | None
+
+    @property
+    def keystroke_savings(self) -> float | None:
+        """1 - keystrokes / |T| (a fraction; a selected suggestion is one keystroke)."""
+        return keystroke_savings(self.input_stream, self.transcribed)
 
     @property
     def backspaces(self) -> int:

@@ -29,9 +29,11 @@ from gazetype.calibration import make_calibrator
 from gazetype.calibration.base import NullCalibrator
 from gazetype.keyboard.layout import DONE, STUDY_LAYOUT
 from gazetype.keyboard.model import KeyboardModel
+from gazetype.keyboard.text import drop_suggestion_space
 from gazetype.pipeline.induced import InducedOffset
 from gazetype.pipeline.session import SessionStep, TypingSession
 from gazetype.study.db import TLX_SCALES, ConditionRow, ParticipantRow, SessionRow, StudyStore, TrialRow
+from gazetype.study.design import CONDITIONS
 from gazetype.study.errors import StudyError
 from gazetype.tracker.events import MarkerEvent
 from gazetype.tracker.offset import OffsetModel, parse_offset
@@ -264,6 +266,10 @@ class StudyRunner:
         model = self.offsets[c.id]
         self._induced = InducedOffset(model, t0_s=t_s) if not model.is_zero else None
         self.pipeline.set_condition(self.calibrator_factory(self.screen, bool(c.autocal)), self._induced)
+        cond = CONDITIONS.get(c.name)
+        n_words = cond.suggestions if cond is not None else 0
+        if n_words != self.model.suggestions:  # the base model only: a study learns nothing from its phrases
+            self.model.set_suggestions(n_words, t_s)  # published by typing.start below
         self._event(t_s, "condition_start", {"condition_id": c.id, "position": c.position, "offset": c.offset_spec,
                                              "autocal": bool(c.autocal)})
         self._trials = self.store.trials(c.id)
@@ -340,8 +346,9 @@ class StudyRunner:
 
     def _finish_trial(self, t_s: float) -> None:
         trial = self._trial
-        text = self.model.buffer.text.rstrip("\n")
-        self.store.finish_trial(trial.id, t_s, text, self.model.buffer.input_stream)
+        # The space a suggestion adds after the phrase's last word is not part of it.
+        text, stream = drop_suggestion_space(self.model.buffer.text.rstrip("\n"), self.model.buffer.input_stream)
+        self.store.finish_trial(trial.id, t_s, text, stream)
         self._marker(t_s, "trial_end", {"trial_id": trial.id, "attempt": self._attempt, "transcribed": text})
         self._trials = self.store.trials(self.condition.id)
         self._next_trial(t_s)

@@ -167,3 +167,60 @@ def test_fixations_away_from_all_text_are_not_reading():
     rd.on_layout(ev)
     rd.on_fixation(fix(1.0, 1800.0, 1050.0), (0.0, 0.0))
     assert rd.phase == "other" and est.obs == []
+
+
+# -- the word suggestion row --------------------------------------------------------
+
+def row_setup(row_evidence=True):
+    from dataclasses import replace
+
+    from gazetype.calibration.reading import ReadingConfig
+    from gazetype.keyboard.predict import BaseVocabulary, Predictor
+
+    vocab = BaseVocabulary.from_frequencies({"the": 0.05, "to": 0.03, "and": 0.02, "of": 0.01, "a": 0.009})
+    model = KeyboardModel((0, 0, SCR.width_px, SCR.height_px), suggestions=5, predictor=Predictor(vocab))
+    est = OffsetEstimator(SCR)
+    rd = ReadingDetector(est, SCR, replace(ReadingConfig(), suggestion_row=row_evidence))
+    for ev in model.layout_events(0.0):
+        rd.on_layout(ev)
+    return model, rd, est
+
+
+def row_words(model):
+    return [ev for ev in model.layout_events(0.0) if ev.region == "suggestions"][0].items
+
+
+@pytest.mark.parametrize("dy_px", [0.0, 20.0, -25.0])
+def test_reading_the_suggestion_row_gives_its_offset(dy_px):
+    model, rd, est = row_setup()
+    words = row_words(model)
+    t = 1.0
+    for it in words:  # a scan of the row, left to right, at the word's left part
+        x = it.box[0] + 0.4 * (it.box[2] - it.box[0])
+        rd.on_fixation(fix(t, x, it.cy_px + dy_px), (0.0, 0.0))
+        t += 0.3
+    key = model.keys.get("q")
+    rd.on_fixation(fix(t, key.cx_px, key.cy_px), (0.0, 0.0))  # back to typing: the episode ends
+    ys = [e for e in est.obs if e.has_y]
+    assert ys and all(abs(e.zy_px - dy_px) < 5.0 for e in ys)
+    assert rd.counts["reading"] == len(words)
+
+
+def test_fixations_on_a_candidate_that_is_then_selected_are_not_evidence():
+    model, rd, est = row_setup()
+    words = row_words(model)
+    chosen = words[2]
+    rd.on_fixation(fix(1.0, chosen.cx_px, chosen.cy_px + 30.0), (0.0, 0.0))  # reads it (30 px off) ...
+    rd.on_fixation(fix(1.3, chosen.cx_px + 5.0, chosen.cy_px + 30.0), (0.0, 0.0))  # ... and starts to dwell
+    rd.on_select(SelectEvent(2.3, "word:" + chosen.text.lower()))
+    assert [e for e in est.obs if e.has_y] == []
+
+
+def test_with_the_row_as_input_its_fixations_are_never_evidence():
+    model, rd, est = row_setup(row_evidence=False)
+    t = 1.0
+    for it in row_words(model):
+        rd.on_fixation(fix(t, it.cx_px, it.cy_px), (0.0, 0.0))
+        t += 0.3
+    rd.flush()
+    assert est.obs == [] and rd.counts["reading"] == 0

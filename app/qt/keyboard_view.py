@@ -7,6 +7,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QWidget
 
 from gazetype.keyboard.dwell import NO_FOCUS, Focus
+from gazetype.keyboard.layout import WORD_PREFIX
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.textlayout import Measure
 
@@ -136,6 +137,7 @@ class KeyboardView(QWidget):
         unit_h = max(1.0, min(k.height_px for k in m.keys) if len(m.keys) else 1.0)
         char_font = font_px(unit_h * 0.42, bold=True)
         word_font = font_px(unit_h * 0.26, bold=True)
+        row_font = font_px(max(1.0, m.row_font_px))  # as the model measures the row's words (calibration)
         focus = self.focus
         live = m.live_keys
         for k in m.keys:
@@ -168,7 +170,7 @@ class KeyboardView(QWidget):
             p.setBrush(Qt.NoBrush)
             p.drawPath(path)
             p.setPen(QPen(KEY_TEXT_ASLEEP if asleep_key else KEY_TEXT))
-            p.setFont(char_font if k.is_char else word_font)
+            p.setFont(char_font if k.is_char else row_font if k.id.startswith(WORD_PREFIX) else word_font)
             p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.id))
 
     def _paint_overlay(self, p: QPainter) -> None:

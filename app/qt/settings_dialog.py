@@ -39,6 +39,9 @@ class SettingsDialog(QDialog):
         if self.layout_box.findText(s.layout) < 0:
             self.layout_box.addItem(s.layout)  # a layout file of the user's own
         self.layout_box.setCurrentText(s.layout)
+        self.suggestions = QComboBox()
+        self.suggestions.addItems(["off", "3 words", "4 words", "5 words"])
+        self.suggestions.setCurrentIndex({0: 0, 3: 1, 4: 2, 5: 3}.get(s.suggestions, 0))
         self.cursor = QCheckBox("show where the tracker says you look", checked=s.show_cursor)
         self.autocal = QCheckBox("correct the tracker while I read (next start)", checked=s.autocal)
         self.smoothing = QCheckBox("smooth gaze (less jitter)", checked=s.smoothing)
@@ -67,6 +70,7 @@ class SettingsDialog(QDialog):
         form.addRow("Keyboard height", self.keys)
         form.addRow("", self.key_size)
         form.addRow("Layout", self.layout_box)
+        form.addRow("Word suggestions", self.suggestions)
         form.addRow("Gaze cursor", self.cursor)
         form.addRow("Autocalibration", self.autocal)
         form.addRow("Smoothing", self.smoothing)
@@ -115,6 +119,7 @@ class SettingsDialog(QDialog):
                         show_cursor=self.cursor.isChecked(), tracker=self.tracker.currentText(),
                         autocal=self.autocal.isChecked(), smoothing=self.smoothing.isChecked(),
                         fullscreen=self.fullscreen.isChecked(), layout=self.layout_box.currentText(),
+                        suggestions=(0, 3, 4, 5)[self.suggestions.currentIndex()],
                         keyboard_pct=self.keys.value(), history=self.history.isChecked(),
                         speak_on_done=self.speak_on_done.isChecked(), voice=self.voice.currentData() or "",
                         speech_rate_wpm=self.rate.value(), speech_volume_pct=self.volume.value(),

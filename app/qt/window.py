@@ -23,6 +23,7 @@ from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.history import History, quick_phrases
 from gazetype.keyboard.layout import DEFAULT_LAYOUT, LayoutError, load_layout
 from gazetype.keyboard.model import KeyboardModel
+from gazetype.keyboard.predict import Predictor
 from gazetype.output.base import NullOutputs, Outputs, diff_for_send
 from gazetype.pipeline.smoothing import OneEuroFilter
 from gazetype.recording.v1 import Header, RecordingWriter
@@ -65,6 +66,7 @@ class KeyboardWindow(OperatorWindow):
         self.history = history
         self.router = ActionRouter(self.outputs, history=history, keep_history=settings.history,
                                    speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases)
+        self.router.user_words = controller.session.model.predictor.user  # learnt into on "done"
         self.message: str | None = None  # the last action's word for the status line
         self.settings_dialog = None
         controller.actionRequested.connect(self.on_action)
@@ -180,6 +182,8 @@ class KeyboardWindow(OperatorWindow):
         self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, t))
         if abs(model.output_frac - output_frac(s.keyboard_pct)) > 1e-9:
             self.controller.session.publish(model.set_output_frac(output_frac(s.keyboard_pct), t))
+        if s.suggestions != model.suggestions:
+            self.controller.session.publish(model.set_suggestions(s.suggestions, t))
         if s.layout != model.key_layout.name:
             try:
                 self.controller.session.publish(model.set_layout(s.layout, t))
@@ -253,7 +257,8 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
                           target_measure=qt_measure(s.font_px * 0.8), layout=_layout_choice(args, s),
                           output_frac=output_frac(s.keyboard_pct), clear_confirm_s=CLEAR_CONFIRM_S,
-                          phrases=quick_phrases(history))
+                          phrases=quick_phrases(history), suggestions=s.suggestions,
+                          predictor=Predictor(user=history.user_words() if history is not None and s.history else None))
     try:
         choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
                                       clock=clock)
