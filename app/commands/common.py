@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 import math
 
-from gazetype.tracker.offset import OffsetSpecError, parse_offset  # noqa: F401  (re-exported)
-
 
 def positive_ms(text: str) -> float:
     """A time in ms > 0, returned in seconds (the internal unit)."""

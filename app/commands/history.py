@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from gazetype.app import settings as settings_mod
-
 NAME = "history"
 HELP = "list or delete the texts the keyboard kept on this machine (for its phrases page)"
 
@@ -17,6 +15,7 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
+    from gazetype.app import settings as settings_mod
     from gazetype.keyboard.history import History
     path = settings_mod.history_path()
     if not path.exists():

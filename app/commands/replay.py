@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 
 from gazetype.app.commands.common import SPEED_X, positive_ms
-from gazetype.keyboard.dwell import DwellConfig
-from gazetype.pipeline.replay import replay
 
 NAME = "replay"
 HELP = "replay a recording through the same pipeline as the live app"
@@ -25,6 +23,9 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
+    from gazetype.keyboard.dwell import DwellConfig
+    from gazetype.pipeline.replay import replay
+
     speed = None if args.fast else args.speed
     if args.show:
         from gazetype.app.commands.common import require_display
