@@ -346,3 +346,37 @@ def test_speech_settings_reach_the_speaker_and_a_missing_voice_falls_back(qapp, 
     finally:
         win.close()
         parts.close()
+
+
+class PaintCounter:
+    """Counts the view's paint events."""
+
+    def __init__(self, view) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        class _Filter(QObject):
+            def eventFilter(inner, obj, ev):  # noqa: N805
+                if ev.type() == QEvent.Paint:
+                    self.n += 1
+                return False
+        self.n = 0
+        self._f = _Filter()
+        view.installEventFilter(self._f)
+
+
+def test_an_idle_keyboard_stops_painting_and_a_dwell_paints(window, qtbot):
+    """Issue 15: the view was repainted ~125 times a second whatever happened. Now it
+    paints only when what it draws changes: with the gaze resting on the text, nothing."""
+    win, controller, eyes = started(window, qtbot)
+    qtbot.wait(300)
+    paints = PaintCounter(win.view)
+    qtbot.wait(1000)
+    idle = paints.n
+    k = controller.session.model.keys.get("a")
+    eyes.pos = (k.cx_px, k.cy_px)
+    qtbot.wait(200)  # lock-on and the start of the fill
+    before = paints.n
+    qtbot.wait(200)
+    dwelling = paints.n - before
+    assert idle <= 2, idle
+    assert dwelling >= 5, dwelling  # the fill is drawn as it grows

@@ -1,7 +1,8 @@
 """Connects a tracker to the typing session on a Qt timer and feeds the view.
 
 The only place with a QTimer: it reads the tracker's new samples ~125 times a
-second and passes each to the headless session, then asks the view to repaint.
+second and passes each to the headless session, then asks the view to repaint when
+what it draws changed (focus and progress, the cursor, a flash, the text or layout).
 While a modal dialog is open (settings) gaze types nothing: the dwell engine is
 paused and starts afresh, so a gaze through the dialog never selects the key behind.
 """
@@ -35,6 +36,7 @@ class GazeController(QObject):
         self._timer.setInterval(8)
         self._timer.timeout.connect(self.tick)
         self._flash_until = 0.0
+        self._drawn: tuple | None = None  # what the view showed after the last tick
         self.last_error: str | None = None
         self.blocked = False  # a modal dialog is open
         view.geometryChanged.connect(self.relayout)
@@ -101,9 +103,11 @@ class GazeController(QObject):
             self.last_error = str(e)
             samples = []
         last = None
+        changed = False  # anything the view draws from the model: text, layout, selections
         for s in samples:
             st = self.session.feed(s)
             last = st.step.corrected
+            changed = changed or bool(st.changes or st.layout or st.step.selections)
             for ch in st.changes:
                 self.textChanged.emit(ch.text)
                 if ch.done:
@@ -117,9 +121,17 @@ class GazeController(QObject):
             if self.view.flash_key is not None and last.t_s > self._flash_until:
                 self.view.flash_key = None
         for action in self.session.model.take_actions():
+            changed = True
             self.actionRequested.emit(action)
         self.view.focus = self.pipeline.dwell.focus
-        self.view.update()
+        # Paint only when what is drawn changed: an idle keyboard (gaze resting, nothing
+        # filling) costs no paints. The cursor counts in whole px, and only when shown.
+        cur = self.view.cursor_px if self.view.show_cursor else None
+        drawn = (self.view.focus, self.view.flash_key, self.view.paused,
+                 None if cur is None else (round(cur[0]), round(cur[1])))
+        if changed or drawn != self._drawn:
+            self._drawn = drawn
+            self.view.update()
 
     def status_text(self) -> str:
         p = self.pipeline
