@@ -367,7 +367,7 @@ class PaintCounter:
 def test_an_idle_keyboard_stops_painting_and_a_dwell_paints(window, qtbot):
     """Issue 15: the view was repainted ~125 times a second whatever happened. Now it
     paints only when what it draws changes: with the gaze resting on the text, nothing."""
-    win, controller, eyes = started(window, qtbot)
+    win, controller, eyes = started(window, qtbot, dwell_s=1.0)
     qtbot.wait(300)
     paints = PaintCounter(win.view)
     qtbot.wait(1000)
@@ -375,8 +375,14 @@ def test_an_idle_keyboard_stops_painting_and_a_dwell_paints(window, qtbot):
     k = controller.session.model.keys.get("a")
     eyes.pos = (k.cx_px, k.cy_px)
     qtbot.wait(200)  # lock-on and the start of the fill
-    before = paints.n
+    before, redraws = paints.n, win.view.still_redraws
     qtbot.wait(200)
     dwelling = paints.n - before
     assert idle <= 2, idle
     assert dwelling >= 5, dwelling  # the fill is drawn as it grows
+    # ... over the cached picture of the keys at rest, which is drawn anew only when
+    # the text or the keys change (the selection).
+    assert win.view.still_redraws == redraws
+    qtbot.waitUntil(lambda: controller.session.model.buffer.text == "a", timeout=WAIT_MS)
+    qtbot.wait(50)
+    assert win.view.still_redraws > redraws

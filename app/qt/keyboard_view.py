@@ -3,7 +3,7 @@ cursor. It holds no logic: the controller sets its state and calls update()."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from gazetype.keyboard.dwell import NO_FOCUS, Focus
@@ -61,6 +61,9 @@ class KeyboardView(QWidget):
         self.overlay_text: str | None = None  # e.g. a break screen in a study
         self.dialog_open = False  # gaze input is off while a dialog is open
         self.flash_key: str | None = None
+        self._still_pixmap: QPixmap | None = None
+        self._still_key: tuple | None = None
+        self.still_redraws = 0  # times the cached picture of the still parts was drawn anew
         self.setMinimumSize(480, 320)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.StrongFocus)
@@ -84,16 +87,19 @@ class KeyboardView(QWidget):
         return QRectF(x0 - self.origin.x(), y0 - self.origin.y(), x1 - x0, y1 - y0)
 
     def paintEvent(self, ev) -> None:
+        # The still parts (panels, text, keys at rest) come from a cached pixmap, drawn
+        # again only when they change; the key under gaze, a flashing key, overlays and
+        # the cursor are drawn over it on every paint.
         p = QPainter(self)
+        p.drawPixmap(0, 0, self._still())
         p.setRenderHint(QPainter.Antialiasing)
         p.setRenderHint(QPainter.TextAntialiasing)
-        p.fillRect(self.rect(), BG)
         m = self.model
-        if m.layout.target is not None:
-            self._paint_text_panel(p, m.layout.target, m.target_layout, m.target_font_px, TARGET_BG, TARGET_TEXT, caret=False)
-        self._paint_text_panel(p, m.layout.output, m.text_layout, m.font_px, OUTPUT_BG, OUTPUT_TEXT,
-                               caret=m.text_layout.scroll_lines == 0)
-        self._paint_keys(p)
+        fonts = self._key_fonts()
+        for key_id in {self.focus.key_id, self.flash_key} - {None}:
+            k = m.keys.get(key_id)
+            if k is not None:
+                self._paint_key(p, k, fonts, m.live_keys)
         if self.paused or self.overlay_text or self.dialog_open:
             self._paint_overlay(p)
         if self.show_cursor and self.cursor_px is not None:
@@ -103,6 +109,40 @@ class KeyboardView(QWidget):
             p.setBrush(QBrush(CURSOR))
             p.drawEllipse(c, 14, 14)
         p.end()
+
+    def _still_state(self) -> tuple:
+        m = self.model
+        keys = m.keys
+        live = m.live_keys
+        return (self.width(), self.height(), self.devicePixelRatioF(), self.origin.x(), self.origin.y(),
+                id(keys), tuple((k.id, k.box, m.label(k.id), m.active(k.id), live is keys or live.get(k.id) is not None)
+                                for k in keys),
+                m.layout, m.text_layout, m.target_layout, m.font_px, m.target_font_px, m.row_font_px)
+
+    def _still(self) -> QPixmap:
+        state = self._still_state()
+        if self._still_pixmap is None or state != self._still_key:
+            dpr = self.devicePixelRatioF()
+            pm = QPixmap(int(self.width() * dpr), int(self.height() * dpr))
+            pm.setDevicePixelRatio(dpr)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.Antialiasing)
+            p.setRenderHint(QPainter.TextAntialiasing)
+            p.fillRect(QRectF(0, 0, self.width(), self.height()), BG)
+            m = self.model
+            if m.layout.target is not None:
+                self._paint_text_panel(p, m.layout.target, m.target_layout, m.target_font_px, TARGET_BG, TARGET_TEXT,
+                                       caret=False)
+            self._paint_text_panel(p, m.layout.output, m.text_layout, m.font_px, OUTPUT_BG, OUTPUT_TEXT,
+                                   caret=m.text_layout.scroll_lines == 0)
+            fonts = self._key_fonts()
+            live = m.live_keys
+            for k in m.keys:
+                self._paint_key(p, k, fonts, live, at_rest=True)
+            p.end()
+            self._still_pixmap, self._still_key = pm, state
+            self.still_redraws += 1
+        return self._still_pixmap
 
     def _paint_text_panel(self, p: QPainter, box, tl, px: float, bg: QColor, fg: QColor, caret: bool) -> None:
         r = self._r(box)
@@ -132,46 +172,48 @@ class KeyboardView(QWidget):
                               tl.line_height_px * 0.76), CARET)
         p.restore()
 
-    def _paint_keys(self, p: QPainter) -> None:
+    def _key_fonts(self) -> tuple[QFont, QFont, QFont]:
         m = self.model
         unit_h = max(1.0, min(k.height_px for k in m.keys) if len(m.keys) else 1.0)
-        char_font = font_px(unit_h * 0.42, bold=True)
-        word_font = font_px(unit_h * 0.26, bold=True)
-        row_font = font_px(max(1.0, m.row_font_px))  # as the model measures the row's words (calibration)
+        return (font_px(unit_h * 0.42, bold=True), font_px(unit_h * 0.26, bold=True),
+                font_px(max(1.0, m.row_font_px)))  # the row's words as the model measures them (calibration)
+
+    def _paint_key(self, p: QPainter, k, fonts, live, at_rest: bool = False) -> None:
+        """One key; `at_rest` draws it without focus or flash (the cached picture)."""
+        m = self.model
+        char_font, word_font, row_font = fonts
         focus = self.focus
-        live = m.live_keys
-        for k in m.keys:
-            r = self._r(k.box)
-            path = QPainterPath()
-            path.addRoundedRect(r, 12, 12)
-            p.setPen(Qt.NoPen)
-            asleep_key = live is not m.keys and live.get(k.id) is None  # asleep: not selectable, drawn faint
-            p.setBrush(QBrush(FLASH if k.id == self.flash_key else ACTIVE if m.active(k.id) else
-                              KEY_ASLEEP if asleep_key else KEY))
-            p.drawPath(path)
-            if k.id == focus.key_id and not self.paused:
-                if focus.progress > 0:
-                    # Progress fills the key from the bottom; the ring echoes it at the centre.
-                    h = r.height() * focus.progress
-                    fill = QColor(ACCENT)
-                    fill.setAlpha(150)
-                    p.save()
-                    p.setClipPath(path)
-                    p.fillRect(QRectF(r.x(), r.bottom() - h, r.width(), h), fill)
-                    p.restore()
-                    rad = min(r.width(), r.height()) * 0.42
-                    p.setPen(QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap))
-                    p.setBrush(Qt.NoBrush)
-                    p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
-                              90 * 16, int(-360 * 16 * focus.progress))
-                p.setPen(QPen(ACCENT, 4))
-            else:
-                p.setPen(QPen(KEY_BORDER, 1.5))
-            p.setBrush(Qt.NoBrush)
-            p.drawPath(path)
-            p.setPen(QPen(KEY_TEXT_ASLEEP if asleep_key else KEY_TEXT))
-            p.setFont(char_font if k.is_char else row_font if k.id.startswith(WORD_PREFIX) else word_font)
-            p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.id))
+        r = self._r(k.box)
+        path = QPainterPath()
+        path.addRoundedRect(r, 12, 12)
+        p.setPen(Qt.NoPen)
+        asleep_key = live is not m.keys and live.get(k.id) is None  # asleep: not selectable, drawn faint
+        flash = not at_rest and k.id == self.flash_key
+        p.setBrush(QBrush(FLASH if flash else ACTIVE if m.active(k.id) else KEY_ASLEEP if asleep_key else KEY))
+        p.drawPath(path)
+        if not at_rest and k.id == focus.key_id and not self.paused:
+            if focus.progress > 0:
+                # Progress fills the key from the bottom; the ring echoes it at the centre.
+                h = r.height() * focus.progress
+                fill = QColor(ACCENT)
+                fill.setAlpha(150)
+                p.save()
+                p.setClipPath(path)
+                p.fillRect(QRectF(r.x(), r.bottom() - h, r.width(), h), fill)
+                p.restore()
+                rad = min(r.width(), r.height()) * 0.42
+                p.setPen(QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap))
+                p.setBrush(Qt.NoBrush)
+                p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
+                          90 * 16, int(-360 * 16 * focus.progress))
+            p.setPen(QPen(ACCENT, 4))
+        else:
+            p.setPen(QPen(KEY_BORDER, 1.5))
+        p.setBrush(Qt.NoBrush)
+        p.drawPath(path)
+        p.setPen(QPen(KEY_TEXT_ASLEEP if asleep_key else KEY_TEXT))
+        p.setFont(char_font if k.is_char else row_font if k.id.startswith(WORD_PREFIX) else word_font)
+        p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.id))
 
     def _paint_overlay(self, p: QPainter) -> None:
         r = self._r(self.model.layout.keyboard)
