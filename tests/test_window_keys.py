@@ -386,3 +386,48 @@ def test_an_idle_keyboard_stops_painting_and_a_dwell_paints(window, qtbot):
     qtbot.waitUntil(lambda: controller.session.model.buffer.text == "a", timeout=WAIT_MS)
     qtbot.wait(50)
     assert win.view.still_redraws > redraws
+
+
+def test_samples_of_a_push_tracker_are_handled_as_they_arrive(qapp, qtbot, monkeypatch):
+    """Issue 15: input waited for an 8 ms poll. A push tracker's sample (a reader thread)
+    now wakes the GUI thread at once: with the slow timer set to 2 s, a sample emitted
+    from another thread still reaches the session within a few ms."""
+    import threading
+    import time as _time
+
+    from gazetype.app.qt.controller import GazeController
+    from gazetype.app.qt.keyboard_view import KeyboardView
+    from gazetype.keyboard.dwell import DwellEngine
+    from gazetype.keyboard.model import KeyboardModel
+    from gazetype.pipeline.pipeline import GazePipeline
+    from gazetype.pipeline.session import TypingSession
+    from gazetype.tracker.base import Tracker
+    from gazetype.tracker.sample import GazeSample
+
+    class PushTracker(Tracker):
+        name = "push-test"
+        pushes = True
+
+    monkeypatch.setattr(GazeController, "SLOW_MS", 2000)
+    model = KeyboardModel((0, 0, 1200, 800))
+    session = TypingSession(model, GazePipeline(DwellEngine()))
+    view = KeyboardView(model)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    tracker = PushTracker()
+    controller = GazeController(view, session, tracker)
+    controller.start()
+    try:
+        qtbot.wait(100)
+        delays = []
+        for i in range(5):
+            n = session.pipeline.stats.total
+            t0 = _time.perf_counter()
+            threading.Thread(target=tracker._emit, args=(GazeSample(float(i), 600.0, 100.0),)).start()
+            qtbot.waitUntil(lambda: session.pipeline.stats.total > n, timeout=1000)
+            delays.append(_time.perf_counter() - t0)
+        assert max(delays) < 0.5, delays  # the 2 s timer alone would take up to 2 s
+        assert sorted(delays)[2] < 0.05, delays
+    finally:
+        controller.stop()

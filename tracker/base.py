@@ -76,6 +76,9 @@ class TrackerError(Exception):
 class Tracker:
     name: ClassVar[str] = "tracker"
     description: ClassVar[str] = ""
+    # Samples arrive on a reader thread (a device, a stream) rather than being made in
+    # read(): a consumer can then wait for `on_arrival` instead of polling.
+    pushes: ClassVar[bool] = False
     queue_max: int = QUEUE_MAX
 
     def __init__(self, screen: Screen | None = None, *, clock: Callable[[], float] = now_s) -> None:
@@ -89,6 +92,10 @@ class Tracker:
         self.callback_errors = 0  # exceptions raised by the consumer's callback (caught)
         self.abandoned_threads = 0  # reader threads that did not end within JOIN_S of stop()
         self._callback: SampleCallback | None = None
+        # Called (from the reader thread) when a sample is queued and none is waiting
+        # since the last read(): at most one wake-up is pending, whatever the rate.
+        self.on_arrival: Callable[[], None] | None = None
+        self._wake_pending = False
         self._running = False
         self._lock = threading.Lock()
         self._run: ReaderRun | None = None
@@ -132,6 +139,13 @@ class Tracker:
             if len(q) == q.maxlen:
                 self.dropped += 1
             q.append(s)
+            wake = self.on_arrival if not self._wake_pending else None
+            self._wake_pending = True
+        if wake is not None:
+            try:
+                wake()
+            except Exception as e:
+                self._callback_failed(e)
 
     def _callback_failed(self, e: Exception) -> None:
         self.callback_errors += 1
@@ -214,6 +228,7 @@ class Tracker:
         with self._qlock:
             out = list(self._queue)
             self._queue.clear()
+            self._wake_pending = False
         return out
 
     def samples(self, duration_s: float | None = None, idle_s: float = 0.005) -> Iterator[GazeSample]:

@@ -197,6 +197,7 @@ class LslTracker(Tracker):
     (default: the first gaze stream)."""
 
     description = "a gaze stream on Lab Streaming Layer (type Gaze or Eyetracker)"
+    pushes = True
 
     def __init__(self, screen: Screen | None = None, *, arg: str | None = None, name: str | None = None,
                  wait_s: float = 5.0, stall_s: float = 1.0, clock=None, **_) -> None:

@@ -107,6 +107,7 @@ class TobiiTracker(Tracker):
     """A Tobii Pro screen-based tracker. `arg`: serial number or address (default: the first)."""
 
     description = "a Tobii eye tracker via the Tobii Pro SDK (Python 3.10)"
+    pushes = True
 
     def __init__(self, screen: Screen | None = None, *, arg: str | None = None, wait_s: float = 5.0,
                  stall_s: float = 1.0, rejoin_s: float = 5.0, sdk=None, clock=None, **_) -> None:

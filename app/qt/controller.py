@@ -1,8 +1,10 @@
 """Connects a tracker to the typing session on a Qt timer and feeds the view.
 
-The only place with a QTimer: it reads the tracker's new samples ~125 times a
-second and passes each to the headless session, then asks the view to repaint when
-what it draws changed (focus and progress, the cursor, a flash, the text or layout).
+The only place with a QTimer. Samples of a push tracker (LSL, Tobii: a reader
+thread) wake it as they arrive; trackers that make samples when read (mouse, sim,
+replay) are polled ~125 times a second. Each sample goes to the headless session,
+and the view repaints when what it draws changed (focus and progress, the cursor, a
+flash, the text or layout).
 While a modal dialog is open (settings) gaze types nothing: the dwell engine is
 paused and starts afresh, so a gaze through the dialog never selects the key behind.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QPoint, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from gazetype.app.qt.keyboard_view import KeyboardView
@@ -24,6 +26,10 @@ class GazeController(QObject):
     textChanged = Signal(str)
     doneSelected = Signal(str)  # the text when "done" was selected
     actionRequested = Signal(object)  # a keyboard.model.Action (speak, copy, done, ...)
+    _arrived = Signal()  # emitted on the tracker's thread; runs tick on this (the GUI) thread
+
+    POLL_MS = 8  # trackers that make samples when read (mouse, sim, replay)
+    SLOW_MS = 50  # push trackers: samples wake the tick; this timer only for flashes and dialogs
 
     def __init__(self, view: KeyboardView, session: Session, tracker: Tracker, parent=None, *,
                  clock: Callable[[], float] = now_s) -> None:
@@ -33,8 +39,13 @@ class GazeController(QObject):
         self.session = session
         self.tracker = tracker
         self._timer = QTimer(self)
-        self._timer.setInterval(8)
+        self._timer.setInterval(self.SLOW_MS if tracker.pushes else self.POLL_MS)
         self._timer.timeout.connect(self.tick)
+        if tracker.pushes:
+            # Input as it arrives: each sample wakes the GUI thread (at most one wake-up
+            # pending), instead of waiting up to a poll interval.
+            self._arrived.connect(self.tick, Qt.QueuedConnection)
+            tracker.on_arrival = self._arrived.emit
         self._flash_until = 0.0
         self._drawn: tuple | None = None  # what the view showed after the last tick
         self.last_error: str | None = None
@@ -52,6 +63,7 @@ class GazeController(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self.tracker.on_arrival = None
         self.tracker.stop()
 
     def display_rect(self) -> tuple[float, float, float, float]:
