@@ -239,6 +239,14 @@ def completion(text: str, word: str, *, shift: str = "off") -> str:
     return sep + rest + " "
 
 
+def apply_key(buffer: TextBuffer, key_id: str) -> TextChange | None:
+    """Apply any selected key to `buffer`, a suggestion (`word:TEXT`) included: what a
+    replay or a repair does with a recorded selection."""
+    if key_id.startswith(WORD_PREFIX):
+        return select_word(buffer, key_id)
+    return buffer.apply(key_id)
+
+
 def select_word(buffer: TextBuffer, key_id: str) -> TextChange | None:
     """Apply a selected suggestion (`word:TEXT`) to `buffer`: one keystroke entering the
     completion. None if TEXT does not complete the word being typed (a stale key)."""

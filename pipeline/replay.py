@@ -8,8 +8,7 @@ from typing import Callable
 
 from gazetype.calibration import make_calibrator
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.layout import WORD_PREFIX
-from gazetype.keyboard.predict import select_word
+from gazetype.keyboard.predict import apply_key
 from gazetype.keyboard.text import TextBuffer
 from gazetype.pipeline.pipeline import GazePipeline, Step
 from gazetype.recording import open_reader
@@ -88,10 +87,7 @@ class Replayer:
                 self._recent = [(sel.t_s, sel.key_id) for sel in step.selections]
                 for sel in step.selections:
                     res.selections.append((sel.t_s, sel.key_id))
-                    if sel.key_id.startswith(WORD_PREFIX):
-                        select_word(self.text, sel.key_id)  # a suggestion: the word and a space
-                    else:
-                        self.text.apply(sel.key_id)
+                    apply_key(self.text, sel.key_id)
             if step.offset is not None:
                 o = step.offset
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))

@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gazetype.keyboard.text import TextBuffer
+from gazetype.keyboard.predict import apply_key
+from gazetype.keyboard.text import TextBuffer, drop_suggestion_space
 from gazetype.pipeline.induced import InducedOffset
 from gazetype.recording.v1 import RecordingError, RecordingReader
 from gazetype.study.db import DB_NAME, StudyStore, saved_keystroke_count
@@ -104,11 +105,12 @@ def read_session(rec_path: Path, session_id: int, offset_specs: dict[int, str], 
                 out.trials.append(trial)
                 buf, seq = TextBuffer(), 0
             elif label == "study.trial_end" and trial is not None:
-                text = buf.text.rstrip("\n")
-                trial.done = (ev.t_s, str(d.get("transcribed", text)), buf.input_stream)
+                # As the runner stores it: without the space a final suggestion adds.
+                text, stream = drop_suggestion_space(buf.text.rstrip("\n"), buf.input_stream)
+                trial.done = (ev.t_s, str(d.get("transcribed", text)), stream)
                 trial = None
         elif isinstance(ev, SelectEvent) and trial is not None and trial.done is None:
-            buf.apply(ev.key)
+            apply_key(buf, ev.key)
             rep = (last.x_px, last.y_px) if last is not None else None
             ind = None if rep is None else induced.offset_at(ev.t_s) if induced is not None else (0.0, 0.0)
             out.keys.append(_Key(trial.trial_id, trial.attempt, seq, ev.t_s, ev.key, ev.source,

@@ -110,3 +110,24 @@ def test_repair_rebuilds_a_sessions_keystrokes_and_trials_from_its_recording(stu
     assert main(["study", "repair", str(study)]) == 0  # again: nothing to add
     assert "added" not in capsys.readouterr().out
     assert main(["study", "report", str(study), "--out", str(study.parent / "r.html")]) == 0
+
+
+def test_repair_rebuilds_suggestion_selections_as_the_runner_stored_them(tmp_path, capsys):
+    """The `predicted` condition: whole-word selections rebuild the same texts, and a
+    trial's input stream drops the space of a final suggestion as the runner does."""
+    d = tmp_path / "study"
+    assert main(["study", "run", "--study", str(d), "--participant", "P01", "--phrases", "2", "--practice", "0",
+                 "--conditions", "calibrated,predicted", *HEADLESS]) == 0
+    con = sqlite3.connect(d / "study.sqlite")
+    keys = con.execute("SELECT trial_id, attempt, seq, key, text FROM keystrokes ORDER BY id").fetchall()
+    trials = con.execute("SELECT id, transcribed, input_stream FROM trials ORDER BY id").fetchall()
+    assert any(k[3].startswith("word:") for k in keys)
+    with con:
+        con.execute("DELETE FROM keystrokes")
+        con.execute("UPDATE trials SET status = 'pending', attempt = 0, transcribed = NULL, input_stream = NULL")
+    con.close()
+    assert main(["study", "repair", str(d)]) == 0
+    con = sqlite3.connect(d / "study.sqlite")
+    assert con.execute("SELECT trial_id, attempt, seq, key, text FROM keystrokes ORDER BY id").fetchall() == keys
+    assert con.execute("SELECT id, transcribed, input_stream FROM trials ORDER BY id").fetchall() == trials
+    con.close()
