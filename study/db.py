@@ -402,11 +402,14 @@ class StudyStore:
     @classmethod
     def _open_read_only(cls, folder: Path) -> "StudyStore":
         db = folder / DB_NAME
-        uri = "file:" + urllib.parse.quote(str(db.resolve()))
+        uri = _file_uri(db)
+        conn = None
         try:
             conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None, timeout=10.0)
             conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
         except sqlite3.OperationalError:
+            if conn is not None:
+                conn.close()
             # A WAL database whose folder cannot be written (no -shm can be made): read the
             # file as it is, which is the whole study unless a -wal file holds unsaved rows.
             wal = folder / (DB_NAME + "-wal")
@@ -415,6 +418,8 @@ class StudyStore:
                                  "written; copy the study folder somewhere writable and read the copy") from None
             conn = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
         except sqlite3.DatabaseError as e:
+            if conn is not None:
+                conn.close()
             raise StudyError(f"{db}: not a readable study database ({e})") from None
         return cls._checked(folder, conn, read_only=True)
 
@@ -866,12 +871,17 @@ def _empty_or_half_made(folder: Path) -> bool:
     return True
 
 
+def _file_uri(db: Path) -> str:
+    """An SQLite URI for `db` (characters such as ? and # in the path escaped)."""
+    return "file:" + urllib.parse.quote(str(db.resolve()))
+
+
 def saved_keystroke_count(folder, session_id: int) -> int | None:
     """A session's keystrokes as a new connection finds them in the study's files (what
     survives this process), or None if the database cannot be read."""
     db = Path(folder) / DB_NAME
     try:
-        conn = sqlite3.connect("file:" + urllib.parse.quote(str(db.resolve())) + "?mode=ro", uri=True, timeout=10.0)
+        conn = sqlite3.connect(_file_uri(db) + "?mode=ro", uri=True, timeout=10.0)
         try:
             return conn.execute("SELECT COUNT(*) FROM keystrokes WHERE session_id = ?", (session_id,)).fetchone()[0]
         finally:
