@@ -81,6 +81,13 @@ class DwellEngine:
         return self._focus is not NO_FOCUS
 
     @property
+    def filling(self) -> bool:
+        """A dwell is under way: the last valid gaze was on a key that can still be selected
+        (a just-selected key cannot, until gaze has been elsewhere). Time alone changes
+        what is drawn only then."""
+        return self._focus is not NO_FOCUS and self._fk is not None and self._fk != self._disarmed
+
+    @property
     def focus(self) -> Focus:
         """The key under gaze and its progress. Built when asked for (the UI asks once
         a frame; update() runs once a sample)."""

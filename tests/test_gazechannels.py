@@ -128,3 +128,26 @@ def test_combine_eyes_is_the_mean_of_valid_eyes():
     assert (s.x_px, s.y_px, s.valid) == (150, 200, True)
     assert not combine_eyes(0.0, None, None).valid
     assert not combine_eyes(0.0, EyeSample(NAN, NAN, False), EyeSample(NAN, NAN, False)).valid
+
+
+_LAYOUTS = {
+    "xdf binocular + eyes": (gaze_channels("pixels"), 8, "Gaze"),
+    "xdf eyes only, normalised": (gaze_channels("normalized", binocular=False), 6, "Gaze"),
+    "tobii lsl app": ([], 6, "Eyetracker"),
+    "plain x/y": ([], 2, "Gaze"),
+}
+_value = st.one_of(st.floats(-3000, 3000, allow_nan=False), st.sampled_from([NAN, math.inf, -math.inf, 1e308, 0.0, -1.0]))
+
+
+@pytest.mark.parametrize("kind", sorted(_LAYOUTS))
+@given(data=st.data())
+def test_a_chunk_converts_to_the_same_samples_as_its_rows(kind, data):
+    """Issue 15: the LSL reader converts a chunk at once (numpy); the samples must be
+    exactly those of the row-by-row conversion, garbage, NaN and overflow included."""
+    chans, n_ch, typ = _LAYOUTS[kind]
+    lay = GazeLayout.from_channels(chans, n_ch, typ)
+    n = data.draw(st.integers(1, 6))
+    rows = data.draw(st.lists(st.lists(_value, min_size=n_ch, max_size=n_ch), min_size=n, max_size=n))
+    ts = [float(i) * 0.001 for i in range(n)]
+    chunk = lay.to_samples(ts, rows, SCREEN)
+    assert repr(chunk) == repr([lay.to_sample(t, r, SCREEN) for t, r in zip(ts, rows)])

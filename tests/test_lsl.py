@@ -391,7 +391,9 @@ def test_absurd_per_eye_values_make_the_eye_invalid_never_inf():
     assert d.valid and d.x_px == 1000.0
 
 
-def _pushed_with_offset(offset_s, n=20):
+def _pushed_with_offset(offset_s, n=40):
+    # Over 1.6 s: the clock offset to the sender becomes known after ~0.6 s (until then
+    # the samples are timed by arrival); the timestamps are found off the clock then.
     name = unique()
     out = outlet(name)
     tr = LslTracker(arg=name, wait_s=5).start()
@@ -401,7 +403,7 @@ def _pushed_with_offset(offset_s, n=20):
             ts = pylsl.local_clock()
             out.push_sample([float(k)] + [1.0] * 7, ts + offset_s)
             sent.append(ts)
-            time.sleep(0.005)
+            time.sleep(0.04)
         got = read_n(tr, n)
         return tr, name, sent, got
     finally:
@@ -412,15 +414,59 @@ def test_timestamps_a_million_seconds_off_are_moved_onto_our_clock_and_said_once
     for offset_s in (1e6, -1e6):
         caplog.clear()
         tr, name, sent, got = _pushed_with_offset(offset_s)
-        assert len(got) == 20
+        assert len(got) == 40
         # Arrival times: each within a few ms of when it was sent (well, after), in order.
         assert all(-0.001 <= s.t_s - ts < 0.1 for s, ts in zip(got, sent)), [s.t_s - ts for s, ts in zip(got, sent)]
         assert [s.t_s for s in got] == sorted(s.t_s for s in got)
         # the spacing the sender gave them is kept
-        assert got[-1].t_s - got[0].t_s == pytest.approx(sent[-1] - sent[0], abs=0.01)
+        assert got[-1].t_s - got[0].t_s == pytest.approx(sent[-1] - sent[0], abs=0.02)
         assert tr.time_remaps == 1 and tr.out_of_order == 0
         warns = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert len(warns) == 1 and name in warns[0] and "arrival times" in warns[0], warns
+
+
+def test_the_first_samples_do_not_wait_for_the_clock_offset():
+    """Issue 15: the reader asked liblsl for the clock offset (~0.6 s the first time)
+    before reading, so the first 0.6 to 0.8 s of gaze came in one late batch. It is asked
+    for on a thread of its own now; the samples meanwhile are timed by their arrival."""
+    name = unique()
+    out = outlet(name, gaze_channels("pixels", eyes=False))
+    stop = threading.Event()
+    pushed: dict[int, float] = {}
+
+    def send():
+        k = 0
+        while not stop.is_set():
+            pushed[k] = pylsl.local_clock()
+            out.push_sample([float(k), 0.0], pushed[k])
+            k += 1
+            time.sleep(1 / 240)
+
+    late: list[float] = []
+    times: list[float] = []
+
+    def on_sample(s):
+        if s.valid:
+            late.append(pylsl.local_clock() - pushed[int(s.x_px)])
+            times.append(s.t_s - pushed[int(s.x_px)])
+
+    th = threading.Thread(target=send, daemon=True)
+    th.start()
+    tr = LslTracker(arg=name, wait_s=5)
+    try:
+        tr.start(callback=on_sample)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 1.5:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        tr.stop()
+        th.join()
+    first = late[:120]  # the first half second after connecting
+    assert len(first) == 120
+    assert max(first) < 0.1, f"a late batch: up to {max(first) * 1000:.0f} ms late"
+    # arrival times, then the offset: each sample time within a few ms of its push
+    assert all(-0.002 < d < 0.05 for d in times), (min(times), max(times))
 
 
 def test_backward_timestamps_are_dropped_and_counted_a_jump_back_is_rebased(caplog):

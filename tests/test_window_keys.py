@@ -207,8 +207,10 @@ def test_no_gaze_through_the_settings_dialog(window, qtbot):
     dlg = win.settings_dialog
     assert dlg is not None and QApplication.activeModalWidget() is dlg
     qtbot.waitUntil(lambda: controller.blocked, timeout=WAIT_MS)
-    n = controller.pipeline.stats.total_valid
-    qtbot.waitUntil(lambda: controller.pipeline.stats.total_valid > n + 120, timeout=WAIT_MS)  # > 1 s of gaze
+    n, t0 = controller.pipeline.stats.total_valid, controller.clock()
+    # more than a dwell time of gaze (the pointer is still: it is read every 100 ms)
+    qtbot.waitUntil(lambda: controller.pipeline.stats.total_valid > n + 10 and controller.clock() - t0 > 1.2,
+                    timeout=WAIT_MS)
     assert model.buffer.text == "" and controller.pipeline.dwell.focus.key_id is None
     assert "dialog open" in controller.status_text()
     dlg.reject()
@@ -431,3 +433,44 @@ def test_samples_of_a_push_tracker_are_handled_as_they_arrive(qapp, qtbot, monke
         assert sorted(delays)[2] < 0.05, delays
     finally:
         controller.stop()
+
+
+def test_an_idle_mouse_is_read_slowly_and_a_move_speeds_it_up(window, qtbot):
+    """Issue 15: the mouse was read 125 times a second, each read a round trip to the X
+    server. Resting (nothing filling or flashing), it is read every 50 ms; a dwell that
+    fills is read fast, and so is a pointer that moves."""
+    win, controller, eyes = started(window, qtbot, dwell_s=1.0)
+    timer = controller._timer
+    qtbot.waitUntil(lambda: timer.interval() == controller.IDLE_MS, timeout=WAIT_MS)  # resting on the text
+    k = controller.session.model.keys.get("a")
+    eyes.pos = (k.cx_px, k.cy_px)
+    qtbot.waitUntil(lambda: controller.pipeline.dwell.filling, timeout=WAIT_MS)
+    assert timer.interval() == controller.POLL_MS  # the fill is drawn as it grows
+    qtbot.waitUntil(lambda: controller.session.model.buffer.text == "a", timeout=WAIT_MS)
+    # resting on the key just typed: nothing fills until gaze has been elsewhere
+    qtbot.waitUntil(lambda: timer.interval() == controller.IDLE_MS, timeout=WAIT_MS)
+    assert not controller.pipeline.dwell.filling
+    controller.hurry()  # what the pointer watch calls on a move
+    assert timer.interval() == controller.POLL_MS
+
+
+def test_the_pointer_watch_follows_qt_mouse_events(window, qtbot):
+    """The mouse's position comes from the mouse events of the window (no X round trip
+    per read): unknown until the pointer moves over the window, then where Qt put it."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from gazetype.app.qt.pointer import PointerWatch
+
+    win, controller = window()
+    watch = controller.tracker.cursor_pos
+    assert isinstance(watch, PointerWatch)
+    assert watch() is None  # not gaze until it moves
+    hurried = []
+    watch.on_move = lambda: hurried.append(1)
+    QTest.mouseMove(win.view, QPoint(200, 150))
+    qtbot.waitUntil(lambda: watch() is not None, timeout=WAIT_MS)
+    g = win.view.mapToGlobal(QPoint(200, 150))
+    tl = win.screen().geometry().topLeft()
+    assert watch() == (g.x() - tl.x(), g.y() - tl.y())
+    assert hurried

@@ -79,6 +79,9 @@ class Tracker:
     # Samples arrive on a reader thread (a device, a stream) rather than being made in
     # read(): a consumer can then wait for `on_arrival` instead of polling.
     pushes: ClassVar[bool] = False
+    # A pull source whose samples only repeat while nothing moves (the mouse): a consumer
+    # may read it slowly while idle and fast again when told it moved.
+    repeats_when_still: ClassVar[bool] = False
     queue_max: int = QUEUE_MAX
 
     def __init__(self, screen: Screen | None = None, *, clock: Callable[[], float] = now_s) -> None:

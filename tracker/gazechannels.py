@@ -4,7 +4,8 @@ Streams of content type `Gaze` describe each channel with label, eye (left, righ
 both), type (ScreenX, ScreenY, Diameter, Radius, Confidence, ...) and unit (sccn/xdf
 wiki, "Gaze Meta Data"). `GazeLayout.from_channels` finds the screen coordinates and
 pupils in that description; `GazeLayout.to_sample` turns one row of values into a
-sample in screen px. Also understood:
+sample in screen px, `GazeLayout.to_samples` a chunk of rows (numpy, one conversion
+per chunk; the same samples). Also understood:
 
 * the 6-channel layout of the common Tobii-to-LSL app (content type `Eyetracker`:
   left x, y, pupil, right x, y, pupil; normalised display-area units; NaN = invalid);
@@ -20,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
+
+import numpy as np
 
 from gazetype.tracker.sample import EyeSample, GazeSample
 from gazetype.tracker.screen import Screen
@@ -124,6 +127,48 @@ class GazeLayout:
             x, y = _xy(self.both, values, screen)
             return GazeSample.make(t_s, x, y, True, left, right)
         return combine_eyes(t_s, left, right)
+
+    def to_samples(self, ts_s: Sequence[float], rows, screen: Screen) -> list[GazeSample]:
+        """A chunk: `rows` (n x channels, numbers) at times `ts_s` as samples, the same as
+        `to_sample` row by row, with the checks and scaling done once for the chunk."""
+        a = np.asarray(rows, dtype=np.float64)
+        if a.ndim != 2 or len(a) != len(ts_s):
+            raise ValueError(f"to_samples: {a.shape} values for {len(ts_s)} times")
+        n = len(a)
+        far = FAR_SCREENS * max(screen.width_px, screen.height_px)
+
+        def col(i: int | None) -> np.ndarray:
+            return a[:, i] if i is not None and i < a.shape[1] else np.full(n, np.nan)
+
+        def xy(ch: EyeChannels) -> tuple[list, list, list]:
+            x, y = col(ch.x), col(ch.y)
+            with np.errstate(invalid="ignore", over="ignore"):
+                if ch.normalised:
+                    x, y = x * screen.width_px, y * screen.height_px
+                ok = (np.abs(x) <= far) & (np.abs(y) <= far)  # False for NaN and inf
+            return np.where(ok, x, np.nan).tolist(), np.where(ok, y, np.nan).tolist(), ok.tolist()
+
+        def eye(ch: EyeChannels) -> list:
+            if not ch.has_xy:
+                return [None] * n
+            x, y, ok = xy(ch)
+            if ch.pupil is not None:
+                p = col(ch.pupil)
+                with np.errstate(invalid="ignore"):
+                    good = np.isfinite(p) & (p > 0)
+                pupils = [v * ch.pupil_scale if g else None for v, g in zip(p.tolist(), good.tolist())]
+            else:
+                pupils = [None] * n
+            return [EyeSample(*e) for e in zip(x, y, ok, pupils)]
+
+        left, right = eye(self.left), eye(self.right)
+        t = [float(v) for v in ts_s]
+        if self.both.has_xy:
+            x, y, ok = xy(self.both)
+            nan = math.nan
+            return [GazeSample(ti, xi, yi, True, le, ri) if oki else GazeSample(ti, nan, nan, False, le, ri)
+                    for ti, xi, yi, oki, le, ri in zip(t, x, y, ok, left, right)]
+        return [combine_eyes(ti, le, ri) for ti, le, ri in zip(t, left, right)]
 
     def describe(self) -> str:
         parts = []

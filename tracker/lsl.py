@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ _RESOLVE_SETTLE_S = 0.6  # after the first stream is seen, wait this long for ot
 _AHEAD_S = 1.0  # a sample time this far ahead of our clock is not on it
 _BEHIND_S = 30.0  # nor one this far behind it
 _JUMP_S = 1.0  # a step back in time larger than this is the sender's clock jumping, not disorder
+_CHUNK_MAX = 1024  # samples taken from the inlet at once
 
 log = logging.getLogger("gazetype.tracker.lsl")
 
@@ -211,6 +213,7 @@ class LslTracker(Tracker):
         self.connections = 0  # successful connections so far (1 + reconnections)
         self.time_remaps = 0  # times the sender's timestamps were moved onto our clock
         self.out_of_order = 0  # samples dropped for being older than the one before
+        self._chunk_dtype = None  # numpy type of the connected stream's values (None: strings)
         self._warned: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------
@@ -314,6 +317,7 @@ class LslTracker(Tracker):
         if run.stopped:  # abandoned meanwhile: leave the tracker's state to the current run
             return inlet, layout
         self.layout = layout
+        self._chunk_dtype = _numpy_dtype(pylsl, full.channel_format())
         rate = full.nominal_srate()
         self.nominal_rate_hz = rate if rate > 0 else None
         self.stream_info = {"name": full.name(), "type": full.type(), "source_id": full.source_id(),
@@ -325,10 +329,6 @@ class LslTracker(Tracker):
         lost = _lost_errors(pylsl)
         clock = self.clock
         emit = self._emit
-        try:
-            tc = inlet.time_correction(timeout=2.0)
-        except lost:
-            tc = 0.0
         # LSL time -> tracker clock (0 on Linux with the default clock: both CLOCK_MONOTONIC).
         off = clock_offset_s(clock, pylsl.local_clock)
         remap = 0.0  # added when the sender's timestamps are not on its LSL clock
@@ -340,22 +340,49 @@ class LslTracker(Tracker):
         self.connections += 1
         run.error = None
         run.first.set()
-        next_tc = clock() + _TC_EVERY_S
+        # The clock offset to the sender is asked for on a thread of its own (liblsl's
+        # first estimate takes up to a second, and the gaze must not wait behind it, as
+        # it did); until it is known the samples are timed by their arrival.
+        util = getattr(pylsl, "util", pylsl)
+        tc = _TimeCorrection(inlet, getattr(util, "LostError", ()), run)
+        try:
+            self._pull(pylsl, run, inlet, layout, name, want, tc, off, ok_status, rate_s)
+        finally:
+            tc.stop()
+
+    def _pull(self, pylsl, run: ReaderRun, inlet, layout: GazeLayout, name: str, want: dict,
+              tc: "_TimeCorrection", off: float, ok_status: str, rate_s: str) -> None:
+        lost = _lost_errors(pylsl)
+        clock = self.clock
+        emit = self._emit
+        remap = 0.0  # added when the sender's timestamps are not on its LSL clock
         last_data = clock()
         last_t = want["last_t"]  # the newest sample time emitted in this run
         stalled = False
         screen = self.screen
-        to_sample = layout.to_sample
+        arrival = math.inf  # until the offset is known: min over chunks of (arrival - stamp)
+        settle_until = -math.inf  # after the switch to the known offset, times may step back this long
+        # A chunk lands in one buffer of the stream's own type and is converted at once.
+        buf = None
+        if self._chunk_dtype is not None:
+            import numpy as np
+            buf = np.empty((_CHUNK_MAX, layout.n_channels), dtype=self._chunk_dtype)
         while not run.stopped:
             try:
                 # pull_chunk with a timeout waits the whole timeout (50 ms mean latency at
                 # 0.1 s); block on one sample instead, then take what else is there.
                 first, ts0 = inlet.pull_sample(timeout=0.1)
                 if ts0 is None:
-                    chunk, stamps = [], []
+                    rows, stamps = None, []
+                elif not inlet.samples_available():
+                    rows, stamps = [first], [ts0]
+                elif buf is not None:
+                    _, more = inlet.pull_chunk(timeout=0.0, max_samples=_CHUNK_MAX - 1, dest_obj=buf[1:])
+                    buf[0] = first
+                    rows, stamps = buf[:1 + len(more)], [ts0, *more]
                 else:
-                    chunk, stamps = inlet.pull_chunk(timeout=0.0, max_samples=1024)
-                    chunk.insert(0, first)
+                    rows, stamps = inlet.pull_chunk(timeout=0.0, max_samples=_CHUNK_MAX)
+                    rows.insert(0, first)
                     stamps.insert(0, ts0)
             except lost:
                 self._set_status(run, "lost: reconnecting")
@@ -368,31 +395,52 @@ class LslTracker(Tracker):
                     stalled = False
                     self._set_status(run, ok_status)
                 last_data = now
-                shift = tc + off
-                for values, ts in zip(chunk, stamps):
-                    t = ts + shift + remap
-                    if not now - _BEHIND_S <= t <= now + _AHEAD_S or t < last_t - _JUMP_S:
-                        # Not on our clock: from here on, arrival time is the time (the newest
-                        # sample of the chunk arrived now; if that puts this one out of order,
-                        # this one arrived now).
-                        new_remap = now - (stamps[-1] + shift)
-                        if not last_t <= ts + shift + new_remap <= now:
-                            new_remap = max(now, last_t) - (ts + shift)
-                        self.time_remaps += 1
-                        self._warn_once("remap", f"lsl: stream {name!r}: timestamps are {t - now:+.6g} s "
-                                        "from this machine's clock after LSL time correction; using the "
-                                        "arrival times instead")
-                        remap = new_remap
+                known = tc.value
+                if known is None:
+                    arrival = min(arrival, now - stamps[-1])
+                    shift = arrival
+                else:
+                    if arrival != math.inf:  # the switch: the arrival estimate was a little late
+                        arrival = math.inf
+                        settle_until = now + 0.1
+                    shift = known + off
+                # The common case at once: the chunk in order, on our clock, after the last one.
+                times = [ts + shift + remap for ts in stamps]
+                if (last_t <= times[0] and now - _BEHIND_S <= times[-1] <= now + _AHEAD_S
+                        and (len(times) == 1 or times == sorted(times))):
+                    samples = (layout.to_samples(times, rows, screen) if buf is not None and len(stamps) > 1
+                               else [layout.to_sample(t, r, screen) for t, r in zip(times, rows)])
+                    for smp in samples:
+                        emit(smp, run)
+                    last_t = times[-1]
+                else:
+                    for values, ts in zip(rows, stamps):
                         t = ts + shift + remap
-                        ok_status = f"lsl: {name}{rate_s}, timestamps re-mapped"
-                        self._set_status(run, ok_status)
-                    if t < last_t:
-                        self.out_of_order += 1
-                        self._warn_once("order", f"lsl: stream {name!r}: a sample is {last_t - t:.6g} s older "
-                                        "than the one before; dropped (further ones are counted)")
-                        continue
-                    last_t = t
-                    emit(to_sample(t, values, screen), run)
+                        if not now - _BEHIND_S <= t <= now + _AHEAD_S or t < last_t - _JUMP_S:
+                            # Not on our clock: from here on, arrival time is the time (the newest
+                            # sample of the chunk arrived now; if that puts this one out of order,
+                            # this one arrived now).
+                            new_remap = now - (stamps[-1] + shift)
+                            if not last_t <= ts + shift + new_remap <= now:
+                                new_remap = max(now, last_t) - (ts + shift)
+                            self.time_remaps += 1
+                            self._warn_once("remap", f"lsl: stream {name!r}: timestamps are {t - now:+.6g} s "
+                                            "from this machine's clock after LSL time correction; using the "
+                                            "arrival times instead")
+                            remap = new_remap
+                            t = ts + shift + remap
+                            ok_status = f"lsl: {name}{rate_s}, timestamps re-mapped"
+                            self._set_status(run, ok_status)
+                        if t < last_t:
+                            if now < settle_until:
+                                t = last_t  # the offset became known: a step back of a transport delay
+                            else:
+                                self.out_of_order += 1
+                                self._warn_once("order", f"lsl: stream {name!r}: a sample is {last_t - t:.6g} s "
+                                                "older than the one before; dropped (further ones are counted)")
+                                continue
+                        last_t = t
+                        emit(layout.to_sample(t, values, screen), run)
                 want["last_t"] = last_t
             elif not stalled and now - last_data > self.stall_s:
                 stalled = True
@@ -400,9 +448,43 @@ class LslTracker(Tracker):
                 last_t = max(now, last_t)
                 want["last_t"] = last_t
                 emit(GazeSample.invalid(last_t), run)
-            if now > next_tc:
-                next_tc = now + _TC_EVERY_S
-                try:
-                    tc = inlet.time_correction(timeout=0.5)
-                except lost:
-                    pass  # keep the last estimate; a real loss shows in pull_chunk
+
+
+def _numpy_dtype(pylsl, fmt: int):
+    """The numpy type of a numeric LSL channel format (None for strings)."""
+    import numpy as np
+    return {pylsl.cf_float32: np.float32, pylsl.cf_double64: np.float64, pylsl.cf_int8: np.int8,
+            pylsl.cf_int16: np.int16, pylsl.cf_int32: np.int32,
+            getattr(pylsl, "cf_int64", -99): np.int64}.get(fmt)
+
+
+class _TimeCorrection:
+    """`inlet.time_correction()` on a thread of its own: the first estimate (liblsl
+    takes up to a second for it), then again every `_TC_EVERY_S`. `value` is None until
+    known. liblsl's inlet answers this from one thread while another pulls samples (as
+    LabRecorder does)."""
+
+    def __init__(self, inlet, lost, run: ReaderRun) -> None:
+        self.value: float | None = None
+        self._inlet, self._lost, self._run = inlet, lost, run
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="gazetype-lsl-timecorrection", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        wait_s = 0.0
+        while not (self._stop.wait(wait_s) or self._run.stopped):
+            try:
+                # Short waits, so that stop() never waits long for this thread; liblsl
+                # goes on estimating between the calls.
+                self.value = self._inlet.time_correction(timeout=0.2)
+                wait_s = _TC_EVERY_S
+            except self._lost:
+                return  # a real loss shows in the reader's pull
+            except Exception:  # a timeout: not known yet (the samples keep their arrival times)
+                wait_s = 0.0
+
+    def stop(self) -> None:
+        """Stop asking; the inlet may be closed after this returns."""
+        self._stop.set()
+        self._thread.join(timeout=1.0)

@@ -2,7 +2,8 @@
 
 The only place with a QTimer. Samples of a push tracker (LSL, Tobii: a reader
 thread) wake it as they arrive; trackers that make samples when read (mouse, sim,
-replay) are polled ~125 times a second. Each sample goes to the headless session,
+replay) are polled ~125 times a second, but the mouse only while it moves or a
+dwell fills (it repeats itself while still: idle, a tick every 100 ms). Each sample goes to the headless session,
 and the view repaints when what it draws changed (focus and progress, the cursor, a
 flash, the text or layout).
 While a modal dialog is open (settings) gaze types nothing: the dwell engine is
@@ -30,6 +31,8 @@ class GazeController(QObject):
 
     POLL_MS = 8  # trackers that make samples when read (mouse, sim, replay)
     SLOW_MS = 50  # push trackers: samples wake the tick; this timer only for flashes and dialogs
+    IDLE_MS = 100  # the mouse, resting with nothing filling or flashing (a move wakes it at once)
+    STILL_S = 0.3  # the mouse is polled fast this long after it last moved (the smoothing settles)
 
     def __init__(self, view: KeyboardView, session: Session, tracker: Tracker, parent=None, *,
                  clock: Callable[[], float] = now_s) -> None:
@@ -46,6 +49,11 @@ class GazeController(QObject):
             # pending), instead of waiting up to a poll interval.
             self._arrived.connect(self.tick, Qt.QueuedConnection)
             tracker.on_arrival = self._arrived.emit
+        # The mouse repeats itself while still: read it fast only while something moves,
+        # fills or flashes (idle, it costs a tick every SLOW_MS).
+        self._adaptive = not tracker.pushes and tracker.repeats_when_still
+        self._last_pos: tuple | None = None
+        self._moved_t = -1e9
         self._flash_until = 0.0
         self._drawn: tuple | None = None  # what the view showed after the last tick
         self.last_error: str | None = None
@@ -60,6 +68,26 @@ class GazeController(QObject):
         self.relayout(initial=True)
         self.tracker.start()
         self._timer.start()
+
+    def hurry(self) -> None:
+        """The pointer moved: read the tracker at the fast rate again from the next tick."""
+        if self._adaptive and self._timer.isActive() and self._timer.interval() != self.POLL_MS:
+            self._timer.start(self.POLL_MS)
+
+    def _pace(self, last) -> None:
+        """Fast while the pointer moved in the last STILL_S, a dwell fills or a key flashes."""
+        if last is not None:
+            pos = (round(last.x_px * 2), round(last.y_px * 2)) if last.valid else None
+            if pos != self._last_pos:
+                self._last_pos = pos
+                self._moved_t = last.t_s
+            now = last.t_s
+        else:
+            now = self.clock()
+        busy = now - self._moved_t < self.STILL_S or self.view.flash_key is not None or self.pipeline.dwell.filling
+        want = self.POLL_MS if busy else self.IDLE_MS
+        if self._timer.isActive() and self._timer.interval() != want:
+            self._timer.start(want)
 
     def stop(self) -> None:
         self._timer.stop()
@@ -144,6 +172,8 @@ class GazeController(QObject):
         if changed or drawn != self._drawn:
             self._drawn = drawn
             self.view.update()
+        if self._adaptive:
+            self._pace(last)
 
     def status_text(self) -> str:
         p = self.pipeline

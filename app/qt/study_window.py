@@ -30,7 +30,8 @@ from gazetype.app import compose
 from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
-from gazetype.app.qt.window import cursor_pos_fn, screen_of
+from gazetype.app.qt.pointer import PointerWatch
+from gazetype.app.qt.window import screen_of
 from gazetype.keyboard.dwell import DwellConfig
 from gazetype.study.db import TLX_SCALES
 from gazetype.study.errors import StudyError
@@ -255,8 +256,9 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     model = study_model(screen, font_px=FONT_PX, measure=qt_measure(FONT_PX),
                         target_measure=qt_measure(FONT_PX * 0.8))
     runner = win = None  # bound below; the closures read them when they run
+    pointer = PointerWatch(qscreen)  # the mouse, where it stands in for gaze
     try:
-        choice = compose.open_tracker(opts.tracker, screen, model, cursor_pos=cursor_pos_fn(qscreen), fallback=False,
+        choice = compose.open_tracker(opts.tracker, screen, model, cursor_pos=pointer, fallback=False,
                                       demo_phrases=None, active=lambda: runner is not None and runner.phase == Phase.TRIAL,
                                       clock=clock)
     except TrackerError as e:
@@ -280,6 +282,9 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
         runner.start(clock())
         win = StudyWindow(runner, controller, view, ctx.participant.code, choice.notice or "", clock)
         win.parts = parts
+        pointer.setParent(win)
+        pointer.on_move = controller.hurry
+        pointer.watch(win)
     except BaseException:
         ctx.close()
         raise

@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication
 
 from gazetype.app import compose
@@ -18,6 +17,7 @@ from gazetype.app.actions import ActionRouter
 from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
+from gazetype.app.qt.pointer import PointerWatch
 from gazetype.calibration import make_calibrator
 from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.history import History, quick_phrases
@@ -203,15 +203,6 @@ class KeyboardWindow(OperatorWindow):
         super().closeEvent(ev)
 
 
-def cursor_pos_fn(qscreen):
-    """Where the mouse pointer is, in px of `qscreen` (the mouse stands in for gaze)."""
-    def cursor_pos():
-        pos = QCursor.pos()
-        tl = qscreen.geometry().topLeft()
-        return (pos.x() - tl.x(), pos.y() - tl.y())
-    return cursor_pos
-
-
 def _layout_choice(args, s) -> str:
     """--layout, else the saved layout; a saved layout that cannot be loaded is a warning
     and QWERTY (a bad setting must never stop someone from typing)."""
@@ -254,13 +245,14 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
     induced = parse_offset(args.offset, screen)
     g = qscreen.geometry()
     history = _open_history(s)
+    pointer = PointerWatch(qscreen)  # the mouse, where it stands in for gaze
     model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
                           target_measure=qt_measure(s.font_px * 0.8), layout=_layout_choice(args, s),
                           output_frac=output_frac(s.keyboard_pct), clear_confirm_s=CLEAR_CONFIRM_S,
                           phrases=quick_phrases(history), suggestions=s.suggestions,
                           predictor=Predictor(user=history.user_words() if history is not None and s.history else None))
     try:
-        choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=cursor_pos_fn(qscreen),
+        choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=pointer,
                                       clock=clock)
     except TrackerError as e:
         if args.tracker != "auto":
@@ -268,7 +260,7 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
         # The saved setting names a tracker that cannot be opened: a bad setting must
         # never stop someone from typing. The mouse stands in, and stderr says why.
         print(f"gazetype: warning: saved tracker {tracker_name!r}: {e}; the mouse stands in", file=sys.stderr)
-        choice = compose.open_tracker("mouse", screen, model, cursor_pos=cursor_pos_fn(qscreen), clock=clock)
+        choice = compose.open_tracker("mouse", screen, model, cursor_pos=pointer, clock=clock)
     recorder = None
     if args.record:
         recorder = RecordingWriter(args.record, Header(screen, choice.tracker.nominal_rate_hz, source=choice.tracker.name,
@@ -292,6 +284,9 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
                   file=sys.stderr)
             outputs = OutputHub.open(copy_fn=copy_text, rate_wpm=s.speech_rate_wpm, volume=s.speech_volume_pct / 100)
     win = KeyboardWindow(controller, view, s, parts.notice, clock, outputs=outputs, history=history)
+    pointer.setParent(win)
+    pointer.on_move = controller.hurry
+    pointer.watch(win)
     if getattr(args, "send", False) or s.send_keys:
         win.set_send_mode(True)
     return win, controller, parts

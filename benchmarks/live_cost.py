@@ -1,0 +1,242 @@
+"""What the live keyboard costs: CPU and input latency of `gazetype run` in a real
+window (Xvfb, the xcb platform), fed by a synthetic LSL gaze stream (issue 15).
+
+For each input (the mouse with nothing happening, and an LSL stream at 120, 600 and
+1200 Hz of binocular gaze making fixations of 0.2 to 0.8 s at random places on the
+screen, with 10 px of noise), it starts the app as a user would
+(`python -m gazetype run --tracker lsl:NAME --lsl-out`), lets it settle, then reads
+the process's CPU time from /proc over `--seconds`: in all, on the GUI (main)
+thread, and on the other threads; % of one core. Median of `--runs` runs.
+
+Latency: every pushed sample's LSL time stamp is matched with the app's "corrected
+gaze" outlet (the sample after offset correction, what the dwell engine saw), read
+by a thread of this process: receive time minus push time, both `pylsl.local_clock()`.
+It includes two LSL hops (stream in, stream out; ~0.1 ms each on loopback).
+"First second" is the same for the samples pushed in the first second after the
+app's tracker connected (a late batch shows as a large max there).
+
+    python benchmarks/live_cost.py [--seconds 30] [--runs 3] [--rates 0,120,600,1200]
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
+
+import pylsl  # noqa: E402
+
+from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+W, H = 1280, 800
+
+
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    exe = shutil.which("Xvfb")
+    if exe is None:
+        sys.exit("live_cost: Xvfb is not installed (scripts/setup.sh test installs it)")
+    for n in range(150, 250):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            break
+    proc = subprocess.Popen([exe, f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0", f"{W}x{H}x24"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while not Path(f"/tmp/.X11-unix/X{n}").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            sys.exit(f"live_cost: Xvfb :{n} did not start")
+        time.sleep(0.05)
+    return proc, f":{n}"
+
+
+def cpu_ticks(pid: int) -> tuple[int, int]:
+    """(process, main thread) utime+stime in clock ticks."""
+    def ticks(path: str) -> int:
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    return ticks(f"/proc/{pid}/stat"), ticks(f"/proc/{pid}/task/{pid}/stat")
+
+
+class Pusher(threading.Thread):
+    """A binocular gaze stream at `rate_hz`: fixations at random places."""
+
+    def __init__(self, rate_hz: float, seed: int) -> None:
+        super().__init__(daemon=True)
+        self.name_ = f"bench-live-{uuid.uuid4().hex[:8]}"
+        info = pylsl.StreamInfo(self.name_, "Gaze", 8, rate_hz, pylsl.cf_double64, self.name_)
+        add_gaze_desc(info, gaze_channels("pixels"), None)
+        self.outlet = pylsl.StreamOutlet(info)
+        self.rate_hz = rate_hz
+        self.rng = random.Random(seed)
+        self.stop = threading.Event()
+        self.stamps: list[float] = []  # push time = LSL time stamp (local_clock)
+
+    def run(self) -> None:
+        period = 1.0 / self.rate_hz
+        rng = self.rng
+        fx, fy, fix_end = W / 2, H / 2, 0.0
+        t_next = pylsl.local_clock()
+        while not self.stop.is_set():
+            t_next += period
+            while True:
+                d = t_next - pylsl.local_clock()
+                if d <= 0:
+                    break
+                time.sleep(min(d, 0.0005) if d > 0.0002 else 0)
+            now = pylsl.local_clock()
+            if now >= fix_end:
+                fx, fy = rng.uniform(50, W - 50), rng.uniform(50, H - 50)
+                fix_end = now + rng.uniform(0.2, 0.8)
+            x, y = fx + rng.gauss(0, 10), fy + rng.gauss(0, 10)
+            self.outlet.push_sample([x, y, x - 5, y, x + 5, y, 3.5, 3.6], now)
+            self.stamps.append(now)
+
+
+class Receiver(threading.Thread):
+    """Reads the app's corrected-gaze outlet; records (stamp, receive time)."""
+
+    def __init__(self, after: float) -> None:
+        super().__init__(daemon=True)
+        self.after = after
+        self.stop = threading.Event()
+        self.got: list[tuple[float, float]] = []
+        self.connected = threading.Event()
+
+    def run(self) -> None:
+        inlet = None
+        while inlet is None and not self.stop.is_set():
+            found = [i for i in pylsl.resolve_byprop("type", "Gaze", timeout=0.5)
+                     if i.name().endswith("corrected gaze") and i.created_at() >= self.after - 1]
+            if found:
+                newest = max(found, key=lambda i: i.created_at())
+                inlet = pylsl.StreamInlet(newest)
+                inlet.open_stream(timeout=5)
+        self.connected.set()
+        while not self.stop.is_set():
+            _, ts = inlet.pull_sample(timeout=0.1)
+            if ts is not None:
+                self.got.append((ts, pylsl.local_clock()))
+
+
+def latencies(push: list[float], got: list[tuple[float, float]], t0: float, t1: float) -> list[float]:
+    """ms from push to receipt for received samples pushed in [t0, t1)."""
+    out = []
+    for ts, recv in got:
+        i = bisect.bisect_left(push, ts)
+        best = min((push[j] for j in (i - 1, i) if 0 <= j < len(push)), key=lambda p: abs(p - ts), default=None)
+        if best is not None and abs(best - ts) < 2e-4 and t0 <= best < t1:
+            out.append((recv - best) * 1000)
+    return out
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+
+def one_run(display: str, rate_hz: float, seconds: float, settle_s: float, seed: int) -> dict:
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+               GAZETYPE_CONFIG_DIR=tempfile.mkdtemp(prefix="gt-live-cfg-"),
+               GAZETYPE_DATA_DIR=tempfile.mkdtemp(prefix="gt-live-data-"))
+    env.pop("QT_QPA_PLATFORMTHEME", None)
+    pusher = receiver = None
+    if rate_hz > 0:
+        pusher = Pusher(rate_hz, seed)
+        pusher.start()
+        cmd = [sys.executable, "-m", "gazetype", "run", "--tracker", f"lsl:{pusher.name_}", "--lsl-out"]
+        receiver = Receiver(after=pylsl.local_clock())
+    else:
+        cmd = [sys.executable, "-m", "gazetype", "run", "--tracker", "mouse"]
+    app = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    res: dict = {}
+    try:
+        connect_t = None
+        if receiver is not None:
+            receiver.start()
+            # The app's gaze outlets appear with its first gaze sample, i.e. once its tracker
+            # connected; the samples pushed from then on are the "first second".
+            if not receiver.connected.wait(30):
+                raise RuntimeError("the app's corrected-gaze outlet did not appear")
+            connect_t = pylsl.local_clock()
+        time.sleep(settle_s)
+        if app.poll() is not None:
+            raise RuntimeError(f"the app ended: {app.stderr.read().decode(errors='replace')[-400:]}")
+        p0, g0 = cpu_ticks(app.pid)
+        w0 = time.monotonic()
+        t_meas0 = pylsl.local_clock()
+        time.sleep(seconds)
+        p1, g1 = cpu_ticks(app.pid)
+        wall = time.monotonic() - w0
+        t_meas1 = pylsl.local_clock()
+        res["cpu"] = (p1 - p0) / CLK_TCK / wall * 100
+        res["gui"] = (g1 - g0) / CLK_TCK / wall * 100
+        res["other"] = res["cpu"] - res["gui"]
+        if receiver is not None:
+            time.sleep(0.2)
+            got = list(receiver.got)
+            push = list(pusher.stamps)
+            res["lat"] = latencies(push, got, t_meas0, t_meas1 - 0.2)
+            res["pushed"] = sum(1 for p in push if t_meas0 <= p < t_meas1 - 0.2)
+            # The first second after connecting: pushed after the stream was found
+            # (the app reads from its connection on).
+            res["first"] = latencies(push, got, connect_t - 0.5, connect_t + 1.0)
+    finally:
+        app.terminate()
+        try:
+            app.wait(10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        for th in (pusher, receiver):
+            if th is not None:
+                th.stop.set()
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=30.0, help="measuring time per run (s)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--settle", type=float, default=6.0, help="seconds after start before measuring")
+    ap.add_argument("--rates", default="0,120,600,1200", help="0 = the mouse, nothing happening")
+    args = ap.parse_args()
+    xvfb, display = start_xvfb()
+    print(f"Python {sys.version.split()[0]}, pylsl {pylsl.__version__}, {os.cpu_count()} CPUs; "
+          f"Xvfb {W}x{H}; {args.runs} runs of {args.seconds:g} s; % of one core")
+    print(f"{'input':<12} {'app CPU':>8} {'GUI thread':>11} {'other':>7}  latency in->out median / p95 / max (ms);"
+          " first second after connecting: median / max (ms)")
+    try:
+        for rate in (float(r) for r in args.rates.split(",")):
+            runs = [one_run(display, rate, args.seconds, args.settle, seed=k) for k in range(args.runs)]
+            med = {k: statistics.median(r[k] for r in runs) for k in ("cpu", "gui", "other")}
+            label = "mouse, idle" if rate == 0 else f"lsl {rate:g} Hz"
+            line = f"{label:<12} {med['cpu']:7.1f}% {med['gui']:10.1f}% {med['other']:6.1f}%"
+            if rate > 0:
+                lat = [x for r in runs for x in r["lat"]]
+                first = [x for r in runs for x in r["first"]]
+                got = sum(len(r["lat"]) for r in runs)
+                pushed = sum(r["pushed"] for r in runs)
+                line += (f"  {statistics.median(lat):.3f} / {pct(lat, 0.95):.3f} / {max(lat):.1f}"
+                         f" ({got}/{pushed} samples);  {statistics.median(first):.3f} / {max(first):.1f}"
+                         f" ({len(first)} samples)")
+            print(line + "   runs: " + " ".join(f"{r['cpu']:.1f}" for r in runs), flush=True)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
