@@ -360,8 +360,11 @@ class PaintCounter:
             def eventFilter(inner, obj, ev):  # noqa: N805
                 if ev.type() == QEvent.Paint:
                     self.n += 1
+                    r = ev.region().boundingRect()
+                    self.areas.append(r.width() * r.height())
                 return False
         self.n = 0
+        self.areas: list[int] = []
         self._f = _Filter()
         view.installEventFilter(self._f)
 
@@ -474,3 +477,21 @@ def test_the_pointer_watch_follows_qt_mouse_events(window, qtbot):
     tl = win.screen().geometry().topLeft()
     assert watch() == (g.x() - tl.x(), g.y() - tl.y())
     assert hurried
+
+
+def test_gaze_repaints_only_where_it_moved_at_most_60_times_a_second(window, qtbot):
+    """Issue 15: every tick repainted the whole window (125 a second with the mouse,
+    1200 with a 1200 Hz tracker). While a dwell fills and the cursor moves, only the key
+    and the cursor's old and new places are repainted, at most ~60 times a second."""
+    win, controller, eyes = started(window, qtbot, dwell_s=2.0)
+    k = controller.session.model.keys.get("g")
+    eyes.pos = (k.cx_px, k.cy_px)
+    qtbot.waitUntil(lambda: controller.pipeline.dwell.focus.progress > 0.05, timeout=WAIT_MS)
+    paints = PaintCounter(win.view)
+    for i in range(50):  # the cursor wanders on the key while the dwell fills
+        eyes.pos = (k.cx_px + (i % 5) - 2, k.cy_px + (i % 3) - 1)
+        qtbot.wait(10)
+    n, areas = paints.n, paints.areas
+    whole = win.view.width() * win.view.height()
+    assert 10 <= n <= 40, n  # ~0.5 s at <= 60 paints/s (it was one per 8 ms tick)
+    assert max(areas) < whole * 0.1, (max(areas), whole)

@@ -11,6 +11,7 @@ paused and starts afresh, so a gaze through the dialog never selects the key beh
 """
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
@@ -32,6 +33,7 @@ class GazeController(QObject):
     POLL_MS = 8  # trackers that make samples when read (mouse, sim, replay)
     SLOW_MS = 50  # push trackers: samples wake the tick; this timer only for flashes and dialogs
     IDLE_MS = 100  # the mouse, resting with nothing filling or flashing (a move wakes it at once)
+    FRAME_S = 1 / 60  # gaze-driven repaints at most this often (the display's refresh)
     STILL_S = 0.3  # the mouse is polled fast this long after it last moved (the smoothing settles)
 
     def __init__(self, view: KeyboardView, session: Session, tracker: Tracker, parent=None, *,
@@ -56,6 +58,10 @@ class GazeController(QObject):
         self._moved_t = -1e9
         self._flash_until = 0.0
         self._drawn: tuple | None = None  # what the view showed after the last tick
+        self._painted = 0.0  # perf_counter of the last gaze-driven repaint
+        self._frame = QTimer(self)  # a repaint held back to keep FRAME_S between them
+        self._frame.setSingleShot(True)
+        self._frame.timeout.connect(self._paint_changes)
         self.last_error: str | None = None
         self.blocked = False  # a modal dialog is open
         view.geometryChanged.connect(self.relayout)
@@ -91,6 +97,7 @@ class GazeController(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._frame.stop()
         self.tracker.on_arrival = None
         self.tracker.stop()
 
@@ -164,16 +171,40 @@ class GazeController(QObject):
             changed = True
             self.actionRequested.emit(action)
         self.view.focus = self.pipeline.dwell.focus
-        # Paint only when what is drawn changed: an idle keyboard (gaze resting, nothing
-        # filling) costs no paints. The cursor counts in whole px, and only when shown.
-        cur = self.view.cursor_px if self.view.show_cursor else None
-        drawn = (self.view.focus, self.view.flash_key, self.view.paused,
-                 None if cur is None else (round(cur[0]), round(cur[1])))
-        if changed or drawn != self._drawn:
-            self._drawn = drawn
+        # Paint only what changed: an idle keyboard (gaze resting, nothing filling) costs
+        # no paints; text, keys or labels repaint all, gaze (focus, flash, cursor) only the
+        # places it moved from and to, at most FRAME_S apart (a 1200 Hz tracker would
+        # otherwise ask for 1200 paints a second).
+        if changed:
+            self._drawn = self._drawn_now()
+            self._painted = time.perf_counter()
             self.view.update()
+        elif self._drawn_now() != self._drawn:
+            wait_s = self._painted + self.FRAME_S - time.perf_counter()
+            if wait_s <= 0:
+                self._paint_changes()
+            elif not self._frame.isActive():
+                self._frame.start(max(1, int(wait_s * 1000 + 0.5)))
         if self._adaptive:
             self._pace(last)
+
+    def _drawn_now(self) -> tuple:
+        """What gaze changes in the picture: (focus, flash key, paused, cursor in whole px)."""
+        v = self.view
+        cur = v.cursor_px if v.show_cursor else None
+        return (v.focus, v.flash_key, v.paused, None if cur is None else (round(cur[0]), round(cur[1])))
+
+    def _paint_changes(self) -> None:
+        drawn = self._drawn_now()
+        before = self._drawn
+        if drawn == before:
+            return
+        self._drawn = drawn
+        self._painted = time.perf_counter()
+        if before is None or before[2] != drawn[2]:
+            self.view.update()  # paused or not: the overlay
+        else:
+            self.view.update_changed((before[0].key_id, before[1], before[3]), (drawn[0].key_id, drawn[1], drawn[3]))
 
     def status_text(self) -> str:
         p = self.pipeline

@@ -3,7 +3,7 @@ cursor. It holds no logic: the controller sets its state and calls update()."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap, QRegion
 from PySide6.QtWidgets import QWidget
 
 from gazetype.keyboard.dwell import NO_FOCUS, Focus
@@ -63,14 +63,43 @@ class KeyboardView(QWidget):
         self.flash_key: str | None = None
         self._still_pixmap: QPixmap | None = None
         self._still_key: tuple | None = None
+        self._still_dirty = True  # the still parts may have changed: compare their state at the next paint
         self.still_redraws = 0  # times the cached picture of the still parts was drawn anew
         self.setMinimumSize(480, 320)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.StrongFocus)
 
+    def update(self, *args) -> None:
+        """A whole repaint: anything may have changed (text, keys, labels, overlays).
+        `update_changed` repaints only where gaze-driven things moved."""
+        if not args:
+            self._still_dirty = True
+        super().update(*args)
+
+    _CURSOR_R_PX = 14.0
+    _KEY_PAD_PX = 4.0  # the focus border is drawn half outside the key
+
+    def update_changed(self, before: tuple, after: tuple) -> None:
+        """Repaint the places of the focus key, the flashing key and the cursor before and
+        after: (focus key id, flash key id, cursor (x, y) px or None)."""
+        keys = self.model.keys
+        region = QRegion()
+        for key_id, flash, cur in (before, after):
+            for kid in (key_id, flash):
+                k = keys.get(kid) if kid is not None else None
+                if k is not None:
+                    pad = self._KEY_PAD_PX
+                    region += self._r(k.box).adjusted(-pad, -pad, pad, pad).toAlignedRect()
+            if cur is not None:
+                r = self._CURSOR_R_PX + 4
+                region += QRectF(cur[0] - self.origin.x() - r, cur[1] - self.origin.y() - r, 2 * r, 2 * r).toAlignedRect()
+        if not region.isEmpty():
+            super().update(region)
+
     # Qt events -> the controller recomputes the layout
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
+        self._still_dirty = True
         self.geometryChanged.emit()
 
     def moveEvent(self, ev) -> None:
@@ -107,7 +136,7 @@ class KeyboardView(QWidget):
             c = QPointF(x - self.origin.x(), y - self.origin.y())
             p.setPen(QPen(QColor(255, 255, 255, 200), 2))
             p.setBrush(QBrush(CURSOR))
-            p.drawEllipse(c, 14, 14)
+            p.drawEllipse(c, self._CURSOR_R_PX, self._CURSOR_R_PX)
         p.end()
 
     def _still_state(self) -> tuple:
@@ -120,6 +149,9 @@ class KeyboardView(QWidget):
                 m.layout, m.text_layout, m.target_layout, m.font_px, m.target_font_px, m.row_font_px)
 
     def _still(self) -> QPixmap:
+        if self._still_pixmap is not None and not self._still_dirty:
+            return self._still_pixmap  # a gaze-driven repaint: nothing still has changed
+        self._still_dirty = False
         state = self._still_state()
         if self._still_pixmap is None or state != self._still_key:
             dpr = self.devicePixelRatioF()
