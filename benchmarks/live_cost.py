@@ -101,7 +101,8 @@ class Pusher(threading.Thread):
                 fx, fy = rng.uniform(50, W - 50), rng.uniform(50, H - 50)
                 fix_end = now + rng.uniform(0.2, 0.8)
             x, y = fx + rng.gauss(0, 10), fy + rng.gauss(0, 10)
-            self.outlet.push_sample([x, y, x - 5, y, x + 5, y, 3.5, 3.6], now)
+            # the sample's index + 1 as the left pupil: a consumer can tell which it got
+            self.outlet.push_sample([x, y, x - 5, y, x + 5, y, len(self.stamps) + 1.0, 3.6], now)
             self.stamps.append(now)
 
 
@@ -147,7 +148,33 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
 
 
-def one_run(display: str, rate_hz: float, seconds: float, settle_s: float, seed: int) -> dict:
+def first_second(rate_hz: float, seed: int) -> list[float]:
+    """ms from push to the tracker's callback for the samples pushed in the first second
+    after an `LslTracker` (in this process) connected to a stream already sending (the
+    sample's index travels as its left pupil)."""
+    from gazetype.tracker.lsl import LslTracker
+    pusher = Pusher(rate_hz, seed)
+    pusher.start()
+    time.sleep(0.5)
+    got: list[tuple[int, float]] = []
+
+    def on_sample(s) -> None:
+        if s.left is not None and s.left.pupil_mm is not None:
+            got.append((int(s.left.pupil_mm) - 1, pylsl.local_clock()))
+
+    tr = LslTracker(arg=pusher.name_, wait_s=10)
+    tr.start(callback=on_sample)
+    time.sleep(1.5)
+    tr.stop()
+    pusher.stop.set()
+    if not got:
+        return []
+    stamps = pusher.stamps
+    t_first = stamps[got[0][0]]
+    return [(r - stamps[k]) * 1000 for k, r in got if stamps[k] - t_first <= 1.0]
+
+
+def one_run(display: str, rate_hz: float, seconds: float, settle_s: float, seed: int, lsl_out: bool) -> dict:
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                GAZETYPE_CONFIG_DIR=tempfile.mkdtemp(prefix="gt-live-cfg-"),
                GAZETYPE_DATA_DIR=tempfile.mkdtemp(prefix="gt-live-data-"))
@@ -156,21 +183,19 @@ def one_run(display: str, rate_hz: float, seconds: float, settle_s: float, seed:
     if rate_hz > 0:
         pusher = Pusher(rate_hz, seed)
         pusher.start()
-        cmd = [sys.executable, "-m", "gazetype", "run", "--tracker", f"lsl:{pusher.name_}", "--lsl-out"]
-        receiver = Receiver(after=pylsl.local_clock())
+        cmd = [sys.executable, "-m", "gazetype", "run", "--tracker", f"lsl:{pusher.name_}"]
+        if lsl_out:
+            cmd.append("--lsl-out")
+            receiver = Receiver(after=pylsl.local_clock())
     else:
         cmd = [sys.executable, "-m", "gazetype", "run", "--tracker", "mouse"]
     app = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     res: dict = {}
     try:
-        connect_t = None
         if receiver is not None:
             receiver.start()
-            # The app's gaze outlets appear with its first gaze sample, i.e. once its tracker
-            # connected; the samples pushed from then on are the "first second".
             if not receiver.connected.wait(30):
                 raise RuntimeError("the app's corrected-gaze outlet did not appear")
-            connect_t = pylsl.local_clock()
         time.sleep(settle_s)
         if app.poll() is not None:
             raise RuntimeError(f"the app ended: {app.stderr.read().decode(errors='replace')[-400:]}")
@@ -190,9 +215,6 @@ def one_run(display: str, rate_hz: float, seconds: float, settle_s: float, seed:
             push = list(pusher.stamps)
             res["lat"] = latencies(push, got, t_meas0, t_meas1 - 0.2)
             res["pushed"] = sum(1 for p in push if t_meas0 <= p < t_meas1 - 0.2)
-            # The first second after connecting: pushed after the stream was found
-            # (the app reads from its connection on).
-            res["first"] = latencies(push, got, connect_t - 0.5, connect_t + 1.0)
     finally:
         app.terminate()
         try:
@@ -213,25 +235,32 @@ def main() -> int:
     ap.add_argument("--rates", default="0,120,600,1200", help="0 = the mouse, nothing happening")
     args = ap.parse_args()
     xvfb, display = start_xvfb()
+    rates = [float(r) for r in args.rates.split(",")]
     print(f"Python {sys.version.split()[0]}, pylsl {pylsl.__version__}, {os.cpu_count()} CPUs; "
-          f"Xvfb {W}x{H}; {args.runs} runs of {args.seconds:g} s; % of one core")
-    print(f"{'input':<12} {'app CPU':>8} {'GUI thread':>11} {'other':>7}  latency in->out median / p95 / max (ms);"
-          " first second after connecting: median / max (ms)")
+          f"Xvfb {W}x{H}; {args.runs} runs of {args.seconds:g} s each; CPU in % of one core, median of the runs")
     try:
-        for rate in (float(r) for r in args.rates.split(",")):
-            runs = [one_run(display, rate, args.seconds, args.settle, seed=k) for k in range(args.runs)]
+        print("CPU, as a user runs it (no --lsl-out):")
+        print(f"  {'input':<12} {'app CPU':>8} {'GUI thread':>11} {'other':>7}   runs")
+        for rate in rates:
+            runs = [one_run(display, rate, args.seconds, args.settle, k, lsl_out=False) for k in range(args.runs)]
             med = {k: statistics.median(r[k] for r in runs) for k in ("cpu", "gui", "other")}
             label = "mouse, idle" if rate == 0 else f"lsl {rate:g} Hz"
-            line = f"{label:<12} {med['cpu']:7.1f}% {med['gui']:10.1f}% {med['other']:6.1f}%"
-            if rate > 0:
-                lat = [x for r in runs for x in r["lat"]]
-                first = [x for r in runs for x in r["first"]]
-                got = sum(len(r["lat"]) for r in runs)
-                pushed = sum(r["pushed"] for r in runs)
-                line += (f"  {statistics.median(lat):.3f} / {pct(lat, 0.95):.3f} / {max(lat):.1f}"
-                         f" ({got}/{pushed} samples);  {statistics.median(first):.3f} / {max(first):.1f}"
-                         f" ({len(first)} samples)")
-            print(line + "   runs: " + " ".join(f"{r['cpu']:.1f}" for r in runs), flush=True)
+            print(f"  {label:<12} {med['cpu']:7.1f}% {med['gui']:10.1f}% {med['other']:6.1f}%   "
+                  + " ".join(f"{r['cpu']:.1f}" for r in runs), flush=True)
+        print("Latency, LSL in -> corrected gaze LSL out (--lsl-out; two LSL hops), and the CPU then:")
+        print(f"  {'input':<12} {'median':>7} {'p95':>7} {'max':>7} (ms)  samples    app CPU")
+        for rate in (r for r in rates if r > 0):
+            runs = [one_run(display, rate, args.seconds, args.settle, k, lsl_out=True) for k in range(args.runs)]
+            lat = [x for r in runs for x in r["lat"]]
+            got, pushed = len(lat), sum(r["pushed"] for r in runs)
+            cpu = statistics.median(r["cpu"] for r in runs)
+            print(f"  lsl {rate:<8g} {statistics.median(lat):7.3f} {pct(lat, 0.95):7.3f} {max(lat):7.1f}       "
+                  f"{got}/{pushed}  {cpu:6.1f}%", flush=True)
+        print("The first second after the tracker connects (push -> tracker callback, in process):")
+        for rate in (r for r in rates if r > 0):
+            lat = [x for k in range(args.runs) for x in first_second(rate, k)]
+            print(f"  lsl {rate:<8g} median {statistics.median(lat):.3f} ms, p95 {pct(lat, 0.95):.3f} ms, "
+                  f"max {max(lat):.1f} ms ({len(lat)} samples)", flush=True)
     finally:
         xvfb.terminate()
         xvfb.wait(10)

@@ -151,3 +151,14 @@ def test_a_chunk_converts_to_the_same_samples_as_its_rows(kind, data):
     ts = [float(i) * 0.001 for i in range(n)]
     chunk = lay.to_samples(ts, rows, SCREEN)
     assert repr(chunk) == repr([lay.to_sample(t, r, SCREEN) for t, r in zip(ts, rows)])
+
+
+@pytest.mark.parametrize("kind", sorted(_LAYOUTS))
+@given(data=st.data())
+def test_the_fast_row_reader_gives_the_samples_of_to_sample(kind, data):
+    """The live reader's per-row converter (columns looked up once) is `to_sample`."""
+    chans, n_ch, typ = _LAYOUTS[kind]
+    lay = GazeLayout.from_channels(chans, n_ch, typ)
+    row = data.draw(st.lists(_value, min_size=0, max_size=n_ch + 1))  # short and long rows too
+    read = lay.row_reader(SCREEN)
+    assert repr(read(1.5, row)) == repr(lay.to_sample(1.5, row, SCREEN))

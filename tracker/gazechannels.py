@@ -128,6 +128,45 @@ class GazeLayout:
             return GazeSample.make(t_s, x, y, True, left, right)
         return combine_eyes(t_s, left, right)
 
+    def row_reader(self, screen: Screen):
+        """`f(t_s, values) -> GazeSample`, the same as `to_sample(t_s, values, screen)`, with
+        the layout's columns and the screen's scale looked up once (the per-sample hot
+        path of a live stream)."""
+        far = FAR_SCREENS * max(screen.width_px, screen.height_px)
+        isfinite, nan = math.isfinite, math.nan
+
+        def num(values, i: int) -> float:
+            try:
+                v = float(values[i])
+            except (TypeError, ValueError, IndexError):
+                return nan
+            return v if isfinite(v) else nan
+
+        def eye_fn(ch: EyeChannels):
+            if not ch.has_xy:
+                return lambda values: None
+            ix, iy, ip, pscale = ch.x, ch.y, ch.pupil, ch.pupil_scale
+            sx, sy = (screen.width_px, screen.height_px) if ch.normalised else (1.0, 1.0)
+
+            def eye(values) -> EyeSample:
+                x, y = num(values, ix) * sx, num(values, iy) * sy
+                if not (-far <= x <= far and -far <= y <= far):
+                    return EyeSample(nan, nan, False, None if ip is None else _pupil(num(values, ip), pscale))
+                return EyeSample(x, y, True, None if ip is None else _pupil(num(values, ip), pscale))
+            return eye
+
+        left, right = eye_fn(self.left), eye_fn(self.right)
+        if self.both.has_xy:
+            both = eye_fn(EyeChannels(self.both.x, self.both.y, None, 1.0, self.both.normalised))
+
+            def read(t_s: float, values) -> GazeSample:
+                b = both(values)
+                if b.valid:
+                    return GazeSample(t_s, b.x_px, b.y_px, True, left(values), right(values))
+                return GazeSample(t_s, nan, nan, False, left(values), right(values))
+            return read
+        return lambda t_s, values: combine_eyes(t_s, left(values), right(values))
+
     def to_samples(self, ts_s: Sequence[float], rows, screen: Screen) -> list[GazeSample]:
         """A chunk: `rows` (n x channels, numbers) at times `ts_s` as samples, the same as
         `to_sample` row by row, with the checks and scaling done once for the chunk."""
@@ -253,6 +292,10 @@ def _eye_sample(ch: EyeChannels, values: Sequence[float], screen: Screen) -> Eye
         pupil = p * ch.pupil_scale if p > 0 else None
     ok = not (math.isnan(x) or math.isnan(y))
     return EyeSample(x, y, ok, pupil)
+
+
+def _pupil(p: float, scale: float) -> float | None:
+    return p * scale if p > 0 else None
 
 
 def channels_from_dicts(raw: Sequence[Mapping]) -> list[Channel]:

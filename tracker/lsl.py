@@ -52,6 +52,7 @@ _AHEAD_S = 1.0  # a sample time this far ahead of our clock is not on it
 _BEHIND_S = 30.0  # nor one this far behind it
 _JUMP_S = 1.0  # a step back in time larger than this is the sender's clock jumping, not disorder
 _CHUNK_MAX = 1024  # samples taken from the inlet at once
+_NUMPY_ROWS = 32  # chunks of this many rows or more are converted with numpy
 
 log = logging.getLogger("gazetype.tracker.lsl")
 
@@ -360,8 +361,11 @@ class LslTracker(Tracker):
         last_t = want["last_t"]  # the newest sample time emitted in this run
         stalled = False
         screen = self.screen
+        read_row = layout.row_reader(screen)
         arrival = math.inf  # until the offset is known: min over chunks of (arrival - stamp)
-        settle_until = -math.inf  # after the switch to the known offset, times may step back this long
+        settle_until = -math.inf  # after a better offset estimate, times may step back until then
+        prev_shift = math.inf
+        slack = 0.0
         # A chunk lands in one buffer of the stream's own type and is converted at once.
         buf = None
         if self._chunk_dtype is not None:
@@ -400,16 +404,20 @@ class LslTracker(Tracker):
                     arrival = min(arrival, now - stamps[-1])
                     shift = arrival
                 else:
-                    if arrival != math.inf:  # the switch: the arrival estimate was a little late
-                        arrival = math.inf
-                        settle_until = now + 0.1
+                    arrival = math.inf
                     shift = known + off
+                if shift < prev_shift != math.inf:
+                    # A better estimate of the offset (a faster arrival, or the offset now known):
+                    # the next times may step back by as much; those are kept, in order.
+                    settle_until, slack = now + 0.1, prev_shift - shift
+                prev_shift = shift
                 # The common case at once: the chunk in order, on our clock, after the last one.
                 times = [ts + shift + remap for ts in stamps]
                 if (last_t <= times[0] and now - _BEHIND_S <= times[-1] <= now + _AHEAD_S
                         and (len(times) == 1 or times == sorted(times))):
-                    samples = (layout.to_samples(times, rows, screen) if buf is not None and len(stamps) > 1
-                               else [layout.to_sample(t, r, screen) for t, r in zip(times, rows)])
+                    # numpy pays off from a few dozen rows (a backlog); live, chunks are 1 to 3
+                    samples = (layout.to_samples(times, rows, screen) if buf is not None and len(stamps) >= _NUMPY_ROWS
+                               else [read_row(t, r) for t, r in zip(times, rows)])
                     for smp in samples:
                         emit(smp, run)
                     last_t = times[-1]
@@ -432,15 +440,15 @@ class LslTracker(Tracker):
                             ok_status = f"lsl: {name}{rate_s}, timestamps re-mapped"
                             self._set_status(run, ok_status)
                         if t < last_t:
-                            if now < settle_until:
-                                t = last_t  # the offset became known: a step back of a transport delay
+                            if now < settle_until and last_t - t <= slack:
+                                t = last_t  # the offset estimate improved by more than this step back
                             else:
                                 self.out_of_order += 1
                                 self._warn_once("order", f"lsl: stream {name!r}: a sample is {last_t - t:.6g} s "
                                                 "older than the one before; dropped (further ones are counted)")
                                 continue
                         last_t = t
-                        emit(layout.to_sample(t, values, screen), run)
+                        emit(read_row(t, values), run)
                 want["last_t"] = last_t
             elif not stalled and now - last_data > self.stall_s:
                 stalled = True

@@ -3,7 +3,7 @@ cursor. It holds no logic: the controller sets its state and calls update()."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap, QRegion
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from gazetype.keyboard.dwell import NO_FOCUS, Focus
@@ -64,6 +64,8 @@ class KeyboardView(QWidget):
         self._still_pixmap: QPixmap | None = None
         self._still_key: tuple | None = None
         self._still_dirty = True  # the still parts may have changed: compare their state at the next paint
+        self._cursor_pm: QPixmap | None = None
+        self._sprites: dict[tuple, tuple[QPixmap, QPixmap]] = {}  # the key under gaze, by look
         self.still_redraws = 0  # times the cached picture of the still parts was drawn anew
         self.setMinimumSize(480, 320)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -83,18 +85,21 @@ class KeyboardView(QWidget):
         """Repaint the places of the focus key, the flashing key and the cursor before and
         after: (focus key id, flash key id, cursor (x, y) px or None)."""
         keys = self.model.keys
-        region = QRegion()
+        ox, oy = self.origin.x(), self.origin.y()
+        rects = set()
         for key_id, flash, cur in (before, after):
             for kid in (key_id, flash):
                 k = keys.get(kid) if kid is not None else None
                 if k is not None:
-                    pad = self._KEY_PAD_PX
-                    region += self._r(k.box).adjusted(-pad, -pad, pad, pad).toAlignedRect()
+                    x0, y0, x1, y1 = k.box
+                    pad = self._KEY_PAD_PX + 1
+                    rects.add((int(x0 - ox - pad), int(y0 - oy - pad), int(x1 - x0 + 2 * pad + 1), int(y1 - y0 + 2 * pad + 1)))
             if cur is not None:
                 r = self._CURSOR_R_PX + 4
-                region += QRectF(cur[0] - self.origin.x() - r, cur[1] - self.origin.y() - r, 2 * r, 2 * r).toAlignedRect()
-        if not region.isEmpty():
-            super().update(region)
+                rects.add((int(cur[0] - ox - r), int(cur[1] - oy - r), int(2 * r + 1), int(2 * r + 1)))
+        upd = super().update
+        for x, y, w, h in rects:  # Qt joins them into one repaint
+            upd(x, y, w, h)
 
     # Qt events -> the controller recomputes the layout
     def resizeEvent(self, ev) -> None:
@@ -127,17 +132,96 @@ class KeyboardView(QWidget):
         fonts = self._key_fonts()
         for key_id in {self.focus.key_id, self.flash_key} - {None}:
             k = m.keys.get(key_id)
-            if k is not None:
+            if k is None:
+                continue
+            if key_id == self.flash_key or self.paused:
                 self._paint_key(p, k, fonts, m.live_keys)
+            else:
+                self._paint_focus_key(p, k, fonts, m.live_keys)
         if self.paused or self.overlay_text or self.dialog_open:
             self._paint_overlay(p)
         if self.show_cursor and self.cursor_px is not None:
             x, y = self.cursor_px
-            c = QPointF(x - self.origin.x(), y - self.origin.y())
+            pm = self._cursor_sprite()
+            r = self._CURSOR_R_PX + 2
+            p.drawPixmap(QPointF(x - self.origin.x() - r, y - self.origin.y() - r), pm)
+        p.end()
+
+    # Sprites: what every gaze-driven repaint draws, drawn once (an antialiased circle
+    # or rounded key costs ~1 ms a time; a blit a few us).
+    def _cursor_sprite(self) -> QPixmap:
+        dpr = self.devicePixelRatioF()
+        if self._cursor_pm is None or self._cursor_pm.devicePixelRatio() != dpr:
+            r = self._CURSOR_R_PX + 2
+            pm = QPixmap(int(2 * r * dpr + 1), int(2 * r * dpr + 1))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.Antialiasing)
             p.setPen(QPen(QColor(255, 255, 255, 200), 2))
             p.setBrush(QBrush(CURSOR))
-            p.drawEllipse(c, self._CURSOR_R_PX, self._CURSOR_R_PX)
-        p.end()
+            p.drawEllipse(QPointF(r, r), self._CURSOR_R_PX, self._CURSOR_R_PX)
+            p.end()
+            self._cursor_pm = pm
+        return self._cursor_pm
+
+    def _focus_sprites(self, k, fonts, live) -> tuple[QRectF, QPixmap, QPixmap]:
+        """The key under gaze with no progress and with the key full (no ring), and where
+        they go: drawn once per key and look (label, mode, size)."""
+        m = self.model
+        r = self._r(k.box)
+        pad = self._KEY_PAD_PX
+        dpr = self.devicePixelRatioF()
+        look = (k.id, r.width(), r.height(), dpr, m.label(k.id), m.active(k.id), live is m.keys or live.get(k.id) is not None)
+        hit = self._sprites.get(look)
+        if hit is None:
+            focus = self.focus
+            pms = []
+            for progress in (0.0, 1.0):
+                pm = QPixmap(int((r.width() + 2 * pad) * dpr + 1), int((r.height() + 2 * pad) * dpr + 1))
+                pm.setDevicePixelRatio(dpr)
+                pm.fill(Qt.transparent)
+                p = QPainter(pm)
+                p.setRenderHint(QPainter.Antialiasing)
+                p.setRenderHint(QPainter.TextAntialiasing)
+                p.translate(pad - r.x(), pad - r.y())
+                self.focus = Focus(k.id, progress, True)
+                try:
+                    self._paint_key(p, k, fonts, live, ring=False)
+                finally:
+                    self.focus = focus
+                p.end()
+                pms.append(pm)
+            if len(self._sprites) > 64:
+                self._sprites.clear()
+            hit = self._sprites[look] = (pms[0], pms[1])
+        at = r.adjusted(-pad, -pad, pad, pad)
+        return at, hit[0], hit[1]
+
+    def _paint_focus_key(self, p: QPainter, k, fonts, live) -> None:
+        """The same picture as `_paint_key` with focus: the empty key, the filled one's
+        lower part up to the progress, and the ring."""
+        at, empty, full = self._focus_sprites(k, fonts, live)
+        p.drawPixmap(at.topLeft(), empty)
+        progress = self.focus.progress
+        if progress <= 0:
+            return
+        pad = self._KEY_PAD_PX
+        r = self._r(k.box)
+        h = r.height() * progress
+        dpr = full.devicePixelRatio()
+        top = at.height() - pad - h  # in the sprite, logical px
+        p.drawPixmap(QRectF(at.x(), at.y() + top, at.width(), at.height() - top), full,
+                     QRectF(0, top * dpr, full.width(), (at.height() - top) * dpr))
+        self._paint_ring(p, r, progress)
+
+    @staticmethod
+    def _paint_ring(p: QPainter, r: QRectF, progress: float) -> None:
+        rad = min(r.width(), r.height()) * 0.42
+        p.setPen(QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap))
+        p.setBrush(Qt.NoBrush)
+        p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
+                  90 * 16, int(-360 * 16 * progress))
 
     def _still_state(self) -> tuple:
         m = self.model
@@ -173,6 +257,7 @@ class KeyboardView(QWidget):
                 self._paint_key(p, k, fonts, live, at_rest=True)
             p.end()
             self._still_pixmap, self._still_key = pm, state
+            self._sprites.clear()  # labels, modes or sizes may have changed
             self.still_redraws += 1
         return self._still_pixmap
 
@@ -210,8 +295,9 @@ class KeyboardView(QWidget):
         return (font_px(unit_h * 0.42, bold=True), font_px(unit_h * 0.26, bold=True),
                 font_px(max(1.0, m.row_font_px)))  # the row's words as the model measures them (calibration)
 
-    def _paint_key(self, p: QPainter, k, fonts, live, at_rest: bool = False) -> None:
-        """One key; `at_rest` draws it without focus or flash (the cached picture)."""
+    def _paint_key(self, p: QPainter, k, fonts, live, at_rest: bool = False, ring: bool = True) -> None:
+        """One key; `at_rest` draws it without focus or flash (the cached picture); `ring`
+        False leaves out the progress ring (the focus sprites)."""
         m = self.model
         char_font, word_font, row_font = fonts
         focus = self.focus
@@ -233,11 +319,8 @@ class KeyboardView(QWidget):
                 p.setClipPath(path)
                 p.fillRect(QRectF(r.x(), r.bottom() - h, r.width(), h), fill)
                 p.restore()
-                rad = min(r.width(), r.height()) * 0.42
-                p.setPen(QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap))
-                p.setBrush(Qt.NoBrush)
-                p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
-                          90 * 16, int(-360 * 16 * focus.progress))
+                if ring:
+                    self._paint_ring(p, r, focus.progress)
             p.setPen(QPen(ACCENT, 4))
         else:
             p.setPen(QPen(KEY_BORDER, 1.5))
