@@ -28,6 +28,7 @@ TARGET_BG = QColor("#23262b")
 TARGET_TEXT = QColor("#cfd3da")
 CARET = QColor("#d6336c")
 CURSOR = QColor(255, 80, 60, 150)
+_RING_PEN = QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap)
 
 
 def font_px(px: float, bold: bool = False) -> QFont:
@@ -65,6 +66,7 @@ class KeyboardView(QWidget):
         self._still_key: tuple | None = None
         self._still_dirty = True  # the still parts may have changed: compare their state at the next paint
         self._cursor_pm: QPixmap | None = None
+        self._fonts: tuple | None = None
         self._sprites: dict[tuple, tuple[QPixmap, QPixmap]] = {}  # the key under gaze, by look
         self.still_redraws = 0  # times the cached picture of the still parts was drawn anew
         self.setMinimumSize(480, 320)
@@ -129,7 +131,7 @@ class KeyboardView(QWidget):
         p.setRenderHint(QPainter.Antialiasing)
         p.setRenderHint(QPainter.TextAntialiasing)
         m = self.model
-        fonts = self._key_fonts()
+        fonts = self._fonts_now()
         for key_id in {self.focus.key_id, self.flash_key} - {None}:
             k = m.keys.get(key_id)
             if k is None:
@@ -218,7 +220,7 @@ class KeyboardView(QWidget):
     @staticmethod
     def _paint_ring(p: QPainter, r: QRectF, progress: float) -> None:
         rad = min(r.width(), r.height()) * 0.42
-        p.setPen(QPen(ACCENT, 6, Qt.SolidLine, Qt.RoundCap))
+        p.setPen(_RING_PEN)
         p.setBrush(Qt.NoBrush)
         p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
                   90 * 16, int(-360 * 16 * progress))
@@ -258,6 +260,7 @@ class KeyboardView(QWidget):
             p.end()
             self._still_pixmap, self._still_key = pm, state
             self._sprites.clear()  # labels, modes or sizes may have changed
+            self._fonts = fonts
             self.still_redraws += 1
         return self._still_pixmap
 
@@ -288,6 +291,12 @@ class KeyboardView(QWidget):
             p.fillRect(QRectF(cr.x(), cr.y() + tl.line_height_px * 0.12, max(3.0, cr.width()),
                               tl.line_height_px * 0.76), CARET)
         p.restore()
+
+    def _fonts_now(self) -> tuple[QFont, QFont, QFont]:
+        """The key fonts, as of the last time the still picture was drawn."""
+        if self._fonts is None:
+            self._fonts = self._key_fonts()
+        return self._fonts
 
     def _key_fonts(self) -> tuple[QFont, QFont, QFont]:
         m = self.model
