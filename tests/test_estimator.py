@@ -140,3 +140,25 @@ def test_any_evidence_leaves_a_finite_correction(rows):
         est.add(Evidence(float(i), z, zy, 5.0, 5.0, sd, sd, v, v))
         est.decide(float(i))
     assert all(math.isfinite(c) and abs(c) <= EstimatorConfig().range_deg * PPD + 1 for c in est.correction)
+
+
+def test_the_piecewise_cost_sum_equals_the_direct_one():
+    """Issue 15: the costs on the grid are summed from each observation's pieces (zero,
+    parabolas, cap) in O(observations + grid); they must equal the direct sum, for any
+    observations (offsets beyond the grid, zero half-widths, tiny and large SDs)."""
+    import numpy as np
+
+    from gazetype.calibration.estimator import _DIRECT_BELOW, OffsetEstimator, _Obs
+
+    est = OffsetEstimator()
+    rng = np.random.default_rng(7)
+    g = est.grid
+    for _ in range(200):
+        n = int(rng.integers(_DIRECT_BELOW, 700))
+        o = _Obs(rng.uniform(1.3 * g[0], 1.3 * g[-1], n), rng.normal(0, 100, n),
+                 rng.choice([0.0, 5.0, 30.0], n) * rng.random(n), rng.uniform(0.5, 60, n), rng.uniform(0, 3, n), [])
+        for s in est._s:
+            fast, direct = est._costs(o, s), est._costs_direct(o, s)
+            assert np.allclose(fast, direct, rtol=1e-9, atol=1e-9), float(np.max(np.abs(fast - direct)))
+        all_h = est._costs_all(o)
+        assert np.allclose(all_h, [est._costs_direct(o, s) for s in est._s], rtol=1e-9, atol=1e-9)

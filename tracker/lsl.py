@@ -363,9 +363,7 @@ class LslTracker(Tracker):
         screen = self.screen
         read_row = layout.row_reader(screen)
         arrival = math.inf  # until the offset is known: min over chunks of (arrival - stamp)
-        settle_until = -math.inf  # after a better offset estimate, times may step back until then
-        prev_shift = math.inf
-        slack = 0.0
+        last_ts = -math.inf  # the sender's time stamp of the newest sample emitted
         # A chunk lands in one buffer of the stream's own type and is converted at once.
         buf = None
         if self._chunk_dtype is not None:
@@ -406,11 +404,6 @@ class LslTracker(Tracker):
                 else:
                     arrival = math.inf
                     shift = known + off
-                if shift < prev_shift != math.inf:
-                    # A better estimate of the offset (a faster arrival, or the offset now known):
-                    # the next times may step back by as much; those are kept, in order.
-                    settle_until, slack = now + 0.1, prev_shift - shift
-                prev_shift = shift
                 # The common case at once: the chunk in order, on our clock, after the last one.
                 times = [ts + shift + remap for ts in stamps]
                 if (last_t <= times[0] and now - _BEHIND_S <= times[-1] <= now + _AHEAD_S
@@ -420,7 +413,7 @@ class LslTracker(Tracker):
                                else [read_row(t, r) for t, r in zip(times, rows)])
                     for smp in samples:
                         emit(smp, run)
-                    last_t = times[-1]
+                    last_t, last_ts = times[-1], stamps[-1]
                 else:
                     for values, ts in zip(rows, stamps):
                         t = ts + shift + remap
@@ -440,14 +433,16 @@ class LslTracker(Tracker):
                             ok_status = f"lsl: {name}{rate_s}, timestamps re-mapped"
                             self._set_status(run, ok_status)
                         if t < last_t:
-                            if now < settle_until and last_t - t <= slack:
-                                t = last_t  # the offset estimate improved by more than this step back
+                            if ts >= last_ts:
+                                # In order on the sender's clock: a better estimate of the offset
+                                # (a faster arrival, or the offset now known) moved it back. Kept.
+                                t = last_t
                             else:
                                 self.out_of_order += 1
                                 self._warn_once("order", f"lsl: stream {name!r}: a sample is {last_t - t:.6g} s "
                                                 "older than the one before; dropped (further ones are counted)")
                                 continue
-                        last_t = t
+                        last_t, last_ts = t, ts
                         emit(read_row(t, values), run)
                 want["last_t"] = last_t
             elif not stalled and now - last_data > self.stall_s:
