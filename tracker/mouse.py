@@ -20,6 +20,7 @@ CursorFn = Callable[[], "tuple[float, float] | None"]
 @register("mouse")
 class MouseTracker(Tracker):
     description = "the mouse cursor stands in for gaze"
+    calibration_note = "nothing to calibrate (the mouse cursor is where it points)"
 
     def __init__(self, screen=None, *, cursor_pos: CursorFn | None = None, rate_hz: float = 120.0,
                  clock=None, arg=None, **_) -> None:
