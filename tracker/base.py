@@ -82,6 +82,9 @@ class Tracker:
     queue_max: int = QUEUE_MAX
     # Why `calibration()` is None, one line for the user (see tracker/devicecal.py).
     calibration_note: ClassVar[str] = "calibration is done in the vendor's software"
+    # True when `calibration()` may return one once connected (Tobii, a bridge's LSL stream):
+    # others are not even started to find out.
+    may_calibrate: ClassVar[bool] = False
 
     def __init__(self, screen: Screen | None = None, *, clock: Callable[[], float] = now_s) -> None:
         self.screen = screen or Screen()

@@ -201,6 +201,7 @@ class LslTracker(Tracker):
     description = "a gaze stream on Lab Streaming Layer (type Gaze or Eyetracker)"
     calibration_note = ("calibration is done in the sender's software (the program that publishes the stream; "
                         "the gazetype Tobii bridge offers calibration from here)")
+    may_calibrate = True
     pushes = True
 
     def __init__(self, screen: Screen | None = None, *, arg: str | None = None, name: str | None = None,

@@ -177,6 +177,7 @@ class TobiiTracker(Tracker):
     description = "a Tobii eye tracker via the Tobii Pro SDK (Python 3.10)"
     pushes = True
     calibration_note = "no Tobii tracker connected yet: calibration needs the device"
+    may_calibrate = True
 
     def __init__(self, screen: Screen | None = None, *, arg: str | None = None, wait_s: float = 5.0,
                  stall_s: float = 1.0, rejoin_s: float = 5.0, sdk=None, clock=None, **_) -> None:
