@@ -303,9 +303,11 @@ class KeyboardModel:
         return key_label(key_id)
 
     def active(self, key_id: str) -> bool:
-        """The key's mode is on (drawn highlighted): shift or caps, a pending clear, sleep."""
+        """The key's mode is on (drawn highlighted): shift or caps, a pending clear or
+        calibrate, sleep."""
         return ((key_id == SHIFT and self.buffer.shift != "off") or (key_id == CLEAR and self.clear_armed_until is not None)
-                or (key_id == SLEEP and self.asleep) or (key_id == CALIBRATE and self.calibrate_armed_until is not None))
+                or (key_id == SLEEP and self.asleep)
+                or (key_id == CALIBRATE and self.calibrate_armed_until is not None))
 
     def take_actions(self) -> list[Action]:
         out = list(self._actions)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gazetype.calibration.explicit import (CANCELLED, DONE, FAILED, ExplicitCalibration, InlineWorker,
+from gazetype.calibration.explicit import (CANCELLED, DONE, FAILED, ExplicitCalibration,
                                            ThreadWorker, target_layout, targets_px)
 from gazetype.tracker.devicecal import CalibrationError, CalibrationResult, EyePoint, ResultPoint
 from gazetype.tracker.screen import Screen

@@ -28,7 +28,8 @@ def test_trackers_without_calibration_say_where_it_is_done():
     from gazetype.sim.gaze import SimTracker
     from gazetype.tracker.lsl import LslTracker
     assert MouseTracker(SCREEN).calibration() is None
-    assert MouseTracker(SCREEN).no_calibration_message() == "mouse: nothing to calibrate (the mouse cursor is where it points)"
+    assert (MouseTracker(SCREEN).no_calibration_message()
+            == "mouse: nothing to calibrate (the mouse cursor is where it points)")
     assert SimTracker(SCREEN).no_calibration_message() == "sim: nothing to calibrate (simulated gaze)"
     assert "nothing to calibrate" in ReplayTracker.calibration_note
     lsl = LslTracker(SCREEN, arg="X")
@@ -155,7 +156,8 @@ def test_remote_errors_timeouts_and_bad_requests_are_one_line():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(CalibrationError, match=r"^the Tobii bridge at 127\.0\.0\.1:\d+ does not answer .*is it running\?$"):
+    with pytest.raises(CalibrationError,
+                       match=r"^the Tobii bridge at 127\.0\.0\.1:\d+ does not answer .*is it running\?$"):
         RemoteCalibration("127.0.0.1", port, 1000, 500).enter()
     srv = CalibrationServer(lambda: None, 1920, 1080, unavailable="tobii: no Tobii tracker connected yet").start()
     try:

@@ -91,7 +91,8 @@ class FakeScreenBasedCalibration:
         for _, x, y in (c for c in self.device.cal_log if c[0] == "collect"):
             eye_l = _Obj(position_on_display_area=(x + 0.01, y), validity="validity_valid_and_used")
             eye_r = _Obj(position_on_display_area=(x - 0.01, y), validity="validity_invalid_and_not_used")
-            pts.append(_Obj(position_on_display_area=(x, y), calibration_samples=(_Obj(left_eye=eye_l, right_eye=eye_r),)))
+            sample = _Obj(left_eye=eye_l, right_eye=eye_r)
+            pts.append(_Obj(position_on_display_area=(x, y), calibration_samples=(sample,)))
         return _Obj(status=FakeSDK.CALIBRATION_STATUS_SUCCESS, calibration_points=tuple(pts))
 
     def leave_calibration_mode(self):

@@ -3,14 +3,15 @@
 other tracker answers in one line where its calibration is done (exit 2)."""
 from __future__ import annotations
 
-from gazetype.app.commands.common import add_tracker_arg, require_display
+import argparse
+
+from gazetype.app.commands.common import DURATION_S, add_tracker_arg, require_display
 
 NAME = "calibrate"
 HELP = "calibrate the eye tracker with its own procedure (Tobii, directly or through the bridge)"
 
 
 def _targets(text: str) -> int:
-    import argparse
     if text not in ("5", "9"):
         raise argparse.ArgumentTypeError(f"5 or 9 targets, got {text[:40]!r}")
     return int(text)
@@ -19,8 +20,9 @@ def _targets(text: str) -> int:
 def add_arguments(p) -> None:
     add_tracker_arg(p, default="auto")
     p.add_argument("--targets", type=_targets, default=9, metavar="N", help="5 or 9 targets (default 9)")
-    p.add_argument("--wait", type=float, default=5.0, metavar="S", help=__import__("argparse").SUPPRESS)
-    p.add_argument("--quit-after", type=float, default=None, metavar="S", help=__import__("argparse").SUPPRESS)
+    p.add_argument("--wait", type=DURATION_S, default=5.0, metavar="S",
+                   help="seconds to wait for the tracker (default 5)")
+    p.add_argument("--quit-after", type=DURATION_S, default=None, metavar="S", help=argparse.SUPPRESS)
 
 
 def open_calibration(name: str, wait_s: float = 5.0):

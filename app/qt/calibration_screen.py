@@ -146,7 +146,8 @@ class CalibrationScreen(QWidget):
         f = QFont(self.font())
         f.setPixelSize(20)
         p.setFont(f)
-        hint = "Escape: stop" if v.outcome is None else "any key: close"
+        hint = ("Escape: stop" if v.outcome is None
+                else "left eye green, right eye blue, red: no data   \u00b7   any key: close")
         p.drawText(QRectF(0, self.height() - 60, self.width(), 40), Qt.AlignCenter, f"{v.message}   \u00b7   {hint}")
         p.end()
 
@@ -160,7 +161,9 @@ class CalibrationScreen(QWidget):
                 p.setPen(QPen(color, 2))
                 for e in eyes:
                     if e.validity == "used":
-                        p.drawLine(c, self.to_widget(e.x_px, e.y_px))
+                        end = self.to_widget(e.x_px, e.y_px)
+                        p.drawLine(c, end)
+                        p.drawEllipse(end, 1.5, 1.5)
         for t in o.targets:
             c = self.to_widget(t.x_px, t.y_px)
             p.setPen(QPen(QColor("#101010") if t.collected else QColor("#d03030"), 2))
