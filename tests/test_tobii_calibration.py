@@ -3,7 +3,10 @@
 in tests/py310), the bridge's calibration protocol end to end (bridge -> LSL desc ->
 `--tracker lsl` -> TCP), and the one-line message of trackers without calibration."""
 import json
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -199,3 +202,43 @@ def test_bridge_offers_calibration_to_the_lsl_tracker_end_to_end():
     assert [c[0] for c in dev.cal_log] == ["enter"] + ["collect"] * 5 + ["compute", "leave"]
     assert dev.cal_log[2] == ("collect", pytest.approx(0.1), pytest.approx(0.1))
     assert [(round(p.x_px, 6), round(p.y_px, 6)) for p in m.outcome.result.points] == list(targets_px(SCREEN, 5))
+
+
+def test_a_python310_bridge_process_calibrates_the_real_sdk_from_this_python():
+    """The deployment: gazetype on this Python, the bridge in a Python 3.10 process with the
+    real tobii_research (its device faked below the SDK's Python layer)."""
+    pytest.importorskip("pylsl")
+    from gazetype.tracker.lsl import LslTracker
+
+    from .test_tobii import ROOT, _python310
+    py, why = _python310()
+    if py is None:
+        pytest.skip(f"the Tobii SDK only exists for CPython 3.10: {why}")
+    name = f"Tobii-{uuid.uuid4().hex[:6]}"
+    env = dict(os.environ, LSLAPICFG=str(ROOT / "tests" / "lsl_loopback.cfg"), PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.Popen([py, "tests/py310/tobii_native_fake.py", name, "60"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        tr = LslTracker(SCREEN, arg=name, wait_s=20).start()
+        try:
+            cal = tr.calibration()
+            assert isinstance(cal, RemoteCalibration)
+            m = ExplicitCalibration(cal, targets_px(SCREEN, 5), show_s=0, shrink_s=0.01, settle_s=0)
+            t = 0.0
+            while not m.finished and t < 30:
+                m.update(t)
+                t += 0.05
+        finally:
+            tr.stop()
+    finally:
+        proc.send_signal(signal.SIGINT)  # the bridge stops on Ctrl-C and lists the native calls
+        out, _ = proc.communicate(timeout=20)
+    assert m.outcome.status == DONE, (m.outcome.message, out)
+    native = [line.split()[1:] for line in out.splitlines() if line.startswith("native:")]
+    names = [c[0] for c in native]
+    assert names == (["calibration_enter_calibration_mode"] + ["screen_based_calibration_collect_data"] * 5
+                     + ["calibration_compute_and_apply", "screen_based_calibration_get_calibration_points",
+                        "calibration_leave_calibration_mode"]), out
+    assert [float(v) for v in native[2][1:]] == pytest.approx([0.1, 0.1])  # the second target, normalised
+    assert [(round(p.x_px, 6), round(p.y_px, 6)) for p in m.outcome.result.points] == list(targets_px(SCREEN, 5))
+    assert m.outcome.result.points[0].left[0].x_px == pytest.approx(510.0)  # the SDK's sample, in our px

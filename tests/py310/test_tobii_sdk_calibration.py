@@ -4,13 +4,14 @@ call_function`) answers like a tracker would, so the SDK's own ScreenBasedCalibr
 its status mapping, its error mapping and its CalibrationResult building all run.
 The EyeTracker is the SDK's class, built from device data as find_all_eyetrackers does."""
 import threading
-import time
 import uuid
 
 import pytest
 
 tr = pytest.importorskip("tobii_research")
 
+from tobii_native_fake import (INVALID_OPERATION, BridgeSDK, FakeNative, ScriptedSubscriptions,  # noqa: E402
+                               device_data)
 from tobiiresearch.interop import interop  # noqa: E402
 
 from gazetype.calibration.explicit import DONE, FAILED, ExplicitCalibration, targets_px  # noqa: E402
@@ -19,55 +20,6 @@ from gazetype.tracker.screen import Screen  # noqa: E402
 from gazetype.tracker.tobii import TobiiCalibration  # noqa: E402
 
 SCREEN = Screen(1000, 500)
-OK, INVALID_OPERATION, OPERATION_FAILED, CALIBRATION_NOT_STARTED = 0, 11, 214, 211
-
-
-class FakeNative:
-    """The native module's `call_function(name, args, result_callback)` for one device.
-    `refuse`: collect calls (0-based) that fail (operation_failed, the SDK's "failure")."""
-
-    def __init__(self, refuse=(), enter_status=OK):
-        self.calls = []
-        self.refuse = set(refuse)
-        self.enter_status = enter_status
-        self.mode = False
-        self.points = []
-
-    def call_function(self, name, args, cb):
-        self.calls.append((name,) + tuple(a for a in args[1:]))
-        if name == "calibration_enter_calibration_mode":
-            self.mode = self.enter_status == OK
-            cb((self.enter_status,))
-        elif name == "calibration_leave_calibration_mode":
-            status = OK if self.mode else CALIBRATION_NOT_STARTED
-            self.mode = False
-            cb((status,))
-        elif name == "screen_based_calibration_collect_data":
-            n = sum(1 for c in self.calls if c[0] == name) - 1
-            if not self.mode:
-                cb((CALIBRATION_NOT_STARTED,))
-            elif n in self.refuse:
-                cb((OPERATION_FAILED,))
-            else:
-                self.points.append((float(args[1]), float(args[2])))
-                cb((OK,))
-        elif name == "calibration_compute_and_apply":
-            cb((OK if len(self.points) >= 3 else OPERATION_FAILED,))
-        elif name == "screen_based_calibration_get_calibration_points":
-            out = []
-            for x, y in self.points:
-                for k in range(2):  # two samples per point, as a device reports several
-                    out.append({"position": (x, y), "left_sample_position": (x + 0.01, y + 0.02 * k),
-                                "left_validity": 1, "right_sample_position": (x - 0.01, y),
-                                "right_validity": -1 if k else 0})
-            cb((OK, out))
-        elif name == "get_system_time_stamp":
-            cb((OK, int(time.monotonic() * 1e6)))
-        elif name == "terminate":
-            cb((OK,))
-        else:
-            raise AssertionError(f"unexpected native call {name}")
-        return OK
 
 
 @pytest.fixture
@@ -78,11 +30,7 @@ def native(monkeypatch):
 
 
 def sdk_eyetracker(capable=True):
-    caps = (tr.CAPABILITY_CAN_DO_SCREEN_BASED_CALIBRATION,) if capable else ()
-    return tr.EyeTracker(interop.TobiiProEyeTrackerData({
-        "address": "tobii-prp://TPFC2-310", "device_name": "desk", "serial_number": "TPFC2-310",
-        "model": "Tobii Pro Fusion", "firmware_version": "1", "runtime_version": "1",
-        "device_capabilities": caps, "core_eyetracker": object()}))
+    return tr.EyeTracker(device_data(capable=capable))
 
 
 def run(m, dt=0.05):
@@ -148,34 +96,6 @@ def test_a_tracker_without_screen_based_calibration_is_refused(native):
         TobiiCalibration(tr, sdk_eyetracker(capable=False), 1000, 500)
 
 
-class BridgeSDK:
-    """The real module, but find_all_eyetrackers finds our SDK EyeTracker, whose data
-    subscriptions are scripted (the native fake answers calibration only)."""
-
-    def __init__(self, et):
-        self._et = et
-
-    def __getattr__(self, name):
-        return getattr(tr, name)
-
-    def find_all_eyetrackers(self):
-        return (self._et,)
-
-
-class ScriptedSubscriptions(tr.EyeTracker):
-    def get_all_gaze_output_frequencies(self):
-        return (120.0,)
-
-    def get_gaze_output_frequency(self):
-        return 120.0
-
-    def subscribe_to(self, kind, callback, as_dictionary=False):
-        pass
-
-    def unsubscribe_from(self, kind, callback=None):
-        pass
-
-
 def test_calibration_through_the_bridge_on_310(native):
     """The bridge on 3.10 with the real SDK: LSL stream advertising the calibration server,
     the LSL tracker's RemoteCalibration driving the SDK's ScreenBasedCalibration."""
@@ -183,10 +103,7 @@ def test_calibration_through_the_bridge_on_310(native):
     from gazetype.tracker.lsl import LslTracker
     from gazetype.tracker.tobiibridge import run_bridge
 
-    et = ScriptedSubscriptions(interop.TobiiProEyeTrackerData({
-        "address": "tobii-prp://TPFC2-311", "device_name": "desk", "serial_number": "TPFC2-311",
-        "model": "Tobii Pro Fusion", "firmware_version": "1", "runtime_version": "1",
-        "device_capabilities": (tr.CAPABILITY_CAN_DO_SCREEN_BASED_CALIBRATION,), "core_eyetracker": object()}))
+    et = ScriptedSubscriptions(device_data("TPFC2-311"))
     name = f"Tobii-{uuid.uuid4().hex[:6]}"
     stop = threading.Event()
     th = threading.Thread(target=run_bridge, args=(None, name),
@@ -209,4 +126,3 @@ def test_calibration_through_the_bridge_on_310(native):
     assert len(collects) == 5 and collects[1] == pytest.approx((0.1, 0.1))
     assert (o.result.points[1].x_px, o.result.points[1].y_px) == pytest.approx((100.0, 50.0))
     assert o.result.points[0].left[0].x_px == pytest.approx(510.0)
-    time.sleep(0.01)
