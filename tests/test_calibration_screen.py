@@ -188,3 +188,16 @@ def test_cli_calibrate_without_calibration_is_one_line_exit_2(capsys):
         cli_main(["calibrate", "--targets", "7"])
     assert e.value.code == 2
     assert "5 or 9 targets, got '7'" in capsys.readouterr().err
+
+
+def test_closing_the_keyboard_mid_calibration_leaves_calibration_mode_first(kwin, monkeypatch):
+    win, controller = kwin
+    cal = FakeCal()
+    monkeypatch.setattr(controller.tracker, "calibration", lambda: cal)
+    win.calibrate_key()
+    screen = win.calibration_screen
+    screen.machine.show_s = screen.machine.shrink_s = screen.machine.settle_s = 0.0
+    screen.tick()
+    win.close()
+    assert cal.log[0] == ("enter",) and cal.log[-1] == ("leave",)
+    assert win.calibration_screen is None and win.message.startswith("calibration cancelled")

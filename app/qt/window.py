@@ -229,6 +229,8 @@ class KeyboardWindow(OperatorWindow):
         settings_mod.save(self.settings)
 
     def closeEvent(self, ev) -> None:
+        if self.calibration_screen is not None:  # leave calibration mode before the tracker stops
+            self.calibration_screen.close()
         self.controller.stop()
         if self.history is not None:
             self.history.close()
