@@ -1,5 +1,5 @@
 """Where the keyboard's gaze actions go: speak, copy, a finished text into the history,
-a saved phrase. Headless: the window hands each `keyboard.model.Action` to `ActionRouter`,
+a saved phrase, the tracker's calibration. Headless: the window hands each `keyboard.model.Action` to `ActionRouter`,
 which calls an `Outputs` (speech, clipboard, typing into other applications; the
 `gazetype.output` package implements it) and the `History`. A failing output never
 takes the keyboard down: the router returns one line for the status area instead."""
@@ -17,12 +17,16 @@ class ActionRouter:
     `keep_history`; `phrases_changed()` is called after a phrase is saved."""
 
     def __init__(self, outputs: Outputs, *, history: History | None = None, keep_history: bool = True,
-                 speak_on_done: bool = False, phrases_changed: Callable[[], None] = lambda: None) -> None:
+                 speak_on_done: bool = False, phrases_changed: Callable[[], None] = lambda: None,
+                 calibrate: Callable[[], str | None] | None = None) -> None:
         self.outputs = outputs
         self.history = history
         self.keep_history = keep_history
         self.speak_on_done = speak_on_done
         self.phrases_changed = phrases_changed
+        # Starts the tracker's own calibration (the window's calibration screen); returns a
+        # line for the status area, e.g. where a tracker without one is calibrated.
+        self.calibrate = calibrate
         self.user_words = None  # the predictor's counts in memory (keyboard.predict.UserWords), if any
 
     def route(self, a: Action) -> str | None:
@@ -42,6 +46,10 @@ class ActionRouter:
                 if self.speak_on_done and a.text.strip():
                     self.outputs.speak(a.text)
                 return None
+            if a.kind == "calibrate":
+                if self.calibrate is None:
+                    return "calibration cannot be started from here"
+                return self.calibrate()
             if a.kind == "save_phrase":
                 if self.history is None:
                     return "phrases cannot be saved: the history file is not available"

@@ -21,6 +21,7 @@ COMMANDS = (
     "gazetype.app.commands.study",
     "gazetype.app.commands.simulate",
     "gazetype.app.commands.trackers",
+    "gazetype.app.commands.calibrate",
     "gazetype.app.commands.history",
     "gazetype.app.commands.tobii_bridge",
     "gazetype.app.commands.voices",

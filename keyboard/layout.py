@@ -4,7 +4,7 @@ Pure geometry, no Qt. The pages come from data files, one per layout, in
 `keyboard/layouts/NAME.json` (adding a layout is adding a file; `layout_names()` lists
 them). Key ids are stable strings used in recordings and study logs: a character key's
 id is its character ("a", ",", "7"); action keys are "space", "backspace", "clear",
-"done", "shift", "undo", "sleep", "speak", "copy", "save", page switches "page:NAME";
+"done", "shift", "undo", "sleep", "speak", "copy", "save", "calibrate", page switches "page:NAME";
 a quick phrase's key is "phrase:TEXT", a suggestion's in the row above the keys
 "word:TEXT" (keyboard.model lays the row out when its `suggestions` setting is 3 to
 5). The user studies keep the fixed "study" layout.
@@ -28,15 +28,17 @@ from gazetype.tracker.events import Box, LayoutItem
 
 SPACE, BACKSPACE, CLEAR, DONE = "space", "backspace", "clear", "done"
 SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE = "shift", "undo", "sleep", "speak", "copy", "save"
+CALIBRATE = "calibrate"  # the tracker's own calibration (asks to be confirmed)
 PAGE_LETTERS, PAGE_SYMBOLS, PAGE_PHRASES = "page:letters", "page:symbols", "page:phrases"
 PAGE_PREFIX = "page:"
 PHRASE_SLOT, PHRASE_PREFIX = "phrase", "phrase:"
 WORD_PREFIX = "word:"  # a suggestion in the row: "word:hello" (the word in lower case)
 SUGGESTIONS = "suggestions"  # the row's region name in layout events
-ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE})
+ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE, CALIBRATE})
 ACTION_LABELS = {SPACE: "space", BACKSPACE: "\u232b", CLEAR: "clear", DONE: "done",
                  PAGE_LETTERS: "abc", PAGE_SYMBOLS: "123", PAGE_PHRASES: "phrases", SHIFT: "\u21e7",
-                 UNDO: "undo", SLEEP: "sleep", SPEAK: "speak", COPY: "copy", SAVE: "+ save text"}
+                 UNDO: "undo", SLEEP: "sleep", SPEAK: "speak", COPY: "copy", SAVE: "+ save text",
+                 CALIBRATE: "calibrate"}
 STUDY_LAYOUT = "study"  # the user studies' fixed layout (study.runner.study_model)
 DEFAULT_LAYOUT = "qwerty"  # the keyboard window's default
 

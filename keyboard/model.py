@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from gazetype.keyboard.layout import (
+    CALIBRATE,
     CLEAR,
     COPY,
     PAGE_PREFIX,
@@ -38,7 +39,8 @@ DEFAULT_PHRASES = ("yes", "no", "thank you", "please", "wait", "I need help")
 @dataclass(frozen=True, slots=True)
 class Action:
     """Something for the outside world, asked for by gaze: "speak" or "copy" `text`,
-    "done" (a finished `text`, for the history), "save_phrase" `text`, "sleep", "wake"."""
+    "done" (a finished `text`, for the history), "save_phrase" `text`, "sleep", "wake",
+    "calibrate" (the tracker's own calibration, confirmed by a second selection)."""
 
     t_s: float
     kind: str
@@ -92,6 +94,8 @@ class KeyboardModel:
         self.asleep = False
         self.clear_armed_until: float | None = None  # clear asked once; confirm before this time
         self.wake_armed_until: float | None = None  # asleep, sleep selected once; again before this time
+        # calibrate selected once; again before this time starts it (a glance must not)
+        self.calibrate_armed_until: float | None = None
         self._actions: deque[Action] = deque(maxlen=100)  # nobody may drain them (headless runs)
         self.window = window
         self._relayout()
@@ -292,14 +296,18 @@ class KeyboardModel:
             return {SHIFT_ONCE: "\u21e7 Abc", SHIFT_CAPS: "\u21ea ABC"}.get(self.buffer.shift, "\u21e7 shift")
         if key_id == CLEAR and self.clear_armed_until is not None:
             return "clear all?\nagain: yes"
+        if key_id == CALIBRATE and self.calibrate_armed_until is not None:
+            return "calibrate?\nagain: yes"
         if key_id == SLEEP and self.asleep:
             return "wake?\nagain: yes" if self.wake_armed_until is not None else "wake\n(twice)"
         return key_label(key_id)
 
     def active(self, key_id: str) -> bool:
-        """The key's mode is on (drawn highlighted): shift or caps, a pending clear, sleep."""
+        """The key's mode is on (drawn highlighted): shift or caps, a pending clear or
+        calibrate, sleep."""
         return ((key_id == SHIFT and self.buffer.shift != "off") or (key_id == CLEAR and self.clear_armed_until is not None)
-                or (key_id == SLEEP and self.asleep))
+                or (key_id == SLEEP and self.asleep)
+                or (key_id == CALIBRATE and self.calibrate_armed_until is not None))
 
     def take_actions(self) -> list[Action]:
         out = list(self._actions)
@@ -313,6 +321,8 @@ class KeyboardModel:
             self.clear_armed_until = None
         if self.wake_armed_until is not None and t_s > self.wake_armed_until:
             self.wake_armed_until = None
+        if self.calibrate_armed_until is not None and t_s > self.calibrate_armed_until:
+            self.calibrate_armed_until = None
         return []
 
     def select(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
@@ -324,6 +334,14 @@ class KeyboardModel:
             return None, []  # only the sleep key is live (the operator's keys too must not type)
         if key_id != CLEAR:
             self.clear_armed_until = None
+        if key_id == CALIBRATE:
+            if self.calibrate_armed_until is None:
+                self.calibrate_armed_until = t_s + self.wake_window_s
+            else:
+                self.calibrate_armed_until = None
+                self._actions.append(Action(t_s, "calibrate"))
+            return None, []
+        self.calibrate_armed_until = None
         if key_id.startswith(PAGE_PREFIX):
             self.page = key_id[len(PAGE_PREFIX):]
             self._compute_keys()

@@ -12,6 +12,7 @@ from gazetype.tracker.sample import GazeSample
 @register("replay")
 class ReplayTracker(Tracker):
     description = "gaze from a recording, in real time"
+    calibration_note = "nothing to calibrate (a recording plays back the gaze as it was recorded)"
 
     def __init__(self, screen=None, *, path: str | None = None, arg: str | None = None,
                  speed: float = 1.0, clock=None, **_) -> None:

@@ -186,6 +186,7 @@ class SimTracker(Tracker):
     """Simulated gaze in step with the clock (real time with the default clock)."""
 
     description = "simulated gaze (scripted fixations, noise, blinks, offset)"
+    calibration_note = "nothing to calibrate (simulated gaze)"
 
     def __init__(self, screen: Screen | None = None, *, script: GazeScript | None = None,
                  config: SimConfig | None = None, offset: OffsetModel = NO_OFFSET,

@@ -58,7 +58,51 @@ class FakeEyeTracker:
                 "system_time_stamp": FakeSDK.get_system_time_stamp()})
 
 
+class _Obj:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+class FakeScreenBasedCalibration:
+    """`ScreenBasedCalibration(device)` with the SDK's call shapes and result objects
+    (status strings, calibration_points -> calibration_samples -> left_eye/right_eye
+    with position_on_display_area and validity). The device's `cal_log` records calls;
+    `device.refuse` lists collect calls (0-based) that answer failure."""
+
+    def __init__(self, device):
+        if not getattr(device, "can_calibrate", True):
+            raise ValueError("A ScreenBasedCalibration object must be initialized with an EyeTracker "
+                             "that supports screen based calibration.")
+        self.device = device
+        device.__dict__.setdefault("cal_log", [])
+        device.__dict__.setdefault("refuse", set())
+
+    def enter_calibration_mode(self):
+        self.device.cal_log.append(("enter",))
+
+    def collect_data(self, x, y):
+        n = sum(1 for c in self.device.cal_log if c[0] == "collect")
+        self.device.cal_log.append(("collect", x, y))
+        return FakeSDK.CALIBRATION_STATUS_FAILURE if n in self.device.refuse else FakeSDK.CALIBRATION_STATUS_SUCCESS
+
+    def compute_and_apply(self):
+        self.device.cal_log.append(("compute",))
+        pts = []
+        for _, x, y in (c for c in self.device.cal_log if c[0] == "collect"):
+            eye_l = _Obj(position_on_display_area=(x + 0.01, y), validity="validity_valid_and_used")
+            eye_r = _Obj(position_on_display_area=(x - 0.01, y), validity="validity_invalid_and_not_used")
+            sample = _Obj(left_eye=eye_l, right_eye=eye_r)
+            pts.append(_Obj(position_on_display_area=(x, y), calibration_samples=(sample,)))
+        return _Obj(status=FakeSDK.CALIBRATION_STATUS_SUCCESS, calibration_points=tuple(pts))
+
+    def leave_calibration_mode(self):
+        self.device.cal_log.append(("leave",))
+
+
 class FakeSDK:
+    CALIBRATION_STATUS_SUCCESS = "calibration_status_success"
+    CALIBRATION_STATUS_FAILURE = "calibration_status_failure"
+    ScreenBasedCalibration = FakeScreenBasedCalibration
     EYETRACKER_GAZE_DATA = EYETRACKER_GAZE_DATA
     EYETRACKER_NOTIFICATION_CONNECTION_LOST = EYETRACKER_NOTIFICATION_CONNECTION_LOST
     EYETRACKER_NOTIFICATION_CONNECTION_RESTORED = EYETRACKER_NOTIFICATION_CONNECTION_RESTORED

@@ -83,6 +83,11 @@ class Tracker:
     # may read it slowly while idle and fast again when told it moved.
     repeats_when_still: ClassVar[bool] = False
     queue_max: int = QUEUE_MAX
+    # Why `calibration()` is None, one line for the user (see tracker/devicecal.py).
+    calibration_note: ClassVar[str] = "calibration is done in the vendor's software"
+    # True when `calibration()` may return one once connected (Tobii, a bridge's LSL stream):
+    # others are not even started to find out.
+    may_calibrate: ClassVar[bool] = False
 
     def __init__(self, screen: Screen | None = None, *, clock: Callable[[], float] = now_s) -> None:
         self.screen = screen or Screen()
@@ -116,6 +121,16 @@ class Tracker:
     def attach_session(self, session, cursor_visible: Callable[[], bool] = lambda: False) -> None:
         """A tracker that watches the typing session (the simulated person, who sees
         what the keyboard shows) takes it here; real trackers have no use for it."""
+
+    def calibration(self):
+        """A `tracker.devicecal.DeviceCalibration` when the device can be calibrated from
+        here (Tobii through the SDK or the bridge), else None: then `calibration_note`
+        says where calibration is done."""
+        return None
+
+    def no_calibration_message(self) -> str:
+        """One line: why this tracker cannot be calibrated from gazetype."""
+        return f"{self.name}: {self.calibration_note}"
 
     @classmethod
     def discover(cls) -> list[str]:

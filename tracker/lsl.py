@@ -31,12 +31,14 @@ from __future__ import annotations
 import logging
 import math
 import os
+import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from gazetype.tracker.base import ReaderRun, Tracker, TrackerError
+from gazetype.tracker.calremote import RemoteCalibration, calibration_endpoint
 from gazetype.tracker.clock import clock_offset_s
 from gazetype.tracker.gazechannels import GAZE_TYPES, OUT_SOURCE_PREFIX, Channel, GazeLayout, GazeLayoutError
 from gazetype.tracker.registry import register
@@ -200,6 +202,9 @@ class LslTracker(Tracker):
     (default: the first gaze stream)."""
 
     description = "a gaze stream on Lab Streaming Layer (type Gaze or Eyetracker)"
+    calibration_note = ("calibration is done in the sender's software (the program that publishes the stream; "
+                        "the gazetype Tobii bridge offers calibration from here)")
+    may_calibrate = True
     pushes = True
 
     def __init__(self, screen: Screen | None = None, *, arg: str | None = None, name: str | None = None,
@@ -212,6 +217,7 @@ class LslTracker(Tracker):
         self.layout: GazeLayout | None = None
         self.stream_info: dict[str, Any] = {}  # name, type, source_id, hostname of the connected stream
         self.connections = 0  # successful connections so far (1 + reconnections)
+        self.calibration_endpoint: tuple[str, int] | None = None  # a calibration server (the Tobii bridge)
         self.time_remaps = 0  # times the sender's timestamps were moved onto our clock
         self.out_of_order = 0  # samples dropped for being older than the one before
         self._chunk_dtype = None  # numpy type of the connected stream's values (None: strings)
@@ -237,6 +243,19 @@ class LslTracker(Tracker):
     @classmethod
     def discover(cls) -> list[str]:
         return [describe_info(i) for i in find_gaze_streams(1.0)]
+
+    def calibration(self):
+        """The sender's calibration when it offers one (the Tobii bridge advertises a
+        server in <desc><calibration>; it listens on its own machine only)."""
+        ep = self.calibration_endpoint
+        if ep is None:
+            return None
+        host = self.stream_info.get("hostname")
+        if host and host != socket.gethostname():
+            self.calibration_note = (f"the Tobii bridge on {host} calibrates only from its own machine: "
+                                     f"run 'gazetype calibrate --tracker lsl:{self.stream_info.get('name')}' there")
+            return None
+        return RemoteCalibration(ep[0], ep[1], self.screen.width_px, self.screen.height_px)
 
     def _warn_once(self, kind: str, msg: str) -> None:
         if kind not in self._warned:
@@ -321,6 +340,7 @@ class LslTracker(Tracker):
         self._chunk_dtype = _numpy_dtype(pylsl, full.channel_format())
         rate = full.nominal_srate()
         self.nominal_rate_hz = rate if rate > 0 else None
+        self.calibration_endpoint = calibration_endpoint(full)
         self.stream_info = {"name": full.name(), "type": full.type(), "source_id": full.source_id(),
                             "hostname": full.hostname(), "channels": full.channel_count(),
                             "layout": layout.describe()}

@@ -21,6 +21,7 @@ CursorFn = Callable[[], "tuple[float, float] | None"]
 class MouseTracker(Tracker):
     description = "the mouse cursor stands in for gaze"
     repeats_when_still = True
+    calibration_note = "nothing to calibrate (the mouse cursor is where it points)"
 
     def __init__(self, screen=None, *, cursor_pos: CursorFn | None = None, rate_hz: float = 120.0,
                  clock=None, arg=None, **_) -> None:

@@ -36,6 +36,7 @@ from typing import Any, Mapping
 
 from gazetype.tracker.base import ReaderRun, Tracker, TrackerError
 from gazetype.tracker.clock import clock_offset_s
+from gazetype.tracker.devicecal import CalibrationError, CalibrationResult, EyePoint, ResultPoint
 from gazetype.tracker.gazechannels import combine_eyes
 from gazetype.tracker.registry import register
 from gazetype.tracker.sample import EyeSample, GazeSample
@@ -100,6 +101,73 @@ def describe_device(et) -> str:
     return f"tobii:{et.serial_number}: {et.model} '{et.device_name}' at {et.address}"
 
 
+# -- explicit calibration (ScreenBasedCalibration) ------------------------------------------
+
+_VALIDITY = {"validity_valid_and_used": "used", "validity_valid_but_not_used": "not_used",
+             "validity_invalid_and_not_used": "invalid"}
+
+
+def result_from_tobii(res, width_px: float, height_px: float) -> CalibrationResult:
+    """The SDK's `CalibrationResult` (status, calibration_points with per-sample left and
+    right eye positions on the display area) in px."""
+    status = str(getattr(res, "status", "calibration_status_failure")).replace("calibration_status_", "")
+    if status not in ("success", "success_left_eye", "success_right_eye"):
+        status = "failure"
+
+    def eye(e) -> EyePoint:
+        try:
+            nx, ny = (float(v) for v in e.position_on_display_area)
+        except (TypeError, ValueError):
+            nx = ny = math.nan
+        return EyePoint(nx * width_px, ny * height_px, _VALIDITY.get(str(e.validity), "invalid"))
+
+    points = []
+    for p in getattr(res, "calibration_points", ()) or ():
+        nx, ny = (float(v) for v in p.position_on_display_area)
+        samples = tuple(p.calibration_samples)
+        points.append(ResultPoint(nx * width_px, ny * height_px, tuple(eye(s.left_eye) for s in samples),
+                                  tuple(eye(s.right_eye) for s in samples)))
+    return CalibrationResult(status, tuple(points))
+
+
+class TobiiCalibration:
+    """`DeviceCalibration` through the SDK's `ScreenBasedCalibration(device)`. px in,
+    the normalised display area (0..1, top-left origin) to the SDK."""
+
+    def __init__(self, sdk, device, width_px: float, height_px: float) -> None:
+        try:
+            self._cal = sdk.ScreenBasedCalibration(device)
+        except ValueError as e:  # the SDK says so for a device without screen-based calibration
+            raise CalibrationError(f"this Tobii tracker cannot be calibrated from here: {e}") from None
+        self._sdk = sdk
+        self.width_px = float(width_px)
+        self.height_px = float(height_px)
+        self.entered = False
+
+    def _call(self, what: str, fn, *args):
+        try:
+            return fn(*args)
+        except Exception as e:
+            raise CalibrationError(f"Tobii {what} failed: {type(e).__name__}: {' '.join(str(e).split())}") from None
+
+    def enter(self) -> None:
+        self._call("enter_calibration_mode", self._cal.enter_calibration_mode)
+        self.entered = True
+
+    def collect(self, x_px: float, y_px: float) -> bool:
+        x, y = x_px / self.width_px, y_px / self.height_px
+        status = self._call("collect_data", self._cal.collect_data, x, y)
+        return status == self._sdk.CALIBRATION_STATUS_SUCCESS
+
+    def compute_and_apply(self) -> CalibrationResult:
+        res = self._call("compute_and_apply", self._cal.compute_and_apply)
+        return result_from_tobii(res, self.width_px, self.height_px)
+
+    def leave(self) -> None:
+        self._call("leave_calibration_mode", self._cal.leave_calibration_mode)
+        self.entered = False
+
+
 # -- the tracker ------------------------------------------------------------------------
 
 @register("tobii")
@@ -108,6 +176,8 @@ class TobiiTracker(Tracker):
 
     description = "a Tobii eye tracker via the Tobii Pro SDK (Python 3.10)"
     pushes = True
+    calibration_note = "no Tobii tracker connected yet: calibration needs the device"
+    may_calibrate = True
 
     def __init__(self, screen: Screen | None = None, *, arg: str | None = None, wait_s: float = 5.0,
                  stall_s: float = 1.0, rejoin_s: float = 5.0, sdk=None, clock=None, **_) -> None:
@@ -130,6 +200,13 @@ class TobiiTracker(Tracker):
     def discover(cls) -> list[str]:
         sdk = sdk_module()
         return [describe_device(et) for et in sdk.find_all_eyetrackers()]
+
+    def calibration(self) -> TobiiCalibration | None:
+        """The connected device's screen-based calibration (None until connected)."""
+        device = self.device
+        if device is None or self._sdk is None:
+            return None
+        return TobiiCalibration(self._sdk, device, self.screen.width_px, self.screen.height_px)
 
     # -- lifecycle -------------------------------------------------------------
     def _open(self) -> None:

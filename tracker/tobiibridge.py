@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Callable
 
+from gazetype.tracker.calremote import CalibrationServer, add_calibration_desc
 from gazetype.tracker.clock import clock_offset_s
 from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels, sample_values
 from gazetype.tracker.lsl import pylsl_module
@@ -27,7 +28,7 @@ from gazetype.tracker.tobii import TobiiTracker
 _SCREEN = Screen(1920, 1080)
 
 
-def make_outlet(pylsl, tracker: TobiiTracker, stream_name: str):
+def make_outlet(pylsl, tracker: TobiiTracker, stream_name: str, calibration_port: int | None = None):
     info = tracker.device_info
     serial = str(info.get("serial") or "unknown")
     rate = tracker.nominal_rate_hz or pylsl.IRREGULAR_RATE
@@ -35,13 +36,18 @@ def make_outlet(pylsl, tracker: TobiiTracker, stream_name: str):
     add_gaze_desc(sinfo, gaze_channels("normalized"), None,
                   {"manufacturer": "Tobii", "model": info.get("model", ""), "serial_number": serial,
                    "device_name": info.get("name", "")})
+    if calibration_port is not None:
+        add_calibration_desc(sinfo, calibration_port)
     return pylsl.StreamOutlet(sinfo)
 
 
 def run_bridge(device: str | None = None, stream_name: str = "Tobii", *, duration_s: float | None = None,
                wait_s: float = 5.0, log: Callable[[str], None] = print,
-               stop: threading.Event | None = None, sdk=None) -> int:
+               stop: threading.Event | None = None, sdk=None, calibration: bool = True) -> int:
     """Run until `stop` is set, `duration_s` passes, or Ctrl-C. Returns samples published.
+
+    With `calibration`, the tracker's calibration is served on 127.0.0.1 (tracker/calremote.py)
+    and advertised in the stream's <desc><calibration>.
 
     Raises TrackerError (one line) when pylsl or the SDK is missing or no device is found."""
     pylsl = pylsl_module()
@@ -59,8 +65,11 @@ def run_bridge(device: str | None = None, stream_name: str = "Tobii", *, duratio
         state["n"] += 1
 
     tracker.start(callback=push)
+    server = None
     try:
-        state["outlet"] = make_outlet(pylsl, tracker, stream_name)
+        if calibration:
+            server = CalibrationServer(tracker.calibration, w, h, unavailable=tracker.no_calibration_message()).start()
+        state["outlet"] = make_outlet(pylsl, tracker, stream_name, server.port if server else None)
         d = tracker.device_info
         log(f"publishing Tobii {d.get('model')} (serial {d.get('serial')}) at "
             f"{tracker.nominal_rate_hz or 'device default'} Hz as LSL stream {stream_name!r} "
@@ -75,6 +84,8 @@ def run_bridge(device: str | None = None, stream_name: str = "Tobii", *, duratio
     except KeyboardInterrupt:
         pass
     finally:
+        if server is not None:
+            server.stop()
         tracker.stop()
         state["outlet"] = None
     log(f"published {state['n']} samples")

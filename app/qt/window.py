@@ -65,7 +65,9 @@ class KeyboardWindow(OperatorWindow):
         controller.textChanged.connect(self.mirror_text)
         self.history = history
         self.router = ActionRouter(self.outputs, history=history, keep_history=settings.history,
-                                   speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases)
+                                   speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases,
+                                   calibrate=self.start_calibration)
+        self.calibration_screen = None  # the open calibration (app/qt/calibration_screen.py)
         self.router.user_words = controller.session.model.predictor.user  # learnt into on "done"
         self.message: str | None = None  # the last action's word for the status line
         self.settings_dialog = None
@@ -78,6 +80,7 @@ class KeyboardWindow(OperatorWindow):
             (Qt.Key_Q, Qt.ControlModifier): self.close, (Qt.Key_F11, Qt.NoModifier): self.toggle_fullscreen,
             (Qt.Key_Escape, Qt.NoModifier): self.leave_fullscreen, (Qt.Key_C, Qt.NoModifier): self.toggle_cursor,
             (Qt.Key_S, Qt.NoModifier): self.open_settings, (Qt.Key_C, Qt.ControlModifier): self.copy_text,
+            (Qt.Key_F9, Qt.NoModifier): self.calibrate_key,
             (Qt.Key_PageUp, Qt.NoModifier): lambda: controller.scroll(3),
             (Qt.Key_PageDown, Qt.NoModifier): lambda: controller.scroll(-3),
         })
@@ -87,6 +90,35 @@ class KeyboardWindow(OperatorWindow):
         if msg:
             self.message = msg
             self.refresh_status()
+
+    def calibrate_key(self) -> None:
+        """F9 (the operator): the tracker's own calibration, as the confirmed gaze key starts it."""
+        self.message = self.start_calibration()
+        self.refresh_status()
+
+    def start_calibration(self, n_targets: int = 9) -> str | None:
+        """Open the calibration screen when the tracker offers one (gaze types nothing
+        meanwhile); else one line saying where this tracker is calibrated."""
+        if self.calibration_screen is not None:
+            return None
+        tracker = self.controller.tracker
+        try:
+            device = tracker.calibration()
+        except TrackerError as e:
+            return f"calibration: {e}"
+        if device is None:
+            return tracker.no_calibration_message()
+        from gazetype.app.qt.calibration_screen import calibrate_on_screen
+        self.controller.set_paused(True)
+
+        def finished(outcome) -> None:
+            self.calibration_screen = None
+            self.controller.set_paused(False)
+            self.message = f"calibration {outcome.status}: {outcome.message}"
+            self.refresh_status()
+        self.calibration_screen = calibrate_on_screen(device, tracker.screen, n_targets, parent=self,
+                                                      on_finished=finished)
+        return "calibrating"
 
     def set_send_mode(self, on: bool) -> None:
         """Type into the focused application too: this window then never takes focus
@@ -124,7 +156,8 @@ class KeyboardWindow(OperatorWindow):
             text = f"{self.message}   \u00b7   {text}"
         if self.notice:
             text = f"{self.notice}   \u00b7   {text}"
-        self.status.setText(text + "   \u00b7   keys: P pause, S settings, C cursor, F11 full screen, Ctrl+Q quit")
+        self.status.setText(text + "   \u00b7   keys: P pause, S settings, C cursor, F9 calibrate, F11 full screen, "
+                                "Ctrl+Q quit")
 
     def toggle_pause(self) -> None:
         self.controller.set_paused(not self.controller.pipeline.paused)
@@ -196,6 +229,8 @@ class KeyboardWindow(OperatorWindow):
         settings_mod.save(self.settings)
 
     def closeEvent(self, ev) -> None:
+        if self.calibration_screen is not None:  # leave calibration mode before the tracker stops
+            self.calibration_screen.close()
         self.controller.stop()
         if self.history is not None:
             self.history.close()

@@ -50,7 +50,9 @@ def test_sdk_system_time_is_our_clock():
 def test_no_device_is_reported_clearly():
     t0 = time.monotonic()
     assert tr.find_all_eyetrackers() == ()
-    assert 0.5 < time.monotonic() - t0 < 10  # the SDK searches for about 2 s
+    # The SDK browses from its import on and answers once about 2 s have passed since then:
+    # instantly when the test runs later than that (e.g. after other tests), never forever.
+    assert time.monotonic() - t0 < 10
     assert TobiiTracker.discover() == []
     with pytest.raises(TrackerError, match=r"^no Tobii eye tracker found within 3 s: is it connected"):
         TobiiTracker(wait_s=3).start()

@@ -1,0 +1,59 @@
+"""`gazetype calibrate`: the eye tracker's own calibration, where gazetype can run it
+(Tobii through the SDK under Python 3.10, or through the Tobii bridge's stream). Any
+other tracker answers in one line where its calibration is done (exit 2)."""
+from __future__ import annotations
+
+import argparse
+
+from gazetype.app.commands.common import DURATION_S, add_tracker_arg, require_display
+
+NAME = "calibrate"
+HELP = "calibrate the eye tracker with its own procedure (Tobii, directly or through the bridge)"
+
+
+def _targets(text: str) -> int:
+    if text not in ("5", "9"):
+        raise argparse.ArgumentTypeError(f"5 or 9 targets, got {text[:40]!r}")
+    return int(text)
+
+
+def add_arguments(p) -> None:
+    add_tracker_arg(p, default="auto")
+    p.add_argument("--targets", type=_targets, default=9, metavar="N", help="5 or 9 targets (default 9)")
+    p.add_argument("--wait", type=DURATION_S, default=5.0, metavar="S",
+                   help="seconds to wait for the tracker (default 5)")
+    p.add_argument("--quit-after", type=DURATION_S, default=None, metavar="S", help=argparse.SUPPRESS)
+
+
+def open_calibration(name: str, wait_s: float = 5.0):
+    """(tracker, its DeviceCalibration); a UserError (one line) when there is none."""
+    from gazetype.app.errors import UserError
+    from gazetype.tracker import registry
+    from gazetype.tracker.screen import Screen
+    if name == "auto":
+        found = registry.auto_choice()
+        if found is None:
+            raise UserError("no eye tracker found (Tobii or an LSL gaze stream); nothing to calibrate")
+        name = found
+    tracker = registry.create(name, screen=Screen(), wait_s=wait_s)
+    if not tracker.may_calibrate:
+        raise UserError(tracker.no_calibration_message())
+    tracker.start()  # TrackerError (one line) when it cannot be found
+    cal = tracker.calibration()
+    if cal is None:
+        msg = tracker.no_calibration_message()
+        tracker.stop()
+        raise UserError(msg)
+    return tracker, cal
+
+
+def main(args) -> int:
+    tracker, cal = open_calibration(args.tracker, args.wait)
+    try:
+        require_display()
+        from gazetype.app.qt.calibration_screen import run_calibration
+        outcome = run_calibration(cal, tracker.screen, args.targets, quit_after_s=args.quit_after)
+    finally:
+        tracker.stop()
+    print(f"calibration {outcome.status}: {outcome.message}")
+    return 0 if outcome.ok else 1
