@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from gazetype.calibration.validation import ValidationConfig
 from gazetype.sim.headless import HeadlessRun
 from gazetype.sim.person import UserParams
 from gazetype.study.analysis import MEASURES, cells, condition_names, offset_traces, paired_tests, trial_results
@@ -43,6 +44,7 @@ class SimStudyConfig:
     params: UserParams = field(default_factory=UserParams)
     vary: float = 0.15  # between-person variation of the user parameters (lognormal SD)
     population: bool = True  # draw each person from the population's ranges (UserParams.from_population)
+    validate: ValidationConfig | None = None  # validation blocks before and after each condition
 
 
 @dataclass
@@ -97,7 +99,7 @@ def run_simulated_study(study_dir: str, cfg: SimStudyConfig, *, now_utc: str, ap
 
     def options(code: str, seed: int, params: UserParams) -> RunOptions:
         return RunOptions(study_dir, code, tracker="sim", conditions=cfg.conditions, n_phrases=cfg.phrases,
-                          n_practice=cfg.practice, offset=cfg.offset, dwell_s=cfg.dwell_s,
+                          n_practice=cfg.practice, offset=cfg.offset, dwell_s=cfg.dwell_s, validate=cfg.validate,
                           extra={"simulated": True, "seed": seed, "user": asdict(params)})
     check_run(options(codes[0], 0, cfg.params), screen)  # bad input ends here, before anything is written
     done: list[SimParticipant] = []
@@ -113,7 +115,7 @@ def run_simulated_study(study_dir: str, cfg: SimStudyConfig, *, now_utc: str, ap
         try:
             kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
             hr = HeadlessRun(ctx, screen=screen, dwell_s=cfg.dwell_s, seed=seed, rate_hz=cfg.rate_hz,
-                             params=params, **kw)
+                             params=params, validate=cfg.validate, **kw)
             res = hr.run()
             hr.runner.close(now_utc)
         finally:

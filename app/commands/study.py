@@ -4,7 +4,14 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from gazetype.app.commands.common import SPEED_X, add_tracker_arg, positive_ms, whole_number
+from gazetype.app.commands.common import (
+    SPEED_X,
+    add_tracker_arg,
+    add_validate_args,
+    positive_ms,
+    validation_config,
+    whole_number,
+)
 from gazetype.study.errors import StudyError
 
 NAME = "study"
@@ -49,6 +56,7 @@ def add_arguments(p) -> None:
                    help="headless: X times real time (default: as fast as possible)")
     r.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, help="headless: simulation seed")
     r.add_argument("-v", "--verbose", action="store_true", help="print each stored keystroke")
+    add_validate_args(r)
 
     e = sub.add_parser("export", help="write trials.csv, keystrokes.csv, calibration.csv, questionnaire.csv")
     e.add_argument("dir", metavar="DIR", help="study folder")
@@ -81,7 +89,7 @@ def _run(args) -> int:
     opts = RunOptions(study_dir=args.study, participant=args.participant, tracker=args.tracker,
                       conditions=args.conditions, n_phrases=args.n_phrases, n_practice=args.n_practice,
                       offset=args.offset, phrases_file=args.phrase_file, index=args.index, tlx=args.tlx,
-                      dwell_s=args.dwell_s)
+                      dwell_s=args.dwell_s, validate=validation_config(args))
     if args.headless:
         opts.extra.update({"headless": True, "seed": args.seed})
         return _run_headless(args, opts)
@@ -124,7 +132,7 @@ def _run_headless(args, opts) -> int:
     runner = None
     try:
         runner, res = run_headless(ctx, screen=screen, dwell_s=args.dwell_s, seed=args.seed, speed=args.speed,
-                                   on_key=on_key)
+                                   on_key=on_key, validate=opts.validate)
     finally:
         if runner is not None:
             status = runner.close(_utc_now())
