@@ -58,7 +58,8 @@ def add_arguments(p) -> None:
     r.add_argument("-v", "--verbose", action="store_true", help="print each stored keystroke")
     add_validate_args(r)
 
-    e = sub.add_parser("export", help="write trials.csv, keystrokes.csv, calibration.csv, questionnaire.csv")
+    e = sub.add_parser("export", help="write trials.csv, keystrokes.csv, calibration.csv, questionnaire.csv, "
+                                      "validation.csv")
     e.add_argument("dir", metavar="DIR", help="study folder")
     e.add_argument("--csv", required=True, metavar="OUT", help="folder to write the CSV files into (new files only)")
 
