@@ -201,3 +201,49 @@ def test_study_run_validate_headless_cli(tmp_path):
                   "--headless", "--validate", "--validate-dwell-ms", "200")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "longer than" in bad.stderr
     assert not (tmp_path / "t").exists()
+
+
+def test_runner_blocks_measure_the_induced_offset_and_restart_after_a_pause(tmp_path):
+    from gazetype.study.runner import Phase
+    from gazetype.tracker.sample import GazeSample
+
+    from .study_helpers import make_runner, type_text
+
+    cfg = ValidationConfig(n_targets=5, dwell_s=0.8, move_s=0.2)
+    ctx, runner, _ = make_runner(tmp_path / "s", conditions="miscalibrated", offset="30,-20", n_phrases=1,
+                                 n_practice=0, validate=cfg)
+    try:
+        runner.start(0.0)
+        runner.continue_(0.0)
+        assert runner.phase == Phase.VALIDATION and runner.view.message.startswith("Look at each dot")
+        assert runner.model.target_phrase is None
+
+        def look(t0, t1):  # perfect eyes on the current target, 100 Hz (the runner adds the induced offset)
+            t = t0
+            while t < t1 and runner.phase == Phase.VALIDATION:
+                v = runner.validation_view(t)
+                x, y = runner.validation.targets[min(v.index, 4)]
+                runner.feed(GazeSample(t, x, y))
+                t += 0.01
+            return t
+        look(0.0, 2.0)
+        runner.pause(2.0)
+        assert runner.phase == Phase.PAUSED and ctx.store.validations() == []
+        runner.resume(3.0)
+        assert runner.phase == Phase.VALIDATION and runner.validation.t0_s > 3.0  # the block starts again
+        t = look(3.0, 60.0)
+        assert runner.phase == Phase.TRIAL
+        (start,) = ctx.store.validations()
+        assert start.block == "start" and start.t_start_s > 3.0
+        assert (start.offset_dx_px, start.offset_dy_px) == (pytest.approx(30.0), pytest.approx(-20.0))
+        assert (start.induced_dx_px, start.induced_dy_px) == (30.0, -20.0) and start.data_loss_pct == 0.0
+        t = type_text(runner, runner.model.target_phrase, t + 1)
+        runner.operator_select("done", t)
+        assert runner.phase == Phase.VALIDATION  # the end block, before the condition closes
+        assert ctx.store.conditions(ctx.participant.id)[0].ended_t_s is None
+        look(t, t + 60)
+        assert runner.phase == Phase.FINISHED
+        assert [v.block for v in ctx.store.validations()] == ["start", "end"]
+    finally:
+        runner.close("end")
+        ctx.close()

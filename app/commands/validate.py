@@ -60,45 +60,32 @@ def main(args) -> int:
     require_display()  # before Qt, which would abort with six lines
     import sys
 
-    from PySide6.QtWidgets import QApplication
-
-    from gazetype.app.qt.validation_screen import run_validation
-    from gazetype.app.qt.window import cursor_pos_fn, screen_of
+    from gazetype.app.qt.validation_screen import run_standalone
     from gazetype.calibration.validation import ValidationSession, format_table
     from gazetype.tracker import registry
     from gazetype.tracker.base import TrackerError
     from gazetype.tracker.offset import parse_offset
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("gazetype")
-    qscreen = app.primaryScreen()
-    screen = screen_of(qscreen)
-    offset = parse_offset(args.offset, screen)
     name = args.tracker
     if name == "auto":
         name = registry.auto_choice()
         if name is None:
             raise TrackerError("no eye tracker found; connect one, or pass --tracker (mouse, sim, lsl:NAME, ...)")
-    session = ValidationSession(screen, cfg, tracker=name)
-    if name.split(":", 1)[0] == "sim":
-        from gazetype.sim.validation import validation_tracker  # the simulated eyes follow the targets
-        tracker = validation_tracker(screen, session, offset=offset)
-    elif name == "mouse":
-        from gazetype.tracker.mouse import MouseTracker
-        tracker = MouseTracker(screen, cursor_pos=cursor_pos_fn(qscreen))
-    else:
-        tracker = registry.create(name, screen=screen, wait_s=0)
+    registry.get(name)  # an unknown name is one line, before a window opens
 
-    def on_screen(w) -> None:
-        if args.screenshot:
-            from PySide6.QtCore import QTimer
-            at_ms = int((0.5 + 2 * cfg.target_s + cfg.move_s + cfg.dwell_s * 0.6) * 1000)
-            QTimer.singleShot(at_ms, lambda: w.grab().save(args.screenshot))
+    def build(screen, cursor_pos):
+        session = ValidationSession(screen, cfg, tracker=name)
+        if name.split(":", 1)[0] == "sim":
+            from gazetype.sim.validation import validation_tracker  # the simulated eyes follow the targets
+            return validation_tracker(screen, session, offset=parse_offset(args.offset, screen)), session
+        if name == "mouse":
+            from gazetype.tracker.mouse import MouseTracker
+            return MouseTracker(screen, cursor_pos=cursor_pos), session
+        return registry.create(name, screen=screen, wait_s=0), session
 
-    try:
-        result = run_validation(tracker, screen, session=session, fullscreen=not args.window, on_screen=on_screen)
-    finally:
-        tracker.stop()
+    shot_at_s = 0.5 + 2 * cfg.target_s + cfg.move_s + cfg.dwell_s * 0.6  # the third target, mid-dwell
+    result, screen = run_standalone(build, fullscreen=not args.window, screenshot=args.screenshot,
+                                    screenshot_at_s=shot_at_s)
     if result is None:
         print("gazetype validate: cancelled; nothing saved", file=sys.stderr)
         return 1

@@ -162,3 +162,32 @@ def run_validation(tracker: Tracker, screen: Screen, config: ValidationConfig | 
     w.close()
     w.deleteLater()
     return result
+
+
+def run_standalone(build: Callable[[Screen, Callable[[], tuple[float, float]]], tuple[Tracker, ValidationSession]],
+                   *, fullscreen: bool = True, screenshot: str | None = None,
+                   screenshot_at_s: float = 0.0) -> tuple[ValidationResult | None, Screen]:
+    """`gazetype validate`: the Qt application, the primary screen, and one validation.
+    `build(screen, cursor_pos)` makes the tracker and the session (the command chooses
+    the tracker; the simulated one must see the session). The tracker is stopped after."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from gazetype.app.qt.window import cursor_pos_fn, screen_of
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("gazetype")
+    qscreen = app.primaryScreen()
+    screen = screen_of(qscreen)
+    tracker, session = build(screen, cursor_pos_fn(qscreen))
+
+    def on_screen(w: ValidationScreen) -> None:
+        if screenshot:
+            QTimer.singleShot(int(screenshot_at_s * 1000), lambda: w.grab().save(screenshot))
+
+    try:
+        result = run_validation(tracker, screen, session=session, fullscreen=fullscreen, on_screen=on_screen)
+    finally:
+        tracker.stop()
+    return result, screen
