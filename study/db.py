@@ -863,7 +863,8 @@ class StudyStore:
             vid = c.execute(
                 "INSERT INTO validations (session_id, condition_id, block, t_start_s, t_end_s, n_targets, "
                 "accuracy_deg, offset_dx_px, offset_dy_px, rms_s2s_deg, sd_deg, data_loss_pct, induced_dx_px, "
-                "induced_dy_px, estimate_dx_px, estimate_dy_px, result_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "induced_dy_px, estimate_dx_px, estimate_dy_px, result_json) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (session_id, condition_id, block, t_start_s, t_end_s, n_targets, accuracy_deg, off[0], off[1],
                  rms_s2s_deg, sd_deg, data_loss_pct, induced[0], induced[1], est[0], est[1], result_json)).lastrowid
         self._cal_committed()

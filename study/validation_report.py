@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 
 from gazetype.study.db import StudyStore, ValidationRow
-from gazetype.study.svg import PALETTE, _Frame, _fmt, _svg, FONT  # noqa: F401  (one chart style)
+from gazetype.study.svg import FONT, PALETTE, _fmt, _Frame, _svg
 from gazetype.tracker.screen import Screen
 
 VALIDATION_COLUMNS = [

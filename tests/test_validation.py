@@ -146,7 +146,8 @@ def test_simulated_person_with_undershoot_and_blinks_still_within_005_deg():
 BAD = st.sampled_from([math.nan, math.inf, -math.inf, -5.0, 1e9, 500.0])
 
 
-@given(st.lists(st.tuples(st.floats(0, 40) | st.just(math.nan), BAD | st.floats(0, 1900), BAD | st.floats(0, 1000), st.booleans()), max_size=300))
+@given(st.lists(st.tuples(st.floats(0, 40) | st.just(math.nan), BAD | st.floats(0, 1900), BAD | st.floats(0, 1000),
+                          st.booleans()), max_size=300))
 def test_invalid_samples_never_crash_and_count_as_loss(samples):
     s = ValidationSession(SCREEN, ValidationConfig(n_targets=5, dwell_s=0.6, discard_s=0.1, move_s=0.1))
     s.start(0.0)
