@@ -247,3 +247,34 @@ def test_runner_blocks_measure_the_induced_offset_and_restart_after_a_pause(tmp_
     finally:
         runner.close("end")
         ctx.close()
+
+
+def test_study_window_shows_a_validation_block_then_the_trial(qtbot, qapp, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from gazetype.app.qt.study_window import build_study_window
+    from gazetype.study.runner import Phase
+    from gazetype.study.setup import RunOptions
+
+    opts = RunOptions(str(tmp_path / "study"), "P01", tracker="sim", dwell_s=0.3, conditions="calibrated",
+                      n_phrases=1, n_practice=0, validate=ValidationConfig(n_targets=5, dwell_s=0.8))
+    win, runner, ctx = build_study_window(opts, qapp, clock=fast_clock(25.0))
+    try:
+        qtbot.addWidget(win)
+        win.resize(1000, 700)
+        win.show()
+        qtbot.waitExposed(win)
+        win.controller.start()
+        qtbot.keyClick(win.view, Qt.Key_Space)
+        assert runner.phase == Phase.VALIDATION and win.stack.currentWidget() is win.validation
+        qtbot.waitUntil(lambda: win.validation.view is not None and win.validation.view.stage == Stage.DWELL,
+                        timeout=3000)
+        qtbot.waitUntil(lambda: runner.phase == Phase.TRIAL, timeout=5000)
+        assert win.stack.currentWidget() is win.view and not win._anim.isActive()
+        (row,) = ctx.store.validations()
+        assert row.block == "start" and row.n_targets == 5
+    finally:
+        win.close()  # as the operator's Ctrl+Q: the session is stored as aborted
+        win.controller.stop()
+        runner.close("test end")
+        ctx.close()
