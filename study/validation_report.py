@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 
 from gazetype.study.db import StudyStore, ValidationRow
-from gazetype.study.svg import FONT, PALETTE, _fmt, _Frame, _svg
+from gazetype.study.svg import FONT, PALETTE, _fmt, _Frame, _svg, dot_plot
 from gazetype.tracker.screen import Screen
 
 VALIDATION_COLUMNS = [
@@ -122,9 +122,24 @@ def estimate_plot(blocks: list[ValidationBlock], *, width: int = 460, height: in
         lx = f.x0 + 10 + k * 110
         body.append(f"<circle cx='{lx}' cy='{f.y0 + 10}' r='4' fill='{PALETTE[k]}'/>")
         body.append(f"<text x='{lx + 8}' y='{f.y0 + 14}' font-size='11' {FONT}>{lab}</text>")
-    body.append(f"<text x='{f.x1}' y='{f.h - 8}' text-anchor='end' font-size='10' fill='#666' {FONT}>"
+    body.append(f"<text x='{f.x0 + 230}' y='{f.y0 + 14}' font-size='11' fill='#666' {FONT}>"
                 "dashed: estimate = measured</text>")
     return _svg(width, height, body, "Validation: measured offset against the autocalibration estimate")
+
+
+def accuracy_plot(blocks: list[ValidationBlock]) -> str:
+    """Accuracy (deg) of each participant's blocks, by condition and block (start, end)."""
+    conds: list[str] = []
+    for b in blocks:  # conditions in the order they first appear (the first participant's)
+        if b.row.condition not in conds:
+            conds.append(b.row.condition)
+    cats = [f"{c} {blk}" for c in conds for blk in ("start", "end")
+            if any(b.row.condition == c and b.row.block == blk for b in blocks)]
+    values: dict[str, list[float | None]] = {}
+    for b in blocks:
+        v = values.setdefault(b.row.participant, [None] * len(cats))
+        v[cats.index(f"{b.row.condition} {b.row.block}")] = b.row.accuracy_deg
+    return dot_plot("Validation accuracy by block", cats, values, "accuracy (deg)", width=max(460, 135 * len(cats)))
 
 
 def validation_section(blocks: list[ValidationBlock]) -> str:
@@ -141,8 +156,11 @@ def validation_section(blocks: list[ValidationBlock]) -> str:
         "Tracker = measured &minus; induced (the tracker's and the person's own error). Accuracy: mean over "
         "targets of the angle of the mean offset; precision: RMS sample-to-sample and SD, deg.</p>")
     errs = [b.estimate_error_deg for b in blocks if b.estimate_error_deg is not None]
+    plots = [accuracy_plot(blocks)]
     if errs:
-        out.append("<div class='plots'>" + estimate_plot(blocks) + "</div>")
+        plots.insert(0, estimate_plot(blocks))
+    out.append("<div class='plots'>" + "".join(plots) + "</div>")
+    if errs:
         out.append(f"<p>Estimator error against the validation, {len(errs)} block(s): median "
                    f"{statistics.median(errs):.2f} deg, max {max(errs):.2f} deg.</p>")
     else:

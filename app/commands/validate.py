@@ -27,7 +27,7 @@ def add_arguments(p) -> None:
     add_offset_arg(p, "sim: the simulated tracker's error")
     p.add_argument("--window", action="store_true", help="a window instead of full screen")
     p.add_argument("--screenshot", metavar="PNG", default=None,
-                   help="save a picture of the screen during the third target (documentation)")
+                   help="save a picture of the screen while the third target shrinks (documentation)")
 
 
 def _out_path(args):
@@ -83,7 +83,7 @@ def main(args) -> int:
             return MouseTracker(screen, cursor_pos=cursor_pos), session
         return registry.create(name, screen=screen, wait_s=0), session
 
-    shot_at_s = 0.5 + 2 * cfg.target_s + cfg.move_s + cfg.dwell_s * 0.6  # the third target, mid-dwell
+    shot_at_s = 0.5 + 2 * cfg.target_s + cfg.move_s + cfg.shrink_s * 0.4  # the third target, shrinking
     result, screen = run_standalone(build, fullscreen=not args.window, screenshot=args.screenshot,
                                     screenshot_at_s=shot_at_s)
     if result is None:
