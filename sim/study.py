@@ -25,6 +25,7 @@ from gazetype.study.analysis import MEASURES, cells, condition_names, offset_tra
 from gazetype.study.db import DB_NAME, StudyStore
 from gazetype.study.runner import Phase
 from gazetype.study.setup import RunOptions, check_run, prepare_run
+from gazetype.study.validation_report import validation_blocks
 from gazetype.tracker.screen import Screen
 
 SUMMARY_MEASURES = ("wpm", "msd_error_rate", "total_error_rate", "corrected_error_rate",
@@ -66,10 +67,12 @@ class SimStudyResult:
     autocal_error_deg: dict[str, float | None]  # condition -> mean |estimate - induced| (deg)
     tests: list[dict]
     wall_s: float = 0.0
+    # condition -> mean |estimate - measured| (deg) at the end blocks of --validate (None: none)
+    validation_error_deg: dict[str, float | None] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"study": self.study_dir, "conditions": self.conditions, "sd": self.sd,
-                "autocal_error_deg": self.autocal_error_deg,
+                "autocal_error_deg": self.autocal_error_deg, "validation_error_deg": self.validation_error_deg,
                 "participants": [asdict(p) for p in self.participants], "paired_tests": self.tests,
                 "wall_s": round(self.wall_s, 2)}
 
@@ -141,6 +144,7 @@ def summarise(study_dir: str, codes: list[str], screen: Screen | None = None) ->
         results = [r for r in trial_results(store) if r.participant in keep]
         cellmap = cells(store, results)
         traces = [tr for tr in offset_traces(store) if tr.participant in keep]
+        blocks = [b for b in validation_blocks(store) if b.row.participant in keep]
     conds = condition_names(results)
     means: dict[str, dict[str, float | None]] = {}
     sds: dict[str, dict[str, float | None]] = {}
@@ -159,7 +163,12 @@ def summarise(study_dir: str, codes: list[str], screen: Screen | None = None) ->
         for t in paired_tests(cellmap, conds, ["wpm", "total_error_rate"]):
             tests.append({"measure": t.measure, "a": t.a, "b": t.b, "n": t.n, "mean_diff": t.mean_diff,
                           "p": t.p, "p_holm": t.p_holm})
-    return SimStudyResult(study_dir, [], means, sds, autocal, tests)
+    val: dict[str, float | None] = {}
+    if blocks:
+        for c in conds:
+            errs = [b.estimate_error_deg for b in blocks if b.row.condition == c and b.estimate_error_deg is not None]
+            val[c] = round(statistics.fmean(errs), 3) if errs else None
+    return SimStudyResult(study_dir, [], means, sds, autocal, tests, validation_error_deg=val)
 
 
 def format_table(res: SimStudyResult) -> str:
@@ -178,5 +187,8 @@ def format_table(res: SimStudyResult) -> str:
         v = res.autocal_error_deg.get(c)
         row.append("-" if v is None or not math.isfinite(v) else f"{v:.2f}")
     rows.append(row)
+    if res.validation_error_deg:
+        rows.append(["autocal vs validation"] + ["-" if res.validation_error_deg.get(c) is None
+                                               else f"{res.validation_error_deg[c]:.2f}" for c in conds])
     w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w[i]) for i, cell in enumerate(r)) for r in rows)

@@ -149,7 +149,7 @@ class StudyRunner:
         self._block = ""  # "start" or "end"
         self._end_validated = False  # this condition's end block is stored
         self._estimate: tuple[float, float] | None = None  # the autocalibration's latest estimate
-        self.validations: list = []  # (block, ValidationResult) stored by this run
+        self.validations: list = []  # (condition, block, ValidationResult) stored by this run
 
     # -- properties ------------------------------------------------------------------
     @property
@@ -396,7 +396,7 @@ class StudyRunner:
             offset_px=None if r.offset_dx_px is None else (r.offset_dx_px, r.offset_dy_px),
             rms_s2s_deg=r.rms_s2s_deg, sd_deg=r.sd_deg, data_loss_pct=r.data_loss_pct, induced=ind,
             estimate=self._estimate)
-        self.validations.append((block, r))
+        self.validations.append((self.condition.name, block, r))
         self._marker(t_s, "validation_end", {"block": block, "accuracy_deg": r.accuracy_deg,
                                              "offset_dx_px": r.offset_dx_px, "offset_dy_px": r.offset_dy_px,
                                              "data_loss_pct": r.data_loss_pct})

@@ -193,6 +193,8 @@ def test_study_run_validate_headless_cli(tmp_path):
                 "--conditions", "calibrated", "--phrases", "1", "--practice", "0", "--validate",
                 "--validate-targets", "5", "--validate-dwell-ms", "800")
     assert r.returncode == 0, r.stderr
+    assert [ln.split(":")[0].strip() for ln in r.stderr.splitlines()[1:]] == [
+        "validation (start of calibrated)", "validation (end of calibrated)"]
     with sqlite3.connect(d / "study.sqlite") as c:
         assert c.execute("SELECT block FROM validations ORDER BY id").fetchall() == [("start",), ("end",)]
         settings = json.loads(c.execute("SELECT settings_json FROM sessions").fetchone()[0])

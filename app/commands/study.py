@@ -148,6 +148,11 @@ def _run_headless(args, opts) -> int:
     print(f"{code} ({what}, index {ctx.participant.idx}): session {ctx.session.id} {status}; "
           f"{res.trials_done} trial(s) done, {res.keys} keystroke(s) in {res.sim_s:.0f} s of simulated time; "
           f"recording {rec}", file=sys.stderr)
+    for cond, block, v in runner.validations if runner is not None else []:
+        acc = "-" if v.accuracy_deg is None else f"{v.accuracy_deg:.2f} deg"
+        off = "-" if v.offset_dx_px is None else f"{v.offset_dx_px:+.1f},{v.offset_dy_px:+.1f} px"
+        print(f"  validation ({block} of {cond}): accuracy {acc}, offset {off}, "
+              f"data loss {v.data_loss_pct:.1f} %", file=sys.stderr)
     return 0 if res.phase == Phase.FINISHED else 1
 
 
