@@ -275,6 +275,7 @@ def test_study_window_shows_a_validation_block_then_the_trial(qtbot, qapp, tmp_p
         assert win.stack.currentWidget() is win.view and not win._anim.isActive()
         (row,) = ctx.store.validations()
         assert row.block == "start" and row.n_targets == 5
+        assert row.accuracy_deg < 0.3  # the simulated participant looked at the targets
     finally:
         win.close()  # as the operator's Ctrl+Q: the session is stored as aborted
         win.controller.stop()

@@ -273,7 +273,8 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     try:
         choice = compose.open_tracker(opts.tracker, screen, model, cursor_pos=cursor_pos_fn(qscreen), fallback=False,
                                       demo_phrases=None, active=lambda: runner is not None and runner.phase == Phase.TRIAL,
-                                      clock=clock)
+                                      clock=clock,
+                                      validation=lambda: runner.validation if runner is not None else None)
     except TrackerError as e:
         raise StudyError(str(e)) from None
     opts.extra.setdefault("smoothing", "one-euro")
