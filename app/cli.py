@@ -19,6 +19,7 @@ COMMANDS = (
     "gazetype.app.commands.record",
     "gazetype.app.commands.replay",
     "gazetype.app.commands.study",
+    "gazetype.app.commands.validate",
     "gazetype.app.commands.simulate",
     "gazetype.app.commands.trackers",
     "gazetype.app.commands.calibrate",

@@ -35,11 +35,14 @@ class TrackerChoice:
 
 def open_tracker(name: str, screen: Screen, model: KeyboardModel, *, cursor_pos: CursorFn | None = None,
                  fallback: bool = True, demo_phrases: tuple[str, ...] | None = DEMO_PHRASES,
-                 active: Callable[[], bool] = lambda: True, clock: Callable[[], float] = now_s) -> TrackerChoice:
+                 active: Callable[[], bool] = lambda: True, clock: Callable[[], float] = now_s,
+                 validation: Callable[[], object] | None = None) -> TrackerChoice:
     """The tracker named `name` ("auto", "mouse", "sim", "lsl:NAME", "tobii", "replay:FILE").
     `auto` takes a real tracker found now, else the mouse when `fallback` (the keyboard
     window) or fails (a study must say what it used). The simulated person types
-    `demo_phrases` (None: the model's target phrase, as in a study) while `active()`."""
+    `demo_phrases` (None: the model's target phrase, as in a study) while `active()`, and
+    looks at the targets of the validation `validation()` returns while it is not None
+    (a study's validation blocks)."""
     notice = None
     if name == "auto":
         found = registry.auto_choice()
@@ -58,7 +61,11 @@ def open_tracker(name: str, screen: Screen, model: KeyboardModel, *, cursor_pos:
         phrases = list(demo_phrases) if demo_phrases is not None else None
         what = ("A simulated person is typing demo phrases by itself." if phrases is not None
                 else "simulated participant")
-        return TrackerChoice(SimUserTracker(screen, model, phrases=phrases, active=active, clock=clock), what)
+        tracker = SimUserTracker(screen, model, phrases=phrases, active=active, clock=clock)
+        if validation is not None:
+            from gazetype.sim.validation import TargetLooker
+            tracker.set_script(TargetLooker(validation, inner=tracker.user))
+        return TrackerChoice(tracker, what)
     # wait_s=0: windows open at once and the status line shows the search.
     return TrackerChoice(registry.create(name, screen=screen, wait_s=0), notice)
 

@@ -7,11 +7,13 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from gazetype.calibration.validation import ValidationConfig
 from gazetype.keyboard.dwell import DwellConfig, DwellEngine
 from gazetype.pipeline.pipeline import GazePipeline
 from gazetype.pipeline.session import TypingSession
 from gazetype.sim.gaze import SimGaze
 from gazetype.sim.person import Feedback, SimUser, UserParams
+from gazetype.sim.validation import TargetLooker
 from gazetype.study.runner import Phase, StudyRunner, study_model
 from gazetype.study.setup import RunContext
 from gazetype.tracker.screen import Screen
@@ -35,7 +37,8 @@ class HeadlessRun:
     def __init__(self, ctx: RunContext, *, screen: Screen, dwell_s: float, tlx: bool = False,
                  seed: int = 0, rate_hz: float = 120.0, params: UserParams | None = None,
                  speed: float | None = None, max_trial_s: float = 180.0,
-                 calibrator_factory: Callable | None = None, on_key=None) -> None:
+                 calibrator_factory: Callable | None = None, on_key=None,
+                 validate: ValidationConfig | None = None) -> None:
         if tlx:
             raise ValueError("headless runs have no questionnaire")  # the CLI refuses --tlx
         self.ctx = ctx
@@ -46,11 +49,16 @@ class HeadlessRun:
         self.typing = TypingSession(self.model, self.pipeline)
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
         self.runner = StudyRunner(ctx.store, ctx.participant, ctx.session, self.typing, screen=screen,
-                                  on_key=on_key, **kw)
+                                  on_key=on_key, validate=validate, **kw)
         params = params or UserParams()
         self.user = SimUser(self.model, params, screen=screen, active=lambda: self.runner.phase == Phase.TRIAL,
                             feedback=Feedback(self.typing), seed=seed)
-        self.gaze = SimGaze(self.user, screen, params.sim_config(rate_hz, seed))
+        script = self.user
+        if validate is not None:  # the eyes follow the validation targets while a block runs
+            runner = self.runner
+            script = TargetLooker(lambda: runner.validation if runner.phase == Phase.VALIDATION else None,
+                                  inner=self.user)
+        self.gaze = SimGaze(script, screen, params.sim_config(rate_hz, seed))
 
     def run(self, sleep: Callable[[float], None] = time.sleep,
             wall: Callable[[], float] = time.monotonic) -> HeadlessResult:

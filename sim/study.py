@@ -18,12 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from gazetype.calibration.validation import ValidationConfig
 from gazetype.sim.headless import HeadlessRun
 from gazetype.sim.person import UserParams
 from gazetype.study.analysis import MEASURES, cells, condition_names, offset_traces, paired_tests, trial_results
 from gazetype.study.db import DB_NAME, StudyStore
 from gazetype.study.runner import Phase
 from gazetype.study.setup import RunOptions, check_run, prepare_run
+from gazetype.study.validation_report import validation_blocks
 from gazetype.tracker.screen import Screen
 
 SUMMARY_MEASURES = ("wpm", "msd_error_rate", "total_error_rate", "corrected_error_rate",
@@ -43,6 +45,7 @@ class SimStudyConfig:
     params: UserParams = field(default_factory=UserParams)
     vary: float = 0.15  # between-person variation of the user parameters (lognormal SD)
     population: bool = True  # draw each person from the population's ranges (UserParams.from_population)
+    validate: ValidationConfig | None = None  # validation blocks before and after each condition
 
 
 @dataclass
@@ -64,10 +67,12 @@ class SimStudyResult:
     autocal_error_deg: dict[str, float | None]  # condition -> mean |estimate - induced| (deg)
     tests: list[dict]
     wall_s: float = 0.0
+    # condition -> mean |estimate - measured| (deg) at the end blocks of --validate (None: none)
+    validation_error_deg: dict[str, float | None] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"study": self.study_dir, "conditions": self.conditions, "sd": self.sd,
-                "autocal_error_deg": self.autocal_error_deg,
+                "autocal_error_deg": self.autocal_error_deg, "validation_error_deg": self.validation_error_deg,
                 "participants": [asdict(p) for p in self.participants], "paired_tests": self.tests,
                 "wall_s": round(self.wall_s, 2)}
 
@@ -97,7 +102,7 @@ def run_simulated_study(study_dir: str, cfg: SimStudyConfig, *, now_utc: str, ap
 
     def options(code: str, seed: int, params: UserParams) -> RunOptions:
         return RunOptions(study_dir, code, tracker="sim", conditions=cfg.conditions, n_phrases=cfg.phrases,
-                          n_practice=cfg.practice, offset=cfg.offset, dwell_s=cfg.dwell_s,
+                          n_practice=cfg.practice, offset=cfg.offset, dwell_s=cfg.dwell_s, validate=cfg.validate,
                           extra={"simulated": True, "seed": seed, "user": asdict(params)})
     check_run(options(codes[0], 0, cfg.params), screen)  # bad input ends here, before anything is written
     done: list[SimParticipant] = []
@@ -113,7 +118,7 @@ def run_simulated_study(study_dir: str, cfg: SimStudyConfig, *, now_utc: str, ap
         try:
             kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
             hr = HeadlessRun(ctx, screen=screen, dwell_s=cfg.dwell_s, seed=seed, rate_hz=cfg.rate_hz,
-                             params=params, **kw)
+                             params=params, validate=cfg.validate, **kw)
             res = hr.run()
             hr.runner.close(now_utc)
         finally:
@@ -139,6 +144,7 @@ def summarise(study_dir: str, codes: list[str], screen: Screen | None = None) ->
         results = [r for r in trial_results(store) if r.participant in keep]
         cellmap = cells(store, results)
         traces = [tr for tr in offset_traces(store) if tr.participant in keep]
+        blocks = [b for b in validation_blocks(store) if b.row.participant in keep]
     conds = condition_names(results)
     means: dict[str, dict[str, float | None]] = {}
     sds: dict[str, dict[str, float | None]] = {}
@@ -157,7 +163,12 @@ def summarise(study_dir: str, codes: list[str], screen: Screen | None = None) ->
         for t in paired_tests(cellmap, conds, ["wpm", "total_error_rate"]):
             tests.append({"measure": t.measure, "a": t.a, "b": t.b, "n": t.n, "mean_diff": t.mean_diff,
                           "p": t.p, "p_holm": t.p_holm})
-    return SimStudyResult(study_dir, [], means, sds, autocal, tests)
+    val: dict[str, float | None] = {}
+    if blocks:
+        for c in conds:
+            errs = [b.estimate_error_deg for b in blocks if b.row.condition == c and b.estimate_error_deg is not None]
+            val[c] = round(statistics.fmean(errs), 3) if errs else None
+    return SimStudyResult(study_dir, [], means, sds, autocal, tests, validation_error_deg=val)
 
 
 def format_table(res: SimStudyResult) -> str:
@@ -176,5 +187,8 @@ def format_table(res: SimStudyResult) -> str:
         v = res.autocal_error_deg.get(c)
         row.append("-" if v is None or not math.isfinite(v) else f"{v:.2f}")
     rows.append(row)
+    if res.validation_error_deg:
+        rows.append(["autocal vs validation"] + ["-" if res.validation_error_deg.get(c) is None
+                                               else f"{res.validation_error_deg[c]:.2f}" for c in conds])
     w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w[i]) for i, cell in enumerate(r)) for r in rows)

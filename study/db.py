@@ -31,7 +31,8 @@ from gazetype.study.errors import StudyError
 
 DB_NAME = "study.sqlite"
 FORMAT = "gazetype-study"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added `validations`; version 1 studies are migrated when opened for writing
+READABLE_VERSIONS = ("1", "2")
 RECORDINGS_DIR = "recordings"
 
 
@@ -53,7 +54,25 @@ TLX_SCALES = ("mental", "physical", "temporal", "performance", "effort", "frustr
 TLX_INSTRUMENT = "nasa-tlx-raw"
 CAL_COMMIT_EVERY_S = 1.0  # buffered calibration updates are committed at most this old
 
-SCHEMA = """
+VALIDATIONS_SQL = """
+CREATE TABLE validations (
+    id              INTEGER PRIMARY KEY,
+    session_id      INTEGER NOT NULL REFERENCES sessions(id),
+    condition_id    INTEGER NOT NULL REFERENCES conditions(id),
+    block           TEXT NOT NULL CHECK (block IN ('start', 'end')),
+    t_start_s       REAL NOT NULL, t_end_s REAL NOT NULL,
+    n_targets       INTEGER NOT NULL,
+    accuracy_deg    REAL,                       -- mean over targets of the angle of the mean offset
+    offset_dx_px    REAL, offset_dy_px REAL,    -- measured: reported (induced offset included) - target
+    rms_s2s_deg     REAL, sd_deg REAL,
+    data_loss_pct   REAL NOT NULL,
+    induced_dx_px   REAL NOT NULL, induced_dy_px REAL NOT NULL,  -- induced offset during the block
+    estimate_dx_px  REAL, estimate_dy_px REAL,  -- the autocalibration's estimate then (NULL: none yet)
+    result_json     TEXT NOT NULL               -- the whole result, per target (calibration/validation.py)
+);
+"""
+
+SCHEMA_V1 = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -158,7 +177,16 @@ CREATE INDEX trials_condition ON trials (condition_id, position);
 """
 
 TABLES = ("meta", "participants", "sessions", "conditions", "trials", "keystrokes",
-          "calibration_updates", "questionnaire", "session_events")
+          "calibration_updates", "questionnaire", "session_events", "validations")
+
+# Schema migrations: version -> the statements that bring a study of that version to the
+# next. Each runs in one transaction with the version bump, when a study is opened for
+# writing; reading (export, report, status) never writes and reads older versions as they
+# are (a missing table reads as empty).
+MIGRATIONS = {
+    1: VALIDATIONS_SQL + "CREATE INDEX validations_condition ON validations (condition_id, t_start_s);\n",
+}
+SCHEMA = SCHEMA_V1 + MIGRATIONS[1]  # a new study: version 1 and every migration
 
 
 @dataclass(frozen=True)
@@ -260,6 +288,33 @@ class AnalysisTrialRow:
     done_t_s: float | None
     transcribed: str | None
     input_stream: str | None
+
+
+@dataclass(frozen=True)
+class ValidationRow:
+    """A stored validation block with its participant and condition."""
+
+    id: int
+    participant: str
+    session_id: int
+    condition_id: int
+    condition: str
+    condition_pos: int
+    block: str  # "start" or "end" of the condition
+    t_start_s: float
+    t_end_s: float
+    n_targets: int
+    accuracy_deg: float | None
+    offset_dx_px: float | None  # measured reported - target (the induced offset included)
+    offset_dy_px: float | None
+    rms_s2s_deg: float | None
+    sd_deg: float | None
+    data_loss_pct: float
+    induced_dx_px: float
+    induced_dy_px: float
+    estimate_dx_px: float | None  # the autocalibration's estimate at the block (None: none yet)
+    estimate_dy_px: float | None
+    result_json: str
 
 
 def _columns(cls) -> str:
@@ -444,15 +499,16 @@ class StudyStore:
             raise StudyError(f"{db}: the database is damaged ({ok}); restore it from a backup")
         if meta.get("format") != FORMAT:
             raise StudyError(f"{db}: not a gazetype study database")
-        if meta.get("schema_version") != str(SCHEMA_VERSION):
+        if meta.get("schema_version") not in READABLE_VERSIONS:
             raise StudyError(f"{db}: study schema version {meta.get('schema_version')} is not "
-                             f"supported (this gazetype reads version {SCHEMA_VERSION})")
+                             f"supported (this gazetype reads versions {', '.join(READABLE_VERSIONS)})")
         if read_only:
             return cls(folder, conn)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA busy_timeout = 10000")
+            _migrate(conn)
         except sqlite3.DatabaseError as e:
             raise StudyError(f"{db}: cannot use the database ({e})") from None
         return cls(folder, conn)
@@ -790,6 +846,48 @@ class StudyStore:
             "SELECT t_s, dx_px, dy_px, induced_dx_px, induced_dy_px, session_id FROM calibration_updates "
             "WHERE condition_id = ? ORDER BY id", (condition_id,)).fetchall()
 
+    def has_table(self, table: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                 (table,)).fetchone() is not None
+
+    def add_validation(self, *, session_id: int, condition_id: int, block: str, result_json: str, t_start_s: float,
+                       t_end_s: float, n_targets: int, accuracy_deg: float | None,
+                       offset_px: tuple[float, float] | None, rms_s2s_deg: float | None, sd_deg: float | None,
+                       data_loss_pct: float, induced: tuple[float, float],
+                       estimate: tuple[float, float] | None) -> int:
+        """Store one validation block (committed at once, with any buffered estimates)."""
+        off = offset_px or (None, None)
+        est = estimate or (None, None)
+        with self.transaction() as c:
+            self._write_cal()
+            vid = c.execute(
+                "INSERT INTO validations (session_id, condition_id, block, t_start_s, t_end_s, n_targets, "
+                "accuracy_deg, offset_dx_px, offset_dy_px, rms_s2s_deg, sd_deg, data_loss_pct, induced_dx_px, "
+                "induced_dy_px, estimate_dx_px, estimate_dy_px, result_json) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (session_id, condition_id, block, t_start_s, t_end_s, n_targets, accuracy_deg, off[0], off[1],
+                 rms_s2s_deg, sd_deg, data_loss_pct, induced[0], induced[1], est[0], est[1], result_json)).lastrowid
+        self._cal_committed()
+        self.guard_wal()
+        return vid
+
+    def validations(self, condition_id: int | None = None) -> list[ValidationRow]:
+        """Validation blocks (of one condition, or all) in participant, condition and time
+        order; none for a version-1 study read as it is."""
+        if not self.has_table("validations"):
+            return []
+        cur = self.conn.cursor()
+        cur.row_factory = sqlite3.Row
+        where = "" if condition_id is None else "WHERE v.condition_id = ? "
+        cur.execute(
+            "SELECT v.id, p.code AS participant, v.session_id, v.condition_id, c.name AS condition, "
+            "c.position AS condition_pos, v.block, v.t_start_s, v.t_end_s, v.n_targets, v.accuracy_deg, "
+            "v.offset_dx_px, v.offset_dy_px, v.rms_s2s_deg, v.sd_deg, v.data_loss_pct, v.induced_dx_px, "
+            "v.induced_dy_px, v.estimate_dx_px, v.estimate_dy_px, v.result_json FROM validations v "
+            "JOIN conditions c ON v.condition_id = c.id JOIN participants p ON c.participant_id = p.id "
+            + where + "ORDER BY p.idx, c.position, v.t_start_s, v.id", () if condition_id is None else (condition_id,))
+        return [_from_row(ValidationRow, r) for r in cur.fetchall()]
+
     def session_keystroke_count(self, session_id: int) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM keystrokes WHERE session_id = ?", (session_id,)).fetchone()[0]
 
@@ -823,6 +921,19 @@ class StudyStore:
         if table not in TABLES:
             raise ValueError(table)
         return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a study to SCHEMA_VERSION, one version per transaction (the version is read
+    again inside it: two runs opening an old study at once migrate it once)."""
+    while True:
+        with _transaction(conn, immediate=True):
+            v = int(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+            if v >= SCHEMA_VERSION:
+                return
+            for stmt in _statements(MIGRATIONS[v]):
+                conn.execute(stmt)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(v + 1),))
 
 
 CREATION_LOCK = ".creating.lock"

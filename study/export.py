@@ -11,11 +11,12 @@ import csv
 import os
 from pathlib import Path
 
+from gazetype.study.validation_report import VALIDATION_COLUMNS, csv_rows, validation_blocks
 from gazetype.study.analysis import Progress, offset_traces, trial_results
 from gazetype.study.db import StudyStore
 from gazetype.study.errors import StudyError
 
-FILES = ("trials.csv", "keystrokes.csv", "calibration.csv", "questionnaire.csv")
+FILES = ("trials.csv", "keystrokes.csv", "calibration.csv", "questionnaire.csv", "validation.csv")
 
 TRIAL_COLUMNS = [
     "participant", "participant_index", "session", "condition", "condition_position", "trial", "practice",
@@ -64,6 +65,7 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
         keystrokes = store.all_keystrokes().fetchall()
         traces = offset_traces(store)
         tlx = store.questionnaire_rows()
+        blocks = validation_blocks(store)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -101,7 +103,8 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
     counts = {}
     for name, cols, rows in (("trials.csv", TRIAL_COLUMNS, trial_rows), ("keystrokes.csv", KEYSTROKE_COLUMNS, key_rows),
                              ("calibration.csv", CALIBRATION_COLUMNS, cal_rows),
-                             ("questionnaire.csv", QUESTIONNAIRE_COLUMNS, q_rows)):
+                             ("questionnaire.csv", QUESTIONNAIRE_COLUMNS, q_rows),
+                             ("validation.csv", VALIDATION_COLUMNS, csv_rows(blocks))):
         _write_new(out / name, cols, rows)
         counts[name] = len(rows)
     return counts

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
+from gazetype.study.validation_report import validation_blocks, validation_section
 from gazetype.study.analysis import (
     MEASURES,
     Cell,
@@ -69,6 +70,7 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
         results = trial_results(store, prog)
         cellmap = cells(store, results)
         traces = offset_traces(store)
+        blocks = validation_blocks(store)
         participants = store.participants()
         sessions = store.sessions()
         meta = store.meta()
@@ -113,6 +115,7 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
                _series(cellmap, pnames, conds, "uncorrected_error_rate"), "uncorrected error rate (%)"))
     a("</div>")
     a(_offset_section(traces))
+    a(validation_section(blocks))
 
     # -- tests ---------------------------------------------------------------------
     a("<h2>Paired tests between conditions</h2>")

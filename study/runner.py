@@ -27,6 +27,7 @@ from typing import Callable
 
 from gazetype.calibration import make_calibrator
 from gazetype.calibration.base import NullCalibrator
+from gazetype.calibration.validation import ValidationConfig, ValidationDone, ValidationSession, ValidationView
 from gazetype.keyboard.layout import DONE, STUDY_LAYOUT
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.text import drop_suggestion_space
@@ -41,6 +42,7 @@ from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
 TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the window
+VALIDATION_LEAD_S = 1.0  # a validation block shows its first target this long before measuring
 
 
 def study_model(screen: Screen, **kw) -> KeyboardModel:
@@ -54,6 +56,7 @@ def study_model(screen: Screen, **kw) -> KeyboardModel:
 class Phase(str, Enum):
     BREAK = "break"  # before a condition; the operator continues
     TRIAL = "trial"  # a target phrase is shown and typed
+    VALIDATION = "validation"  # targets to look at, before and after a condition's trials (--validate)
     QUESTIONNAIRE = "questionnaire"  # NASA-TLX after a condition
     PAUSED = "paused"
     FINISHED = "finished"
@@ -115,7 +118,8 @@ class StudyRunner:
     def __init__(self, store: StudyStore, participant: ParticipantRow, session: SessionRow,
                  typing: TypingSession, *, screen: Screen, tlx: bool = False,
                  calibrator_factory: Callable = make_calibrator,
-                 on_key: Callable[[LoggedKey], None] | None = None) -> None:
+                 on_key: Callable[[LoggedKey], None] | None = None,
+                 validate: ValidationConfig | None = None) -> None:
         self.store = store
         self.participant = participant
         self.session_row = session
@@ -139,6 +143,13 @@ class StudyRunner:
         self._in_condition = False  # between continue_ and the condition's last trial (pauses included)
         self.resumed = False  # this run continues an earlier one
         self.logged = 0  # keystrokes stored by this run (checked against the database at the end)
+        # --validate: a validation block at the start and at the end of each condition.
+        self.validate = validate
+        self.validation: ValidationSession | None = None  # the block running now
+        self._block = ""  # "start" or "end"
+        self._end_validated = False  # this condition's end block is stored
+        self._estimate: tuple[float, float] | None = None  # the autocalibration's latest estimate
+        self.validations: list = []  # (condition, block, ValidationResult) stored by this run
 
     # -- properties ------------------------------------------------------------------
     @property
@@ -171,6 +182,8 @@ class StudyRunner:
             return f"Part {self._ci + 1} of {n} is done. Please rate how it felt."
         if self.phase == Phase.PAUSED:
             return "Paused."
+        if self.phase == Phase.VALIDATION:
+            return "Look at each dot until it disappears."
         if self.phase == Phase.FINISHED:
             return "All done. Thank you!"
         if self.phase == Phase.ABORTED:
@@ -209,12 +222,21 @@ class StudyRunner:
         out = RunnerStep(st)
         off = st.step.offset
         if off is not None and self._in_condition:
+            self._estimate = (off.dx_px, off.dy_px)
             ind = self._induced_at(off.t_s)
             self.store.add_calibration_update(
                 session_id=self.session_row.id, condition_id=self.condition.id,
                 trial_id=self._trial.id if self._trial else None, t_s=off.t_s, dx_px=off.dx_px,
                 dy_px=off.dy_px, sd_px=off.sd_px, n=off.n, induced=ind)
         self.store.flush_if_due(s.t_s)  # buffered estimates are committed within a second
+        if self.phase == Phase.VALIDATION and self.validation is not None:
+            # The gaze the keyboard gets, before correction: the tracker's error plus the
+            # induced offset, which is what the autocalibration estimates.
+            seen = self._induced.apply(s) if self._induced is not None else s
+            for ev in self.validation.update(seen):
+                if isinstance(ev, ValidationDone):
+                    self._validation_done(ev)
+                    out.changed = True
         for sel in st.step.selections:
             if self.phase != Phase.TRIAL:
                 break
@@ -274,8 +296,13 @@ class StudyRunner:
                                              "autocal": bool(c.autocal)})
         self._trials = self.store.trials(c.id)
         self._in_condition = True
+        self._estimate = None
+        self._end_validated = False
         self.typing.start(t_s)  # the new calibrator needs the current layout
-        self._next_trial(t_s)
+        if self.validate is not None:
+            self._start_validation("start", t_s)
+        else:
+            self._next_trial(t_s)
         return self.view
 
     def pause(self, t_s: float) -> View:
@@ -299,6 +326,8 @@ class StudyRunner:
             self.pipeline.paused = False
             if restart_trial:
                 self._start_trial(self._trial, t_s)
+        elif self.phase == Phase.VALIDATION:  # a validation block starts again
+            self._start_validation(self._block, t_s)
         return self.view
 
     def abort(self, t_s: float) -> View:
@@ -329,9 +358,54 @@ class StudyRunner:
     def _next_trial(self, t_s: float) -> None:
         nxt = next((t for t in self._trials if t.status != "done"), None)
         if nxt is None:
-            self._end_condition(t_s)
+            if self.validate is not None and not self._end_validated:
+                self._start_validation("end", t_s)
+            else:
+                self._end_condition(t_s)
         else:
             self._start_trial(nxt, t_s)
+
+    # -- validation blocks (--validate) ---------------------------------------------------
+    def validation_view(self, t_s: float) -> ValidationView | None:
+        """What the validation block running now shows at `t_s` (None: none runs)."""
+        if self.phase != Phase.VALIDATION or self.validation is None:
+            return None
+        return self.validation.view(t_s)
+
+    def _start_validation(self, block: str, t_s: float) -> None:
+        """A validation block: the condition's induced offset stays on, nothing is typed
+        and the corrector is not in the measured gaze (see `feed`)."""
+        self._block = block
+        self._trial = None
+        self.phase = Phase.VALIDATION
+        self.pipeline.paused = True
+        self.typing.publish(self.model.set_target(None, t_s))
+        self.typing.publish(self.model.set_text("", t_s))
+        self.validation = ValidationSession(self.screen, self.validate, tracker=self.session_row.tracker)
+        self.validation.start(t_s + VALIDATION_LEAD_S)
+        self._marker(t_s, "validation_start", {"block": block, "targets": self.validate.n_targets,
+                                               "dwell_ms": round(self.validate.dwell_s * 1000, 3)})
+
+    def _validation_done(self, ev: ValidationDone) -> None:
+        r, block, t_s = ev.result, self._block, ev.t_s
+        mid = 0.5 * (r.t_start_s + r.t_end_s)
+        ind = self._induced_at(mid)
+        self.store.add_validation(
+            session_id=self.session_row.id, condition_id=self.condition.id, block=block, result_json=r.to_json(),
+            t_start_s=r.t_start_s, t_end_s=r.t_end_s, n_targets=len(r.targets), accuracy_deg=r.accuracy_deg,
+            offset_px=None if r.offset_dx_px is None else (r.offset_dx_px, r.offset_dy_px),
+            rms_s2s_deg=r.rms_s2s_deg, sd_deg=r.sd_deg, data_loss_pct=r.data_loss_pct, induced=ind,
+            estimate=self._estimate)
+        self.validations.append((self.condition.name, block, r))
+        self._marker(t_s, "validation_end", {"block": block, "accuracy_deg": r.accuracy_deg,
+                                             "offset_dx_px": r.offset_dx_px, "offset_dy_px": r.offset_dy_px,
+                                             "data_loss_pct": r.data_loss_pct})
+        self.validation = None
+        if block == "start":
+            self._next_trial(t_s)
+        else:
+            self._end_validated = True
+            self._end_condition(t_s)
 
     def _start_trial(self, trial: TrialRow, t_s: float) -> None:
         self._attempt = self.store.start_trial(trial.id, self.session_row.id, t_s)
@@ -377,6 +451,7 @@ class StudyRunner:
         self.pipeline.set_condition(NullCalibrator(), None)
         self._induced = None
         self._in_condition = False
+        self.validation = None
         self.typing.publish(self.model.set_target(None, t_s))
         self.typing.publish(self.model.set_text("", t_s))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from gazetype.calibration.validation import ValidationConfig
 from gazetype.recording.v1 import Header, RecordingWriter
 from gazetype.study.db import DB_NAME, RECORDINGS_DIR, IndexTaken, ParticipantRow, SessionRow, StudyStore
 from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
@@ -41,6 +42,7 @@ class RunOptions:
     index: int | None = None
     tlx: bool = False
     dwell_s: float = 1.0
+    validate: ValidationConfig | None = None  # --validate: validation blocks before and after each condition
     extra: dict = field(default_factory=dict)  # more settings to store with the session
 
 
@@ -255,6 +257,9 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
                                  "nothing to do (their data is kept as it is)")
         participant, created = open_participant(store, opts, screen, now_utc, warn, pre)
         settings = {"dwell_s": opts.dwell_s, "tlx": opts.tlx, **opts.extra}
+        if opts.validate is not None:
+            settings["validate"] = {"targets": opts.validate.n_targets,
+                                    "dwell_ms": round(opts.validate.dwell_s * 1000, 3)}
         session = store.start_session(participant.id, started_utc=now_utc, tracker=opts.tracker,
                                       screen=screen.to_dict(), settings=settings)
         store.checkpoint()  # the participant and session rows into the database file itself

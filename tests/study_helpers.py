@@ -54,7 +54,7 @@ def approaching_factory(holder: dict):
     return factory
 
 
-def make_runner(study_dir, participant="P01", *, tlx=False, calibrator_factory=None, **opt):
+def make_runner(study_dir, participant="P01", *, tlx=False, calibrator_factory=None, validate=None, **opt):
     opts = RunOptions(str(study_dir), participant, tlx=tlx, **opt)
     ctx = prepare_run(opts, screen=SCREEN, sample_rate_hz=120.0, now_utc="2024-05-01T10:00:00Z")
     model = study_model(SCREEN)
@@ -62,7 +62,8 @@ def make_runner(study_dir, participant="P01", *, tlx=False, calibrator_factory=N
     typing = TypingSession(model, pipeline)
     holder = {"pipeline": pipeline}
     kw = {"calibrator_factory": calibrator_factory or approaching_factory(holder)}
-    runner = StudyRunner(ctx.store, ctx.participant, ctx.session, typing, screen=SCREEN, tlx=tlx, **kw)
+    runner = StudyRunner(ctx.store, ctx.participant, ctx.session, typing, screen=SCREEN, tlx=tlx, validate=validate,
+                         **kw)
     typing.start(0.0)
     return ctx, runner, holder
 

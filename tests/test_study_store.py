@@ -103,7 +103,7 @@ def test_transaction_commits_or_rolls_back(tmp_path):
         assert not store.conn.in_transaction
         meta = store.meta()
     assert meta["a"] == "1" and not {"b", "c", "d"} & set(meta)
-    assert meta["format"] == "gazetype-study" and meta["schema_version"] == "1"
+    assert meta["format"] == "gazetype-study" and meta["schema_version"] == "2"
 
 
 def test_refused_writes_leave_no_transaction_open(tmp_path):

@@ -100,3 +100,41 @@ def layout_name(text: str) -> str:
     except LayoutError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
     return text
+
+
+VALIDATE_DWELL_MS = 1500
+
+
+def validation_targets(text: str) -> int:
+    if text not in ("5", "9"):
+        raise argparse.ArgumentTypeError(f"must be 5 or 9 targets, got {text[:40]}")
+    return int(text)
+
+
+def add_validation_options(p: argparse.ArgumentParser) -> None:
+    """--targets and --dwell-ms of a validation (`gazetype validate`, study --validate)."""
+    p.add_argument("--targets", type=validation_targets, default=9, metavar="5|9",
+                   help="validation targets: 9 (a 3x3 grid, default) or 5 (centre and corners)")
+
+
+def add_validate_args(p: argparse.ArgumentParser) -> None:
+    """`--validate` of study runs: validation blocks before and after each condition."""
+    p.add_argument("--validate", action="store_true",
+                   help="a validation (targets to look at) at the start and the end of each condition, stored "
+                        "and drawn against the autocalibration's estimate in the report (docs/validation.md)")
+    p.add_argument("--validate-targets", type=validation_targets, default=9, metavar="5|9",
+                   help="with --validate: 9 targets (default) or 5")
+    p.add_argument("--validate-dwell-ms", type=positive_ms, default=VALIDATE_DWELL_MS / 1000, dest="validate_dwell_s",
+                   metavar="N", help=f"with --validate: ms per target (default {VALIDATE_DWELL_MS})")
+
+
+def validation_config(args, targets: str = "validate_targets", dwell: str = "validate_dwell_s"):
+    """The ValidationConfig asked for (None without --validate); a bad combination is one line."""
+    if hasattr(args, "validate") and not args.validate:
+        return None
+    from gazetype.app.errors import UserError
+    from gazetype.calibration.validation import ValidationConfig, ValidationError
+    try:
+        return ValidationConfig(n_targets=getattr(args, targets), dwell_s=getattr(args, dwell))
+    except ValidationError as e:
+        raise UserError(str(e)) from None

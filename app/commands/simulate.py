@@ -6,7 +6,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 
-from gazetype.app.commands.common import RATE_HZ, positive_ms, whole_number
+from gazetype.app.commands.common import RATE_HZ, add_validate_args, positive_ms, validation_config, whole_number
 
 NAME = "simulate"
 HELP = "run the study protocol with simulated participants (no people, no hardware)"
@@ -35,6 +35,7 @@ def add_arguments(p) -> None:
                    help="write a normal study here (new, or an existing study to add participants to); "
                         "default: a temporary one, deleted afterwards")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    add_validate_args(p)
 
 
 def main(args) -> int:
@@ -43,7 +44,7 @@ def main(args) -> int:
 
     cfg = SimStudyConfig(participants=args.participants, phrases=args.phrases, practice=args.practice,
                          seed=args.seed, offset=args.offset, conditions=args.conditions, dwell_s=args.dwell_s,
-                         rate_hz=args.rate)
+                         rate_hz=args.rate, validate=validation_config(args))
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def progress(sp) -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from gazetype.app.commands.common import SPEED_X, add_tracker_arg, positive_ms, whole_number
+from gazetype.app.commands.common import (
+    SPEED_X,
+    add_tracker_arg,
+    add_validate_args,
+    positive_ms,
+    validation_config,
+    whole_number,
+)
 from gazetype.study.errors import StudyError
 
 NAME = "study"
@@ -49,8 +56,10 @@ def add_arguments(p) -> None:
                    help="headless: X times real time (default: as fast as possible)")
     r.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, help="headless: simulation seed")
     r.add_argument("-v", "--verbose", action="store_true", help="print each stored keystroke")
+    add_validate_args(r)
 
-    e = sub.add_parser("export", help="write trials.csv, keystrokes.csv, calibration.csv, questionnaire.csv")
+    e = sub.add_parser("export", help="write trials.csv, keystrokes.csv, calibration.csv, questionnaire.csv, "
+                                      "validation.csv")
     e.add_argument("dir", metavar="DIR", help="study folder")
     e.add_argument("--csv", required=True, metavar="OUT", help="folder to write the CSV files into (new files only)")
 
@@ -81,7 +90,7 @@ def _run(args) -> int:
     opts = RunOptions(study_dir=args.study, participant=args.participant, tracker=args.tracker,
                       conditions=args.conditions, n_phrases=args.n_phrases, n_practice=args.n_practice,
                       offset=args.offset, phrases_file=args.phrase_file, index=args.index, tlx=args.tlx,
-                      dwell_s=args.dwell_s)
+                      dwell_s=args.dwell_s, validate=validation_config(args))
     if args.headless:
         opts.extra.update({"headless": True, "seed": args.seed})
         return _run_headless(args, opts)
@@ -124,7 +133,7 @@ def _run_headless(args, opts) -> int:
     runner = None
     try:
         runner, res = run_headless(ctx, screen=screen, dwell_s=args.dwell_s, seed=args.seed, speed=args.speed,
-                                   on_key=on_key)
+                                   on_key=on_key, validate=opts.validate)
     finally:
         if runner is not None:
             status = runner.close(_utc_now())
@@ -139,6 +148,11 @@ def _run_headless(args, opts) -> int:
     print(f"{code} ({what}, index {ctx.participant.idx}): session {ctx.session.id} {status}; "
           f"{res.trials_done} trial(s) done, {res.keys} keystroke(s) in {res.sim_s:.0f} s of simulated time; "
           f"recording {rec}", file=sys.stderr)
+    for cond, block, v in runner.validations if runner is not None else []:
+        acc = "-" if v.accuracy_deg is None else f"{v.accuracy_deg:.2f} deg"
+        off = "-" if v.offset_dx_px is None else f"{v.offset_dx_px:+.1f},{v.offset_dy_px:+.1f} px"
+        print(f"  validation ({block} of {cond}): accuracy {acc}, offset {off}, "
+              f"data loss {v.data_loss_pct:.1f} %", file=sys.stderr)
     return 0 if res.phase == Phase.FINISHED else 1
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -31,6 +31,7 @@ from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.app.qt.pointer import PointerWatch
+from gazetype.app.qt.validation_screen import ValidationCanvas
 from gazetype.app.qt.window import screen_of
 from gazetype.keyboard.dwell import DwellConfig
 from gazetype.study.db import TLX_SCALES
@@ -174,8 +175,13 @@ class StudyWindow(OperatorWindow):
         self.setWindowTitle(f"gazetype study: {participant}")
         self.stack = QStackedWidget()
         self.tlx = TlxForm(self.submit_tlx)
+        self.validation = ValidationCanvas()  # --validate: the blocks before and after each condition
         self.stack.addWidget(view)
         self.stack.addWidget(self.tlx)
+        self.stack.addWidget(self.validation)
+        self._anim = QTimer(self)  # the validation targets move and shrink: redraw while a block runs
+        self._anim.setInterval(16)
+        self._anim.timeout.connect(self._animate)
         self.setCentralWidget(self.stack)
         self.setup_chrome({
             (Qt.Key_Space, Qt.NoModifier): self.continue_, (Qt.Key_Return, Qt.NoModifier): self.continue_,
@@ -196,7 +202,7 @@ class StudyWindow(OperatorWindow):
         r = self.runner
         if r.phase == Phase.PAUSED:
             r.resume(self.clock())
-        elif r.phase in (Phase.TRIAL, Phase.BREAK):
+        elif r.phase in (Phase.TRIAL, Phase.BREAK, Phase.VALIDATION):
             r.pause(self.clock())
         self.refresh()
 
@@ -211,19 +217,28 @@ class StudyWindow(OperatorWindow):
     # -- rendering -----------------------------------------------------------------------
     def refresh(self) -> None:
         v = self.runner.view
-        if v.phase == Phase.QUESTIONNAIRE:
+        if v.phase == Phase.VALIDATION:
+            self.stack.setCurrentWidget(self.validation)
+            self._animate()
+            self._anim.start()
+        elif v.phase == Phase.QUESTIONNAIRE:
             if self.stack.currentWidget() is not self.tlx:
                 self.tlx.reset(v.message)
                 self.stack.setCurrentWidget(self.tlx)
         else:
             self.stack.setCurrentWidget(self.view)
             self.view.setFocus()
+        if v.phase != Phase.VALIDATION:
+            self._anim.stop()
         hint = {Phase.BREAK: "\n\n(operator: Space to start)", Phase.PAUSED: "\n\n(operator: P to resume)",
                 Phase.FINISHED: "\n\n(operator: Ctrl+Q to close)", Phase.ABORTED: "\n\n(operator: Ctrl+Q to close)"}
         self.view.overlay_text = (v.message + hint.get(v.phase, "")) if v.phase != Phase.TRIAL else None
         self.view.paused = False  # the overlay text says it all
         self.view.update()
         self.refresh_status()
+
+    def _animate(self) -> None:
+        self.validation.show_view(self.runner.validation_view(self.clock()))
 
     def refresh_status(self) -> None:
         v = self.runner.view
@@ -260,7 +275,8 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     try:
         choice = compose.open_tracker(opts.tracker, screen, model, cursor_pos=pointer, fallback=False,
                                       demo_phrases=None, active=lambda: runner is not None and runner.phase == Phase.TRIAL,
-                                      clock=clock)
+                                      clock=clock,
+                                      validation=lambda: runner.validation if runner is not None else None)
     except TrackerError as e:
         raise StudyError(str(e)) from None
     opts.extra.setdefault("smoothing", "one-euro")
@@ -275,7 +291,8 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
                                           sinks=compose.lsl_sinks(lsl_out, screen, choice.tracker))
         parts = compose.assemble(choice, model, pipeline)  # participants see no gaze cursor
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
-        runner = StudyRunner(ctx.store, ctx.participant, ctx.session, parts.session, screen=screen, tlx=opts.tlx, **kw)
+        runner = StudyRunner(ctx.store, ctx.participant, ctx.session, parts.session, screen=screen, tlx=opts.tlx,
+                             validate=opts.validate, **kw)
         view = KeyboardView(model)
         view.show_cursor = False  # participants type by gaze alone; a cursor would reveal the offset
         controller = GazeController(view, StudySession(runner, lambda: win.refresh()), parts.tracker, clock=clock)
