@@ -169,9 +169,13 @@ def test_f9_opens_the_calibration_screen_when_the_tracker_offers_one(kwin, qtbot
     screen = win.calibration_screen
     screen.machine.show_s = screen.machine.shrink_s = screen.machine.settle_s = 0.0
     screen.result_s = 0.1
+    from gazetype.calibration.validation import ValidationConfig
+    win.validation_config = ValidationConfig(n_targets=5, dwell_s=0.2, discard_s=0.05, move_s=0.05, shrink_s=0.05)
     qtbot.waitUntil(lambda: win.calibration_screen is None, timeout=10000)
     assert not controller.pipeline.paused
     assert win.message.startswith("calibration done: calibrated (both eyes")
+    # validated right after (the mouse gives no gaze here: the targets measure nothing)
+    assert "; validation: accuracy -" in win.message, win.message
     assert [c[0] for c in cal.log] == ["enter"] + ["collect"] * 9 + ["compute", "leave"]
 
 

@@ -4,6 +4,7 @@ other tracker answers in one line where its calibration is done (exit 2)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from gazetype.app.commands.common import DURATION_S, add_tracker_arg, require_display
 
@@ -22,6 +23,10 @@ def add_arguments(p) -> None:
     p.add_argument("--targets", type=_targets, default=9, metavar="N", help="5 or 9 targets (default 9)")
     p.add_argument("--wait", type=DURATION_S, default=5.0, metavar="S",
                    help="seconds to wait for the tracker (default 5)")
+    p.add_argument("--no-validate", action="store_true",
+                   help="skip the validation targets shown right after a successful calibration")
+    p.add_argument("--out", default=None, metavar="FILE.json",
+                   help="save that validation's result as JSON (refuses to overwrite)")
     p.add_argument("--quit-after", type=DURATION_S, default=None, metavar="S", help=argparse.SUPPRESS)
 
 
@@ -48,12 +53,29 @@ def open_calibration(name: str, wait_s: float = 5.0):
 
 
 def main(args) -> int:
+    import os
+
+    from gazetype.app.errors import UserError
+    if args.out is not None and os.path.exists(args.out):
+        raise UserError(f"--out {args.out}: already exists; choose another name")
     tracker, cal = open_calibration(args.tracker, args.wait)
+    result = None
     try:
         require_display()
         from gazetype.app.qt.calibration_screen import run_calibration
         outcome = run_calibration(cal, tracker.screen, args.targets, quit_after_s=args.quit_after)
+        print(f"calibration {outcome.status}: {outcome.message}", flush=True)
+        if outcome.ok and not args.no_validate:
+            # Checked at once, as the vendors' tools do: accuracy and precision at targets.
+            from gazetype.app.qt.validation_screen import run_validation
+            result = run_validation(tracker, tracker.screen)
     finally:
         tracker.stop()
-    print(f"calibration {outcome.status}: {outcome.message}")
+    if result is not None:
+        from gazetype.calibration.validation import format_table
+        print(format_table(result))
+        if args.out is not None:
+            with open(args.out, "x", encoding="utf-8") as f:
+                f.write(result.to_json())
+            print(f"wrote {args.out}", file=sys.stderr)
     return 0 if outcome.ok else 1

@@ -75,6 +75,17 @@ class GazeController(QObject):
         self.tracker.start()
         self._timer.start()
 
+    def suspend(self) -> None:
+        """Lend the tracker to another screen (a validation): read nothing until `resume`."""
+        self._timer.stop()
+        self._frame.stop()
+        self.tracker.on_arrival = None
+
+    def resume(self) -> None:
+        if self.tracker.pushes:
+            self.tracker.on_arrival = self._arrived.emit
+        self._timer.start()
+
     def hurry(self) -> None:
         """The pointer moved: read the tracker at the fast rate again from the next tick."""
         if self._adaptive and self._timer.isActive() and self._timer.interval() != self.POLL_MS:

@@ -174,15 +174,19 @@ def run_standalone(build: Callable[[Screen, Callable[[], tuple[float, float]]], 
 
     from PySide6.QtWidgets import QApplication
 
-    from gazetype.app.qt.window import cursor_pos_fn, screen_of
+    from gazetype.app.qt.pointer import PointerWatch
+    from gazetype.app.qt.window import screen_of
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gazetype")
     qscreen = app.primaryScreen()
     screen = screen_of(qscreen)
-    tracker, session = build(screen, cursor_pos_fn(qscreen))
+    pointer = PointerWatch(qscreen)  # the mouse, where it stands in for gaze
+    tracker, session = build(screen, pointer)
 
     def on_screen(w: ValidationScreen) -> None:
+        pointer.setParent(w)
+        pointer.watch(w)
         if screenshot:
             QTimer.singleShot(int(screenshot_at_s * 1000), lambda: w.grab().save(screenshot))
 

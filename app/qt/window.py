@@ -68,6 +68,7 @@ class KeyboardWindow(OperatorWindow):
                                    speak_on_done=settings.speak_on_done, phrases_changed=self.refresh_phrases,
                                    calibrate=self.start_calibration)
         self.calibration_screen = None  # the open calibration (app/qt/calibration_screen.py)
+        self.validation_config = None  # the targets after a calibration (None: 9, 1.5 s each)
         self.router.user_words = controller.session.model.predictor.user  # learnt into on "done"
         self.message: str | None = None  # the last action's word for the status line
         self.settings_dialog = None
@@ -113,12 +114,30 @@ class KeyboardWindow(OperatorWindow):
 
         def finished(outcome) -> None:
             self.calibration_screen = None
-            self.controller.set_paused(False)
             self.message = f"calibration {outcome.status}: {outcome.message}"
+            if outcome.ok:  # measured right after: the validation targets
+                self.message += "; " + self.validate_now()
+            self.controller.set_paused(False)
             self.refresh_status()
         self.calibration_screen = calibrate_on_screen(device, tracker.screen, n_targets, parent=self,
                                                       on_finished=finished)
         return "calibrating"
+
+    def validate_now(self) -> str:
+        """The validation targets on the keyboard's tracker (its gaze is lent to them, the
+        keyboard reads none meanwhile); one phrase with the result."""
+        from gazetype.app.qt.validation_screen import run_validation
+        tracker = self.controller.tracker
+        self.controller.suspend()
+        try:
+            result = run_validation(tracker, tracker.screen, self.validation_config, parent=self)
+        finally:
+            self.controller.resume()
+        if result is None:
+            return "validation cancelled"
+        def deg(v) -> str:
+            return "-" if v is None else f"{v:.2f} deg"
+        return f"validation: accuracy {deg(result.accuracy_deg)}, precision (RMS) {deg(result.rms_s2s_deg)}"
 
     def set_send_mode(self, on: bool) -> None:
         """Type into the focused application too: this window then never takes focus
