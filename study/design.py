@@ -40,7 +40,11 @@ CONDITIONS: dict[str, Condition] = {c.name: c for c in (
     Condition("predicted", False, False, "the tracker as calibrated, with 5 word suggestions", suggestions=5),
 )}
 DEFAULT_CONDITIONS = ("calibrated", "miscalibrated", "autocalibrated")
-DEFAULT_OFFSET = "0,1.5deg"  # 57 px down: about a third of a key row on a 24" full-HD screen at 60 cm
+# Along the rows, 0.6 of the key pitch to the right: gaze aimed at a key's centre lands
+# on its right-hand neighbour, so miscalibration costs typing (the former 1.5 deg down
+# cost so little that simulated miscalibrated typing was faster than calibrated). On a
+# 24" full-HD screen at 60 cm: 114 px, 3.0 deg.
+DEFAULT_OFFSET = "0.6,0keys"
 
 
 def parse_conditions(text: str | None) -> tuple[str, ...]:

@@ -53,6 +53,13 @@ def study_model(screen: Screen, **kw) -> KeyboardModel:
                          target_frac=TARGET_FRAC, done_inserts_newline=False, layout=STUDY_LAYOUT, **kw)
 
 
+def key_pitch_px(screen: Screen) -> float:
+    """The distance between neighbouring letter keys' centres (q to w) in the study's
+    layout on `screen`, px: the unit of an offset given in 'keys'."""
+    m = study_model(screen)
+    return m.keys.get("w").cx_px - m.keys.get("q").cx_px
+
+
 class Phase(str, Enum):
     BREAK = "break"  # before a condition; the operator continues
     TRIAL = "trial"  # a target phrase is shown and typed

@@ -16,8 +16,8 @@ from gazetype.study.db import DB_NAME, RECORDINGS_DIR, IndexTaken, ParticipantRo
 from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
 from gazetype.study.errors import StudyError
 from gazetype.study.phrases import load_phrases
-from gazetype.study.runner import resume_point
-from gazetype.tracker.offset import OffsetSpecError, parse_offset
+from gazetype.study.runner import key_pitch_px, resume_point
+from gazetype.tracker.offset import OffsetSpecError, parse_offset, resolve_keys
 from gazetype.tracker.screen import Screen
 
 AUTOCAL_MISSING = ("this build has no autocalibration estimator yet; the autocalibrated condition "
@@ -138,6 +138,8 @@ def new_plan_settings(opts: RunOptions, screen: Screen, warn: Callable[[str], No
     induces = any(CONDITIONS[n].induced for n in names)
     spec = opts.offset if opts.offset is not None else (DEFAULT_OFFSET if induces else "none")
     try:
+        # Key pitches become px now: the study keeps the offset its participants got.
+        spec = resolve_keys(spec, key_pitch_px(screen), screen)
         model = parse_offset(spec, screen)
     except OffsetSpecError as e:
         raise StudyError(f"--offset: {e}") from None

@@ -37,7 +37,9 @@ def test_trial_flow_through_all_conditions(tmp_path):
         if cond.name == "calibrated":
             assert induced is None and isinstance(runner.pipeline.calibrator, NullCalibrator)
         else:
-            assert induced is not None and induced.model == parse_offset("0,1.5deg", SCREEN)
+            # the default: 0.6 of the key pitch along the rows, stored in px
+            from gazetype.study.runner import key_pitch_px
+            assert induced is not None and induced.model.parts == parse_offset("0.6,0keys", SCREEN, key_pitch_px(SCREEN)).parts
             assert induced.t0_s == t
             assert isinstance(runner.pipeline.calibrator, NullCalibrator) == (cond.name == "miscalibrated")
         for k in range(3):

@@ -347,12 +347,8 @@ class LslTracker(Tracker):
         return inlet, layout
 
     def _read(self, pylsl, run: ReaderRun, inlet, layout: GazeLayout, name: str, want: dict) -> None:
-        lost = _lost_errors(pylsl)
-        clock = self.clock
-        emit = self._emit
         # LSL time -> tracker clock (0 on Linux with the default clock: both CLOCK_MONOTONIC).
-        off = clock_offset_s(clock, pylsl.local_clock)
-        remap = 0.0  # added when the sender's timestamps are not on its LSL clock
+        off = clock_offset_s(self.clock, pylsl.local_clock)
         rate_s = f" {self.nominal_rate_hz:g} Hz" if self.nominal_rate_hz else ""
         ok_status = f"lsl: {name}{rate_s}"
         self._set_status(run, ok_status)

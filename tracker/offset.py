@@ -5,7 +5,8 @@ describe the error a simulated tracker makes and the miscalibration a study indu
 
 SPEC syntax (one place, used by `--offset` everywhere):
     none                      no offset
-    DX,DY[px|deg]             constant, e.g. `40,-20` or `1.5,0deg`
+    DX,DY[px|deg|keys]        constant, e.g. `40,-20`, `1.5,0deg` or `0.6,0keys` (key
+                              pitches of the keyboard, where a layout is known: studies)
     drift:DX,DY[unit]@T       grows linearly from 0 to (DX,DY) over T s, then holds
     step:DX,DY[unit]@T        0 until T s, then (DX,DY)
     A+B                       the sum of two specs, e.g. `20,0+step:0,40@30`
@@ -67,11 +68,12 @@ class OffsetModel:
 NO_OFFSET = OffsetModel()
 
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
-_PART = re.compile(rf"^(?:(const|drift|step):)?\s*({_NUM})\s*,\s*({_NUM})\s*(px|deg)?\s*(?:@\s*({_NUM})\s*s?)?$")
+_PART = re.compile(rf"^(?:(const|drift|step):)?\s*({_NUM})\s*,\s*({_NUM})\s*(px|deg|keys)?\s*(?:@\s*({_NUM})\s*s?)?$")
 
 
-def parse_offset(spec: str, screen: Screen | None = None) -> OffsetModel:
-    """Parse an offset SPEC (see module doc) into px using `screen` for degrees."""
+def parse_offset(spec: str, screen: Screen | None = None, key_px: float | None = None) -> OffsetModel:
+    """Parse an offset SPEC (see module doc) into px using `screen` for degrees and
+    `key_px` (the distance between neighbouring keys' centres) for keys."""
     text = (spec or "").strip().lower()
     if text in ("", "none", "0", "off"):
         return NO_OFFSET
@@ -80,12 +82,18 @@ def parse_offset(spec: str, screen: Screen | None = None) -> OffsetModel:
     for chunk in text.split("+"):
         m = _PART.match(chunk.strip())
         if not m:
-            raise OffsetSpecError(f"offset {spec!r}: cannot read {chunk.strip()!r}; expected e.g. '40,-20', '1.5,0deg', 'drift:60,0@120' or 'step:0,40@30'")
+            raise OffsetSpecError(f"offset {spec!r}: cannot read {chunk.strip()!r}; expected e.g. '40,-20', '1.5,0deg', "
+                                  "'0.6,0keys', 'drift:60,0@120' or 'step:0,40@30'")
         kind, dx, dy, unit, t = m.groups()
         kind = kind or "const"
         dx, dy = float(dx), float(dy)
         if unit == "deg":
             dx, dy = screen.deg_to_px(dx), screen.deg_to_px(dy)
+        elif unit == "keys":
+            if key_px is None:
+                raise OffsetSpecError(f"offset {spec!r}: 'keys' (key pitches) needs the keyboard's layout, known "
+                                      "in studies; use px or deg here")
+            dx, dy = dx * key_px, dy * key_px
         if kind == "const" and t is not None:
             raise OffsetSpecError(f"offset {spec!r}: a constant offset takes no '@T'")
         if kind != "const" and t is None:
@@ -97,3 +105,19 @@ def parse_offset(spec: str, screen: Screen | None = None) -> OffsetModel:
             raise OffsetSpecError(f"offset {spec!r}: at most 10000 px (or the same in deg) and 1e6 s")
         parts.append(OffsetPart(kind, dx, dy, tv))
     return OffsetModel(tuple(parts), spec)
+
+
+def resolve_keys(spec: str, key_px: float, screen: Screen | None = None) -> str:
+    """SPEC with its key-pitch parts written in px (what a study stores: the layout's
+    pitch at the time the plan was made), e.g. '0.6,0keys' -> '113.6,0'. Checked."""
+    parse_offset(spec, screen, key_px)  # one error message for a bad spec
+    out = []
+    for chunk in (spec or "").strip().lower().split("+"):
+        m = _PART.match(chunk.strip())
+        if m is None or m.group(4) != "keys":
+            out.append(chunk.strip())
+            continue
+        kind, dx, dy, _, t = m.groups()
+        part = f"{float(dx) * key_px:.1f},{float(dy) * key_px:.1f}"
+        out.append((f"{kind}:" if kind else "") + part + (f"@{t}" if t is not None else ""))
+    return "+".join(out)

@@ -2,8 +2,6 @@
 texts and saved phrases; never sent anywhere)."""
 from __future__ import annotations
 
-import datetime
-
 NAME = "history"
 HELP = "list or delete the texts the keyboard kept on this machine (for its phrases page)"
 
@@ -29,6 +27,7 @@ def main(args) -> int:
             return 0
         texts, saved = h.texts(), h.saved()
         for t, text in texts:
+            import datetime
             when = datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
             print(f"{when}  {text}")
         for text in saved:

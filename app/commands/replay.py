@@ -1,8 +1,6 @@
 """`gazetype replay`: run a recording through the live pipeline."""
 from __future__ import annotations
 
-import json
-
 from gazetype.app.commands.common import SPEED_X, positive_ms
 
 NAME = "replay"
@@ -23,6 +21,8 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
+    import json
+
     from gazetype.keyboard.dwell import DwellConfig
     from gazetype.pipeline.replay import replay
 

@@ -1,10 +1,7 @@
 """`gazetype simulate`: simulated participants run the study protocol (see docs/simulation.md)."""
 from __future__ import annotations
 
-import json
 import sys
-import tempfile
-from datetime import datetime, timezone
 
 from gazetype.app.commands.common import RATE_HZ, add_validate_args, positive_ms, validation_config, whole_number
 
@@ -23,7 +20,8 @@ def add_arguments(p) -> None:
                    help="practice phrases per condition (default 1)")
     p.add_argument("--seed", type=whole_number(0, 2**31 - 1), default=0, metavar="S", help="simulation seed (default 0)")
     p.add_argument("--offset", default=None, metavar="SPEC",
-                   help="offset induced in the miscalibrated and autocalibrated conditions (default '0,1.5deg'; "
+                   help="offset induced in the miscalibrated and autocalibrated conditions (default '0.6,0keys': 0.6 "
+                        "of the key pitch to the right, so gaze at a key's centre lands on its neighbour; '1.5,0deg', "
                         "'114,0' px, 'drift:60,0@120', 'step:0,40@30')")
     p.add_argument("--conditions", default=None, metavar="LIST",
                    help="comma-separated: calibrated, miscalibrated, autocalibrated (default: all three)")
@@ -39,6 +37,10 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
+    import json
+    import tempfile
+    from datetime import datetime, timezone
+
     from gazetype import __version__
     from gazetype.sim.study import SimStudyConfig, format_table, run_simulated_study
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 
 from gazetype.app.commands.common import (
     SPEED_X,
@@ -19,6 +18,7 @@ HELP = "run a gaze-typing user study; export and report its data"
 
 
 def _utc_now() -> str:
+    from datetime import datetime, timezone
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -39,7 +39,8 @@ def add_arguments(p) -> None:
     r.add_argument("--practice", type=whole_number(0, 100), default=None, dest="n_practice", metavar="N",
                    help="practice phrases at the start of each condition (default 2)")
     r.add_argument("--offset", default=None, metavar="SPEC",
-                   help="offset induced in the miscalibrated and autocalibrated conditions: '0,1.5deg' (default), "
+                   help="offset induced in the miscalibrated and autocalibrated conditions: '0.6,0keys' (default: 0.6 "
+                        "of the key pitch to the right, so gaze at a key's centre lands on its neighbour), '1.5,0deg', "
                         "'40,-20' px, 'drift:60,0@120', 'step:0,40@30'; times from the condition's start")
     r.add_argument("--phrase-file", default=None, metavar="FILE",
                    help="one phrase per line (default: the bundled phrase set)")

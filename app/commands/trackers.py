@@ -1,9 +1,6 @@
 """`gazetype trackers`: list the gaze sources available now."""
 from __future__ import annotations
 
-import json
-import threading
-
 NAME = "trackers"
 HELP = "list the eye trackers and gaze streams available now (Tobii, LSL, mouse, sim)"
 
@@ -27,6 +24,8 @@ def _discover(name: str) -> tuple[list[str], str | None]:
 
 
 def main(args) -> int:
+    import json
+    import threading
     kinds = ("tobii", "lsl", "mouse", "sim")
     results: dict[str, tuple[list[str], str | None]] = {}
     # Tobii search takes about 2 s and LSL resolution 1 s: do them side by side.

@@ -1,8 +1,6 @@
 """`gazetype voices`: list the speech voices installed on this machine."""
 from __future__ import annotations
 
-import json
-
 NAME = "voices"
 HELP = "list the installed speech voices (offline text to speech with espeak-ng)"
 
@@ -13,6 +11,8 @@ def add_arguments(p) -> None:
 
 
 def main(args) -> int:
+    import json
+
     from gazetype.app.errors import UserError
     from gazetype.output.speech import Speaker
 
