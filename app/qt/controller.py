@@ -160,28 +160,32 @@ class GazeController(QObject):
         except Exception as e:  # a tracker failing must not take the keyboard down
             self.last_error = str(e)
             samples = []
+        view = self.view  # (a Qt wrapper: its attributes cost more than a plain object's)
+        feed = self.session.feed
         last = None
         changed = False  # anything the view draws from the model: text, layout, selections
         for s in samples:
-            st = self.session.feed(s)
-            last = st.step.corrected
-            changed = changed or bool(st.changes or st.layout or st.step.selections)
-            for ch in st.changes:
-                self.textChanged.emit(ch.text)
-                if ch.done:
-                    self.doneSelected.emit(ch.text)
-            for sel in st.step.selections:
-                self.view.flash_key = sel.key_id
-                self._flash_until = sel.t_s + 0.25
-                self.selected.emit(sel.key_id)
+            st = feed(s)
+            step = st.step
+            last = step.corrected
+            if st.changes or st.layout or step.selections:
+                changed = True
+                for ch in st.changes:
+                    self.textChanged.emit(ch.text)
+                    if ch.done:
+                        self.doneSelected.emit(ch.text)
+                for sel in step.selections:
+                    view.flash_key = sel.key_id
+                    self._flash_until = sel.t_s + 0.25
+                    self.selected.emit(sel.key_id)
         if last is not None:
-            self.view.cursor_px = (last.x_px, last.y_px) if last.valid else None
-            if self.view.flash_key is not None and last.t_s > self._flash_until:
-                self.view.flash_key = None
+            view.cursor_px = (last.x_px, last.y_px) if last.valid else None
+            if view.flash_key is not None and last.t_s > self._flash_until:
+                view.flash_key = None
         for action in self.session.model.take_actions():
             changed = True
             self.actionRequested.emit(action)
-        self.view.focus = self.pipeline.dwell.focus
+        view.focus = self.pipeline.dwell.focus
         # Paint only what changed: an idle keyboard (gaze resting, nothing filling) costs
         # no paints; text, keys or labels repaint all, gaze (focus, flash, cursor) only the
         # places it moved from and to, at most FRAME_S apart (a 1200 Hz tracker would
