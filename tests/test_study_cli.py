@@ -91,7 +91,10 @@ def test_export_writes_the_columns_the_issue_lists(study, tmp_path, capsys):
     assert len(keys) == sum(int(r["keystrokes"]) for r in rows)  # no aborted attempts here
     assert {"raw_x_px", "corrected_x_px", "induced_dy_px", "key", "t"} <= set(keys[0])
     mis = [k for k in keys if k["condition"] == "miscalibrated" and k["source"] == "dwell"]
-    assert mis and all(float(k["induced_dy_px"]) == pytest.approx(SCREEN.deg_to_px(1.5), abs=0.01) for k in mis)
+    # the default offset: 0.6 of the key pitch along the rows (stored to 0.1 px)
+    from gazetype.study.runner import key_pitch_px
+    assert mis and all(float(k["induced_dx_px"]) == pytest.approx(0.6 * key_pitch_px(SCREEN), abs=0.06)
+                       and float(k["induced_dy_px"]) == 0.0 for k in mis)
     # A second export into the same folder changes nothing.
     before = digest(out_dir / "trials.csv")
     rc, _, err = run(capsys, "study", "export", str(study), "--csv", str(out_dir))

@@ -39,7 +39,9 @@ def test_trial_flow_through_all_conditions(tmp_path):
         else:
             # the default: 0.6 of the key pitch along the rows, stored in px
             from gazetype.study.runner import key_pitch_px
-            assert induced is not None and induced.model.parts == parse_offset("0.6,0keys", SCREEN, key_pitch_px(SCREEN)).parts
+            (want,) = parse_offset("0.6,0keys", SCREEN, key_pitch_px(SCREEN)).parts
+            (got,) = induced.model.parts
+            assert (got.dx_px, got.dy_px) == (pytest.approx(want.dx_px, abs=0.05), 0.0)  # stored to 0.1 px
             assert induced.t0_s == t
             assert isinstance(runner.pipeline.calibrator, NullCalibrator) == (cond.name == "miscalibrated")
         for k in range(3):
