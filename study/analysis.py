@@ -70,11 +70,12 @@ def trial_results(store: StudyStore, progress: Progress | None = None) -> list[T
         progress.total = len(rows)
     out = []
     for i, r in enumerate(rows):
-        keys = store.key_times(r.trial_id, r.attempt)
+        keys = store.key_entries(r.trial_id, r.attempt)
         m = None
         if r.status == "done":
-            entries = [t for t, k in keys if k != DONE]
-            m = trial_metrics(r.target, r.transcribed or "", r.input_stream or "", entries)
+            entries = [(t, k, text or "") for t, k, text in keys if k != DONE]
+            m = trial_metrics(r.target, r.transcribed or "", r.input_stream or "", [t for t, _, _ in entries],
+                              keys=[(k, text) for _, k, text in entries])
         out.append(TrialResult(r.participant, r.participant_index, r.trial_id, r.session_id, r.condition,
                                r.condition_id, r.condition_pos, r.trial_pos, bool(r.practice), r.status, r.attempt,
                                r.target, r.offset_spec, bool(r.autocal), r.done_t_s, len(keys), m))
@@ -93,6 +94,7 @@ MEASURES: list[tuple[str, str, Callable[[TrialMetrics], float | None]]] = [
     ("corrected_error_rate", "corrected ER %", lambda m: m.corrected_error_rate),
     ("msd_error_rate", "MSD ER %", lambda m: m.msd_error_rate),
     ("kspc", "KSPC", lambda m: m.kspc),
+    ("kspc_2003", "KSPC (2003)", lambda m: m.kspc_2003),
     ("backspaces", "backspaces", lambda m: float(m.backspaces)),
     ("mean_selection_s", "s / selection", lambda m: m.mean_selection_s),
 ]

@@ -100,7 +100,7 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
         cs = [cellmap[(p, c)] for p in pnames if (p, c) in cellmap and cellmap[(p, c)].n_trials]
         row = f"<tr><td class='l'>{escape(c)}</td><td>{len(cs)}</td>"
         for name, _, _ in MEASURES:
-            row += f"<td>{_msd(mean_sd(cl.mean(name) for cl in cs), 3 if name == 'kspc' else 2)}</td>"
+            row += f"<td>{_msd(mean_sd(cl.mean(name) for cl in cs), 3 if name.startswith('kspc') else 2)}</td>"
         row += f"<td>{_msd(mean_sd(cl.tlx_raw for cl in cs), 1)}</td></tr>"
         a(row)
     a("</table>")
@@ -136,7 +136,7 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
             if cl is None:
                 continue
             a(f"<tr><td class='l'>{escape(p)}</td><td class='l'>{escape(c)}</td><td>{cl.n_trials}</td>" +
-              "".join(f"<td>{_msd(cl.stats[name], 3 if name == 'kspc' else 2)}</td>" for name, _, _ in MEASURES) +
+              "".join(f"<td>{_msd(cl.stats[name], 3 if name.startswith('kspc') else 2)}</td>" for name, _, _ in MEASURES) +
               f"<td>{_f(cl.tlx_raw, 1)}</td></tr>")
     a("</table>")
     tlx_cells = [cl for cl in cellmap.values() if cl.tlx]
@@ -151,7 +151,9 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
     # -- definitions ----------------------------------------------------------------
     a("<h2>Definitions</h2><p class='note'>WPM = (|T| &minus; 1) / S &times; 60 / 5, S from the first to the "
       "last entry of the trial (the done key is not an entry). MSD ER = MSD(P, T) / max(|P|, |T|) &times; 100. "
-      "KSPC = |IS| / |T|. Total ER = (INF + IF) / (C + INF + IF), corrected ER = IF / (C + INF + IF), "
+      "KSPC = keystrokes / |T|, every selection but done one keystroke (a clear one, a page switch one, a "
+      "backspace on an empty text one); KSPC (2003) = (C + INF + IF + F) / (C + INF), F the backspaces and clears "
+      "that erased something. Total ER = (INF + IF) / (C + INF + IF), corrected ER = IF / (C + INF + IF), "
       "uncorrected ER = INF / (C + INF + IF) (Soukoreff and MacKenzie 2003). s / selection = S / (entries "
       "&minus; 1). A trial restarted after a pause or a crash counts its last attempt only.</p>")
     a("</body></html>")
