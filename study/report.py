@@ -174,7 +174,7 @@ def _ci(ci, nd: int = 2) -> str:
 
 def _tests_table(tests: list[PairedTest]) -> str:
     rows = ["<table><tr><th class='l'>measure</th><th class='l'>conditions</th><th>n</th><th>non-zero</th>"
-            "<th>mean difference [95% CI]</th><th>ratio [95% CI]</th><th>W</th><th>r [95% CI]</th><th>p</th>"
+            "<th>mean difference [95% CI]</th><th>ratio [95% CI]</th><th>W (signed-rank)</th><th>r [95% CI]</th><th>p</th>"
             "<th>p (Holm, pairs)</th><th>p (Holm, all)</th><th class='l'>note</th></tr>"]
     for t in tests:
         ratio = "" if t.ratio is None and t.ratio_ci is None else f"{_f(t.ratio, 3)} {_ci(t.ratio_ci, 3)}"
@@ -212,7 +212,7 @@ def _methods_note(k: int) -> str:
         "(first condition minus second); zero differences are dropped (Wilcoxon's method) and tied |differences| "
         "get mid-ranks; p is exact, from the null distribution of every sign assignment of the actual ranks "
         f"(computed by gazetype, not scipy; above {st.EXACT_WILCOXON_MAX} non-zero differences a normal "
-        "approximation, then named in the note). W = the smaller of the two rank sums. With m non-zero "
+        "approximation, then named in the note). W (signed-rank) = the smaller of the two rank sums. With m non-zero "
         "differences no two-sided p can be below 2 / 2<sup>m</sup> (0.0625 for m = 5); the note says when that, "
         f"or that times the Holm family, keeps p at or above 0.05. <i>p (Holm, pairs)</i>: Holm's correction over "
         f"the {fam} condition pair(s) of the measure, a pair that could not be tested counted in the family. "
