@@ -236,8 +236,9 @@ def _floor_note(m: int, family: int) -> str:
     floor = st.min_signed_rank_p(m)
     if floor >= 0.05:
         return f"{m} non-zero difference(s): p cannot be below {floor:.3g}"
-    if family > 1 and min(1.0, family * floor) >= 0.05:
-        return f"{m} non-zero differences: after Holm over {family} pairs p cannot be below {min(1.0, family * floor):.3g}"
+    holm_floor = min(1.0, family * floor)
+    if family > 1 and holm_floor >= 0.05:
+        return f"{m} non-zero differences: after Holm over {family} pairs p cannot be below {holm_floor:.3g}"
     return ""
 
 

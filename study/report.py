@@ -174,7 +174,8 @@ def _ci(ci, nd: int = 2) -> str:
 
 def _tests_table(tests: list[PairedTest]) -> str:
     rows = ["<table><tr><th class='l'>measure</th><th class='l'>conditions</th><th>n</th><th>non-zero</th>"
-            "<th>mean difference [95% CI]</th><th>ratio [95% CI]</th><th>W (signed-rank)</th><th>r [95% CI]</th><th>p</th>"
+            "<th>mean difference [95% CI]</th><th>ratio [95% CI]</th><th>W (signed-rank)</th><th>r [95% CI]</th>"
+            "<th>p</th>"
             "<th>p (Holm, pairs)</th><th>p (Holm, all)</th><th class='l'>note</th></tr>"]
     for t in tests:
         ratio = "" if t.ratio is None and t.ratio_ci is None else f"{_f(t.ratio, 3)} {_ci(t.ratio_ci, 3)}"

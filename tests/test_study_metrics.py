@@ -8,7 +8,17 @@ from hypothesis import strategies as st
 
 from gazetype.keyboard.layout import BACKSPACE, CLEAR, SPACE
 from gazetype.keyboard.text import TextBuffer
-from gazetype.study.metrics import KeyCounts, error_counts, kspc, mean_sd, msd, msd_error_rate, offset_error_px, trial_metrics, wpm
+from gazetype.study.metrics import (
+    KeyCounts,
+    error_counts,
+    kspc,
+    mean_sd,
+    msd,
+    msd_error_rate,
+    offset_error_px,
+    trial_metrics,
+    wpm,
+)
 
 
 def test_msd_known_pairs():
