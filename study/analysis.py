@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 from gazetype.keyboard.layout import DONE
+from gazetype.study import stats as st
 from gazetype.study.db import TLX_SCALES, StudyStore
 from gazetype.study.metrics import TrialMetrics, mean_sd, trial_metrics
 
@@ -69,11 +70,12 @@ def trial_results(store: StudyStore, progress: Progress | None = None) -> list[T
         progress.total = len(rows)
     out = []
     for i, r in enumerate(rows):
-        keys = store.key_times(r.trial_id, r.attempt)
+        keys = store.key_entries(r.trial_id, r.attempt)
         m = None
         if r.status == "done":
-            entries = [t for t, k in keys if k != DONE]
-            m = trial_metrics(r.target, r.transcribed or "", r.input_stream or "", entries)
+            entries = [(t, k, text or "") for t, k, text in keys if k != DONE]
+            m = trial_metrics(r.target, r.transcribed or "", r.input_stream or "", [t for t, _, _ in entries],
+                              keys=[(k, text) for _, k, text in entries])
         out.append(TrialResult(r.participant, r.participant_index, r.trial_id, r.session_id, r.condition,
                                r.condition_id, r.condition_pos, r.trial_pos, bool(r.practice), r.status, r.attempt,
                                r.target, r.offset_spec, bool(r.autocal), r.done_t_s, len(keys), m))
@@ -92,6 +94,7 @@ MEASURES: list[tuple[str, str, Callable[[TrialMetrics], float | None]]] = [
     ("corrected_error_rate", "corrected ER %", lambda m: m.corrected_error_rate),
     ("msd_error_rate", "MSD ER %", lambda m: m.msd_error_rate),
     ("kspc", "KSPC", lambda m: m.kspc),
+    ("kspc_2003", "KSPC (2003)", lambda m: m.kspc_2003),
     ("backspaces", "backspaces", lambda m: float(m.backspaces)),
     ("mean_selection_s", "s / selection", lambda m: m.mean_selection_s),
 ]
@@ -170,76 +173,113 @@ def offset_traces(store: StudyStore) -> list[OffsetTrace]:
 
 @dataclass
 class PairedTest:
+    """One Wilcoxon signed-rank test of a measure between conditions a and b, on
+    participant means (difference = a - b, in the measure's unit)."""
+
     measure: str
     a: str
     b: str
-    n: int
+    n: int  # participants with both conditions
     mean_diff: float | None  # mean of (a - b)
-    statistic: float | None
-    p: float | None
-    p_holm: float | None = None
+    statistic: float | None  # W = min(T+, T-)
+    p: float | None  # exact two-sided p (zeros dropped), None if untestable
+    p_holm: float | None = None  # Holm over the condition pairs of this measure (untestable pairs counted)
     note: str = ""
+    m: int = 0  # non-zero differences (the ones ranked)
+    method: str = ""  # "exact" or "normal approximation"
+    r: float | None = None  # matched-pairs rank-biserial correlation, positive when a > b
+    r_ci: tuple[float, float] | None = None  # bootstrap percentile CI of r
+    diff_ci: tuple[float, float] | None = None  # bootstrap percentile CI of mean_diff
+    ratio: float | None = None  # mean(a) / mean(b) (reported for WPM)
+    ratio_ci: tuple[float, float] | None = None
+    p_holm_all: float | None = None  # Holm over every pair of every measure tested together
+    family: int = 0  # size of the Holm family of p_holm
+
+
+RATIO_MEASURES = ("wpm",)
+
+
+def _pairs(cellmap: dict[tuple[str, str], Cell], participants: list[str], a: str, b: str,
+           measure: str) -> list[tuple[float, float]]:
+    """(mean in a, mean in b) of each participant with both."""
+    pairs = [(cellmap[(p, a)].mean(measure), cellmap[(p, b)].mean(measure)) for p in participants
+             if (p, a) in cellmap and (p, b) in cellmap]
+    return [(x, y) for x, y in pairs if x is not None and y is not None]
+
+
+def paired_test(measure: str, a: str, b: str, pairs: list[tuple[float, float]], family: int) -> PairedTest:
+    """Exact Wilcoxon signed-rank test of a - b with effect size and bootstrap CIs;
+    `family` is the number of pairs Holm will correct over (for the note)."""
+    n = len(pairs)
+    diffs = [x - y for x, y in pairs]
+    md = sum(diffs) / n if n else None
+    if n < 2:
+        return PairedTest(measure, a, b, n, md, None, None, note="fewer than 2 participants: not tested",
+                          family=family)
+    sr = st.wilcoxon_signed_rank(diffs)
+    t = PairedTest(measure, a, b, n, md, None, None, m=sr.m, method=sr.method, family=family,
+                   diff_ci=st.bootstrap_mean_ci(diffs))
+    if measure in RATIO_MEASURES:
+        ma, mb = sum(x for x, _ in pairs) / n, sum(y for _, y in pairs) / n
+        t.ratio = ma / mb if mb else None
+        t.ratio_ci = st.bootstrap_ratio_ci([x for x, _ in pairs], [y for _, y in pairs])
+    if sr.p is None:
+        t.note = "no non-zero differences: not tested"
+        return t
+    t.statistic, t.p, t.r, t.r_ci = sr.statistic, sr.p, sr.r, st.bootstrap_r_ci(diffs)
+    t.note = _floor_note(sr.m, family)
+    return t
+
+
+def _floor_note(m: int, family: int) -> str:
+    """Says when m non-zero differences cannot give p < 0.05, before or after Holm."""
+    floor = st.min_signed_rank_p(m)
+    if floor >= 0.05:
+        return f"{m} non-zero difference(s): p cannot be below {floor:.3g}"
+    holm_floor = min(1.0, family * floor)
+    if family > 1 and holm_floor >= 0.05:
+        return f"{m} non-zero differences: after Holm over {family} pairs p cannot be below {holm_floor:.3g}"
+    return ""
 
 
 def paired_tests(cellmap: dict[tuple[str, str], Cell], conditions: list[str], measures: list[str]) -> list[PairedTest]:
-    """Wilcoxon signed-rank tests on participant means for every pair of conditions,
-    per measure, with Holm's correction within each measure. Needs >= 2 participants
-    with both conditions; zero differences are dropped (Wilcoxon's method)."""
-    from scipy import stats
-
+    """Exact Wilcoxon signed-rank tests on participant means for every pair of
+    conditions, per measure. Holm's correction within each measure over all its
+    condition pairs (`p_holm`; a pair that cannot be tested still counts in the
+    family), and over every pair of every measure given (`p_holm_all`)."""
     participants = sorted({p for p, _ in cellmap})
     out: list[PairedTest] = []
+    combos = list(itertools.combinations(conditions, 2))
     for measure in measures:
-        tests = []
-        for a, b in itertools.combinations(conditions, 2):
-            pairs = [(cellmap[(p, a)].mean(measure), cellmap[(p, b)].mean(measure)) for p in participants
-                     if (p, a) in cellmap and (p, b) in cellmap]
-            pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
-            n = len(pairs)
-            diffs = [x - y for x, y in pairs]
-            md = sum(diffs) / n if n else None
-            if n < 2:
-                tests.append(PairedTest(measure, a, b, n, md, None, None, note="fewer than 2 participants"))
-                continue
-            if all(d == 0 for d in diffs):
-                tests.append(PairedTest(measure, a, b, n, md, None, None, note="no differences"))
-                continue
-            res = stats.wilcoxon([x for x, _ in pairs], [y for _, y in pairs])
-            note = "" if n >= 6 else "n < 6: p cannot reach 0.05"
-            tests.append(PairedTest(measure, a, b, n, md, float(res.statistic), float(res.pvalue), note=note))
-        _holm(tests)
+        tests = [paired_test(measure, a, b, _pairs(cellmap, participants, a, b, measure), len(combos))
+                 for a, b in combos]
+        for t, ph in zip(tests, st.holm([t.p for t in tests])):
+            t.p_holm = ph
         out.extend(tests)
+    for t, ph in zip(out, st.holm([t.p for t in out])):
+        t.p_holm_all = ph
     return out
 
 
-def _holm(tests: list[PairedTest]) -> None:
-    ps = sorted((t.p, i) for i, t in enumerate(tests) if t.p is not None)
-    m = len(ps)
-    running = 0.0
-    for k, (p, i) in enumerate(ps):
-        running = max(running, min(1.0, (m - k) * p))
-        tests[i].p_holm = running
-
-
-def friedman(cellmap: dict[tuple[str, str], Cell], conditions: list[str], measure: str):
-    """Friedman's test over >= 3 conditions for participants with all of them:
-    (chi2, p, n) or None."""
-    from scipy import stats
-
-    if len(conditions) < 3:
-        return None
-    participants = sorted({p for p, _ in cellmap})
+def friedman_rows(cellmap: dict[tuple[str, str], Cell], conditions: list[str], measure: str) -> list[list[float]]:
+    """Participant means of `measure` (rows) in each condition (columns), for the
+    participants with all of them."""
     rows = []
-    for p in participants:
+    for p in sorted({p for p, _ in cellmap}):
         vals = [cellmap[(p, c)].mean(measure) if (p, c) in cellmap else None for c in conditions]
         if all(v is not None for v in vals):
             rows.append(vals)
-    if len(rows) < 2:
+    return rows
+
+
+def friedman(cellmap: dict[tuple[str, str], Cell], conditions: list[str], measure: str):
+    """Friedman's test over >= 3 conditions for participants with all of them, p
+    exact (permutation) or seeded Monte Carlo (`FriedmanResult.method` says which),
+    with Kendall's W: (FriedmanResult, bootstrap CI of W) or None when undefined."""
+    if len(conditions) < 3:
         return None
-    cols = list(zip(*rows))
-    if all(len(set(r)) == 1 for r in rows):
+    rows = friedman_rows(cellmap, conditions, measure)
+    res = st.friedman_test(rows) if len(rows) >= 2 else None
+    if res is None:
         return None
-    res = stats.friedmanchisquare(*cols)
-    if not math.isfinite(res.statistic):
-        return None
-    return float(res.statistic), float(res.pvalue), len(rows)
+    return res, st.bootstrap_w_ci(rows)

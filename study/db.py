@@ -782,10 +782,10 @@ class StudyStore:
         return self._select(KeystrokeRow, "keystrokes", "WHERE trial_id = ? AND attempt = ? ORDER BY seq",
                             (trial_id, attempt))
 
-    def key_times(self, trial_id: int, attempt: int) -> list[tuple[float, str]]:
-        """(t_s, key) of an attempt's selections, in order (the light form of `keystrokes`)."""
-        return self.conn.execute("SELECT t_s, key FROM keystrokes WHERE trial_id = ? AND attempt = ? ORDER BY seq",
-                                 (trial_id, attempt)).fetchall()
+    def key_entries(self, trial_id: int, attempt: int) -> list[tuple[float, str, str]]:
+        """(t_s, key, text after the key) of an attempt's selections, in order."""
+        return self.conn.execute("SELECT t_s, key, text FROM keystrokes WHERE trial_id = ? AND attempt = ? "
+                                 "ORDER BY seq", (trial_id, attempt)).fetchall()
 
     def analysis_trials(self) -> list[AnalysisTrialRow]:
         """Every planned trial with its participant and condition, in participant

@@ -22,8 +22,8 @@ TRIAL_COLUMNS = [
     "participant", "participant_index", "session", "condition", "condition_position", "trial", "practice",
     "status", "attempt", "offset", "autocal", "target", "transcribed", "input_stream",
     "first_key_t", "last_key_t", "done_t", "keystrokes", "backspaces", "wpm", "msd", "msd_error_rate", "kspc",
-    "total_error_rate", "corrected_error_rate", "uncorrected_error_rate", "c", "inf", "if", "f",
-    "mean_selection_s",
+    "kspc_2003", "total_error_rate", "corrected_error_rate", "uncorrected_error_rate", "c", "inf", "if", "f",
+    "if_ok", "mean_selection_s",
 ]
 KEYSTROKE_COLUMNS = [
     "participant", "session", "condition", "condition_position", "trial", "practice", "attempt", "counted",
@@ -77,13 +77,14 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
         row = [r.participant, r.participant_index, r.session_id or "", r.condition, r.condition_pos + 1,
                r.trial_pos + 1, int(r.practice), r.status, r.attempt, r.offset_spec, int(r.autocal), r.target]
         if m is None:
-            row += ["", "", "", "", _num(r.done_t_s, 6), r.keystrokes] + [""] * 13
+            row += ["", "", "", "", _num(r.done_t_s, 6), r.keystrokes] + [""] * 15
         else:
             c = m.counts
             row += [m.transcribed, _is(m.input_stream), _num(m.t_first_s, 6), _num(m.t_last_s, 6),
                     _num(r.done_t_s, 6), r.keystrokes, c.f, _num(m.wpm), m.msd, _num(m.msd_error_rate),
-                    _num(m.kspc), _num(m.total_error_rate), _num(m.corrected_error_rate),
-                    _num(m.uncorrected_error_rate), c.c, c.inf, c.if_, c.f, _num(m.mean_selection_s)]
+                    _num(m.kspc), _num(m.kspc_2003), _num(m.total_error_rate), _num(m.corrected_error_rate),
+                    _num(m.uncorrected_error_rate), c.c, c.inf, c.if_, c.f, _num(c.if_ok),
+                    _num(m.mean_selection_s)]
         trial_rows.append(row)
 
     key_rows = []

@@ -1,29 +1,48 @@
 """Text-entry metrics (MacKenzie; Soukoreff and MacKenzie 2003). No Qt, no I/O.
 
 Definitions (P presented phrase, T transcribed text, IS input stream with "\\b" for
-each backspace, S seconds from the first to the last entry of a trial):
+each character erased, S seconds from the first to the last entry of a trial):
 
     WPM                    = (|T| - 1) / S * 60 / 5
     MSD error rate         = MSD(P, T) / max(|P|, |T|) * 100
-    KSPC                   = |IS| / |T|
     C   (correct)          = max(|P|, |T|) - MSD(P, T)
     INF (incorrect, not fixed) = MSD(P, T)
-    IF  (incorrect, fixed) = characters of IS that are not in T and are not editing keys
-                           = |IS| - |T| - F
-    F   (fixes)            = editing keystrokes in IS (backspaces)
+    IF  (incorrect, fixed) = characters entered that are not in T
+                           = characters of IS (backspaces and marks left out) - |T|
+    F   (fixes)            = editing keystrokes that erased something: a backspace or a
+                             `clear` on a non-empty text, one each (a clear erasing 7
+                             characters is one fix; its 7 characters count in IF)
     total error rate       = (INF + IF) / (C + INF + IF) * 100
     corrected error rate   = IF / (C + INF + IF) * 100
     uncorrected error rate = INF / (C + INF + IF) * 100
 
-Word prediction: a suggestion selected from the row is ONE keystroke that enters
-several characters (the rest of the word and a space). The input stream keeps those
-characters between the marks "\x02" and "\x03" (keyboard.text.WORD_OPEN/WORD_CLOSE):
-they count as characters entered for the error classification (IF, C), and the group
-counts as one keystroke for KSPC, which can then fall below 1:
+Keystrokes: every selection of the trial except `done` is one keystroke: a character,
+space, backspace (also on an empty text, where it erases nothing and is no fix),
+`clear` (one keystroke however much it erases), a page switch (`page:...`), a
+selected suggestion (one keystroke that enters several characters).
 
-    keystrokes             = characters of IS outside the marks + number of marked groups
-    KSPC                   = keystrokes / |T|            (|IS| / |T| without suggestions)
-    keystroke savings KS   = 1 - keystrokes / |T|        (0 without suggestions and errors)
+    KSPC                   = keystrokes / |T|        (MacKenzie's "input stream / |T|",
+                                                      the keystrokes being the input stream)
+    KSPC (2003)            = (C + INF + IF + F) / (C + INF)   (Soukoreff and MacKenzie 2003,
+                             characters rather than keystrokes: no page switches, no
+                             backspaces on empty text, a suggestion's characters one each)
+    keystroke savings KS   = 1 - keystrokes / |T|
+
+The two KSPCs differ whenever |P| > |T| (C + INF = |P| there, not |T|), with page
+switches, clears, useless backspaces and suggestions; both are reported.
+
+Character level (after Wobbrock and Myers 2006, simplified): of the IF characters,
+`if_ok` were right where they stood (the erased character equals P's character at
+its position in the text) and `IF - if_ok` were wrong: a "corrected no-error" is
+counted as such. This positional check stands in for their full alignment of the
+input stream; it needs the text after every keystroke.
+
+Without the keystrokes (an input stream only), keystrokes are counted from IS (a
+marked suggestion group one) and F as the backspaces in it, as before.
+
+Word prediction: a suggestion's characters sit in IS between the marks "\x02" and
+"\x03" (keyboard.text.WORD_OPEN/WORD_CLOSE): they count as characters entered for the
+error classification (IF, C); the group is one keystroke, so KSPC can fall below 1.
 
 Rates are returned in percent. A metric that is undefined for a trial (WPM of a
 one-character text, KSPC of an empty one) is None rather than a made-up number.
@@ -34,6 +53,8 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
+
+from gazetype.keyboard.layout import BACKSPACE, CLEAR, PAGE_PREFIX
 
 BACKSPACE_CHAR = "\b"  # as keyboard.text.TextBuffer.input_stream writes it
 WORD_OPEN, WORD_CLOSE = "\x02", "\x03"  # around a selected suggestion's characters (keyboard.text)
@@ -100,8 +121,9 @@ class ErrorCounts:
 
     c: int  # correct
     inf: int  # incorrect, not fixed
-    if_: int  # incorrect, fixed
-    f: int  # fixes (backspaces)
+    if_: int  # incorrect, fixed (characters entered and erased)
+    f: int  # fixes (editing keystrokes that erased something)
+    if_ok: int | None = None  # of IF, erased characters that were right where they stood (None: unknown)
 
     @property
     def _den(self) -> int:
@@ -119,17 +141,69 @@ class ErrorCounts:
     def uncorrected_error_rate(self) -> float:
         return self.inf / self._den * 100.0 if self._den else 0.0
 
+    @property
+    def kspc_2003(self) -> float | None:
+        """(C + INF + IF + F) / (C + INF), the 2003 paper's KSPC (None if C + INF = 0)."""
+        n = self.c + self.inf
+        return (self.c + self.inf + self.if_ + self.f) / n if n else None
 
-def error_counts(presented: str, transcribed: str, input_stream: str) -> ErrorCounts:
-    """C, INF, IF and F from P, T and the input stream (IF = |IS| - |T| - F: the
-    characters entered and later erased, whether they were wrong or not, as in the
-    2003 paper; Wobbrock and Myers 2006 refine this character by character)."""
-    input_stream = entered_chars(input_stream)
-    f = input_stream.count(BACKSPACE_CHAR)
-    entered = len(input_stream) - f
+    @property
+    def corrected_error_rate_chars(self) -> float | None:
+        """(IF - if_ok) / (C + INF + IF) * 100: erased characters that were wrong (Wobbrock
+        and Myers 2006, simplified); None when if_ok is unknown."""
+        if self.if_ok is None:
+            return None
+        return (self.if_ - self.if_ok) / self._den * 100.0 if self._den else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCounts:
+    """A trial's keystrokes by kind, from its selections (done excluded)."""
+
+    keystrokes: int  # every selection
+    backspaces: int  # backspace selections, on an empty text too
+    clears: int  # clear selections
+    fixes: int  # backspaces and clears that erased at least one character
+    page_switches: int  # page:... selections
+    erased_ok: int  # erased characters equal to the target's character at their position
+
+
+def key_counts(keys: Sequence[tuple[str, str]], presented: str = "") -> KeyCounts:
+    """Count a trial's keystrokes. `keys`: (key id, text after the key) per selection
+    in order, done excluded; the text before the first is empty (each attempt starts
+    empty). An erasure is read from the texts: when the text after a key is a shorter
+    prefix of the text before, the characters cut off were erased."""
+    before = ""
+    bs = clears = fixes = pages = ok = 0
+    for key, after in keys:
+        if key == BACKSPACE:
+            bs += 1
+        elif key == CLEAR:
+            clears += 1
+        elif key.startswith(PAGE_PREFIX):
+            pages += 1
+        if len(after) < len(before) and before.startswith(after):
+            if key in (BACKSPACE, CLEAR):
+                fixes += 1
+            ok += sum(1 for i in range(len(after), len(before)) if i < len(presented) and before[i] == presented[i])
+        before = after
+    return KeyCounts(len(keys), bs, clears, fixes, pages, ok)
+
+
+def error_counts(presented: str, transcribed: str, input_stream: str,
+                 keys: KeyCounts | None = None) -> ErrorCounts:
+    """C, INF, IF and F from P, T and the input stream (IF = characters entered and
+    later erased, whether they were wrong or not, as in the 2003 paper). With the
+    trial's `keys`, F is the fixes among them and if_ok the erased characters that
+    were right; without, F is the backspaces in the stream."""
+    chars = entered_chars(input_stream)
+    n_bs = chars.count(BACKSPACE_CHAR)
+    entered = len(chars) - n_bs
     d = msd(presented, transcribed)
-    return ErrorCounts(c=max(len(presented), len(transcribed)) - d, inf=d,
-                       if_=max(entered - len(transcribed), 0), f=f)
+    if_ = max(entered - len(transcribed), 0)
+    return ErrorCounts(c=max(len(presented), len(transcribed)) - d, inf=d, if_=if_,
+                       f=keys.fixes if keys is not None else n_bs,
+                       if_ok=min(keys.erased_ok, if_) if keys is not None else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +219,30 @@ class TrialMetrics:
     wpm: float | None
     msd: int
     msd_error_rate: float
-    kspc: float | None
+    kspc: float | None  # keystrokes / |T|
     counts: ErrorCounts
     mean_selection_s: float | None
+    keys: KeyCounts | None = None  # None when only the input stream was given
+
+    @property
+    def n_keystrokes(self) -> int:
+        """Keystrokes: the selections (done excluded), or counted from the input stream."""
+        return self.keys.keystrokes if self.keys is not None else keystrokes(self.input_stream)
 
     @property
     def keystroke_savings(self) -> float | None:
         """1 - keystrokes / |T| (a fraction; a selected suggestion is one keystroke)."""
-        return keystroke_savings(self.input_stream, self.transcribed)
+        return 1.0 - self.n_keystrokes / len(self.transcribed) if self.transcribed else None
+
+    @property
+    def kspc_2003(self) -> float | None:
+        """(C + INF + IF + F) / (C + INF) (Soukoreff and MacKenzie 2003)."""
+        return self.counts.kspc_2003
 
     @property
     def backspaces(self) -> int:
-        return self.counts.f
+        """Backspace selections (with the keys; else the backspaces in the stream)."""
+        return self.keys.backspaces if self.keys is not None else self.counts.f
 
     @property
     def total_error_rate(self) -> float:
@@ -172,20 +258,25 @@ class TrialMetrics:
 
 
 def trial_metrics(presented: str, transcribed: str, input_stream: str,
-                  entry_times_s: Sequence[float]) -> TrialMetrics:
+                  entry_times_s: Sequence[float], keys: Sequence[tuple[str, str]] | None = None) -> TrialMetrics:
     """Metrics of one trial. `entry_times_s` are the times (s) of the trial's entries:
     every selection except the done key that ends the trial, in order. S runs from
-    the first to the last of them; the mean time per selection is S / (n - 1)."""
+    the first to the last of them; the mean time per selection is S / (n - 1).
+    `keys`, when given, are the same entries as (key id, text after the key): then
+    keystrokes and fixes are counted from them (see the module docstring)."""
     times = list(entry_times_s)
     t0 = times[0] if times else None
     t1 = times[-1] if times else None
     mean_sel = (t1 - t0) / (len(times) - 1) if len(times) >= 2 else None
+    kc = key_counts(keys, presented) if keys is not None else None
+    n_keys = kc.keystrokes if kc is not None else keystrokes(input_stream)
     return TrialMetrics(
         presented=presented, transcribed=transcribed, input_stream=input_stream,
         t_first_s=t0, t_last_s=t1, n_selections=len(times),
         wpm=wpm(transcribed, t0, t1), msd=msd(presented, transcribed),
-        msd_error_rate=msd_error_rate(presented, transcribed), kspc=kspc(input_stream, transcribed),
-        counts=error_counts(presented, transcribed, input_stream), mean_selection_s=mean_sel)
+        msd_error_rate=msd_error_rate(presented, transcribed),
+        kspc=n_keys / len(transcribed) if transcribed else None,
+        counts=error_counts(presented, transcribed, input_stream, kc), mean_selection_s=mean_sel, keys=kc)
 
 
 def offset_error_px(estimates: Iterable[tuple[float, float, float]],

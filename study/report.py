@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
+from gazetype.study import stats as st
 from gazetype.study.validation_report import validation_blocks, validation_section
 from gazetype.study.analysis import (
     MEASURES,
@@ -101,7 +102,7 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
         cs = [cellmap[(p, c)] for p in pnames if (p, c) in cellmap and cellmap[(p, c)].n_trials]
         row = f"<tr><td class='l'>{escape(c)}</td><td>{len(cs)}</td>"
         for name, _, _ in MEASURES:
-            row += f"<td>{_msd(mean_sd(cl.mean(name) for cl in cs), 3 if name == 'kspc' else 2)}</td>"
+            row += f"<td>{_msd(mean_sd(cl.mean(name) for cl in cs), 3 if name.startswith('kspc') else 2)}</td>"
         row += f"<td>{_msd(mean_sd(cl.tlx_raw for cl in cs), 1)}</td></tr>"
         a(row)
     a("</table>")
@@ -125,13 +126,8 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
         tests = paired_tests(cellmap, conds, list(TESTED))
         a(_tests_table(tests))
         for m in TESTED:
-            fr = friedman(cellmap, conds, m)
-            if fr is not None:
-                a(f"<p class='note'>Friedman test, {escape(_label(m))} over {len(conds)} conditions: "
-                  f"&chi;&sup2; = {fr[0]:.2f}, p = {_p(fr[1])}, n = {fr[2]}.</p>")
-        a("<p class='note'>Wilcoxon signed-rank (scipy.stats.wilcoxon, two-sided, zero differences dropped) "
-          "on participant means; Holm's correction across the condition pairs of each measure. Difference = "
-          "first condition minus second.</p>")
+            a(_friedman_line(cellmap, conds, m))
+        a(_methods_note(len(conds)))
 
     # -- per participant ----------------------------------------------------------------
     a("<h2>By participant and condition</h2><p class='note'>Mean (SD) over the participant's measured trials.</p>")
@@ -143,7 +139,7 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
             if cl is None:
                 continue
             a(f"<tr><td class='l'>{escape(p)}</td><td class='l'>{escape(c)}</td><td>{cl.n_trials}</td>" +
-              "".join(f"<td>{_msd(cl.stats[name], 3 if name == 'kspc' else 2)}</td>" for name, _, _ in MEASURES) +
+              "".join(f"<td>{_msd(cl.stats[name], 3 if name.startswith('kspc') else 2)}</td>" for name, _, _ in MEASURES) +
               f"<td>{_f(cl.tlx_raw, 1)}</td></tr>")
     a("</table>")
     tlx_cells = [cl for cl in cellmap.values() if cl.tlx]
@@ -158,7 +154,9 @@ def build_report(study_dir: str | os.PathLike, *, show_progress: bool = True, no
     # -- definitions ----------------------------------------------------------------
     a("<h2>Definitions</h2><p class='note'>WPM = (|T| &minus; 1) / S &times; 60 / 5, S from the first to the "
       "last entry of the trial (the done key is not an entry). MSD ER = MSD(P, T) / max(|P|, |T|) &times; 100. "
-      "KSPC = |IS| / |T|. Total ER = (INF + IF) / (C + INF + IF), corrected ER = IF / (C + INF + IF), "
+      "KSPC = keystrokes / |T|, every selection but done one keystroke (a clear one, a page switch one, a "
+      "backspace on an empty text one); KSPC (2003) = (C + INF + IF + F) / (C + INF), F the backspaces and clears "
+      "that erased something. Total ER = (INF + IF) / (C + INF + IF), corrected ER = IF / (C + INF + IF), "
       "uncorrected ER = INF / (C + INF + IF) (Soukoreff and MacKenzie 2003). s / selection = S / (entries "
       "&minus; 1). A trial restarted after a pause or a crash counts its last attempt only.</p>")
     a("</body></html>")
@@ -173,15 +171,65 @@ def _series(cellmap: dict[tuple[str, str], Cell], pnames: list[str], conds: list
     return {p: [cellmap[(p, c)].mean(measure) if (p, c) in cellmap else None for c in conds] for p in pnames}
 
 
+def _ci(ci, nd: int = 2) -> str:
+    return "&ndash;" if ci is None else f"[{_f(ci[0], nd)}, {_f(ci[1], nd)}]"
+
+
 def _tests_table(tests: list[PairedTest]) -> str:
-    rows = ["<table><tr><th class='l'>measure</th><th class='l'>conditions</th><th>n</th><th>mean difference</th>"
-            "<th>W</th><th>p</th><th>p (Holm)</th><th class='l'>note</th></tr>"]
+    rows = ["<table><tr><th class='l'>measure</th><th class='l'>conditions</th><th>n</th><th>non-zero</th>"
+            "<th>mean difference [95% CI]</th><th>ratio [95% CI]</th><th>W (signed-rank)</th><th>r [95% CI]</th>"
+            "<th>p</th>"
+            "<th>p (Holm, pairs)</th><th>p (Holm, all)</th><th class='l'>note</th></tr>"]
     for t in tests:
+        ratio = "" if t.ratio is None and t.ratio_ci is None else f"{_f(t.ratio, 3)} {_ci(t.ratio_ci, 3)}"
+        note = t.note + ("; normal approximation" if t.method == "normal approximation" else "")
         rows.append(f"<tr><td class='l'>{escape(_label(t.measure))}</td><td class='l'>{escape(t.a)} vs "
-                    f"{escape(t.b)}</td><td>{t.n}</td><td>{_f(t.mean_diff)}</td><td>{_f(t.statistic, 1)}</td>"
-                    f"<td>{_p(t.p)}</td><td>{_p(t.p_holm)}</td><td class='l'>{escape(t.note)}</td></tr>")
+                    f"{escape(t.b)}</td><td>{t.n}</td><td>{t.m}</td><td>{_f(t.mean_diff)} {_ci(t.diff_ci)}</td>"
+                    f"<td>{ratio}</td><td>{_f(t.statistic, 1)}</td><td>{_f(t.r)} {_ci(t.r_ci)}</td>"
+                    f"<td>{_p(t.p)}</td><td>{_p(t.p_holm)}</td><td>{_p(t.p_holm_all)}</td>"
+                    f"<td class='l'>{escape(note)}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
+
+
+def _friedman_line(cellmap: dict[tuple[str, str], Cell], conds: list[str], measure: str) -> str:
+    """One sentence: the Friedman test of `measure` over the conditions, or why there is none."""
+    if len(conds) < 3:
+        return ""
+    fr = friedman(cellmap, conds, measure)
+    if fr is None:
+        return (f"<p class='note'>Friedman test, {escape(_label(measure))}: not computed (fewer than two "
+                "participants with every condition, or no differences).</p>")
+    res, wci = fr
+    return (f"<p class='note'>Friedman test, {escape(_label(measure))} over {res.k} conditions: "
+            f"&chi;&sup2; = {res.chi2:.2f}, p = {_p(res.p)} ({escape(res.method)}; the chi-square "
+            f"approximation would give {_p(res.p_chi2)}), n = {res.n}; Kendall's W = {res.w:.2f} "
+            f"{_ci(wci)}.</p>")
+
+
+def _methods_note(k: int) -> str:
+    """What was tested and how, in words."""
+    fam = k * (k - 1) // 2
+    return (
+        "<p class='note'><b>How these were tested.</b> Each participant contributes one value per condition: "
+        "the mean over their measured trials. Pairs: Wilcoxon signed-rank test, two-sided, on the differences "
+        "(first condition minus second); zero differences are dropped (Wilcoxon's method) and tied |differences| "
+        "get mid-ranks; p is exact, from the null distribution of every sign assignment of the actual ranks "
+        f"(computed by gazetype, not scipy; above {st.EXACT_WILCOXON_MAX} non-zero differences a normal "
+        "approximation, then named in the note). W (signed-rank) = the smaller of the two rank sums. With m non-zero "
+        "differences no two-sided p can be below 2 / 2<sup>m</sup> (0.0625 for m = 5); the note says when that, "
+        f"or that times the Holm family, keeps p at or above 0.05. <i>p (Holm, pairs)</i>: Holm's correction over "
+        f"the {fam} condition pair(s) of the measure, a pair that could not be tested counted in the family. "
+        "<i>p (Holm, all)</i>: Holm over every pair of every measure in this table. The pairwise tests are "
+        "shown whatever the Friedman test says: read them as follow-ups only where Friedman's p is small. "
+        "Friedman: ranks within each participant (mid-ranks for ties), tie-corrected &chi;&sup2;; p exact under "
+        "the permutation null (every participant's ranks permuted, all arrangements counted) or, when that "
+        f"is too costly, a Monte Carlo estimate over {st.MC_PERMUTATIONS:,} seeded arrangements (said beside it). "
+        "Effect sizes: matched-pairs rank-biserial r = (T+ &minus; T&minus;) / (T+ + T&minus;), positive when the "
+        "first condition is higher; Kendall's W = &chi;&sup2; / (n (k &minus; 1)). Ratio: mean WPM of the first "
+        f"condition over the second's. Intervals: {int(st.CI_LEVEL * 100)}% percentile bootstrap, "
+        f"{st.BOOT_RESAMPLES:,} resamples of participants, fixed seed {st.BOOT_SEED} (resamples in which r or W "
+        "is undefined left out); with few participants they are rough.</p>")
 
 
 def _offset_section(traces) -> str:

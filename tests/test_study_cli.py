@@ -86,6 +86,11 @@ def test_export_writes_the_columns_the_issue_lists(study, tmp_path, capsys):
         assert float(r["wpm"]) == pytest.approx((n_t - 1) / (float(r["last_key_t"]) - float(r["first_key_t"])) * 12,
                                                 rel=1e-3)
         assert int(r["backspaces"]) == r["input_stream"].count("<")
+        # every selection but the one done is a keystroke
+        assert float(r["kspc"]) == pytest.approx((int(r["keystrokes"]) - 1) / n_t, rel=1e-3)
+        assert 0 <= int(r["if_ok"]) <= int(r["if"])
+        assert float(r["kspc_2003"]) == pytest.approx(
+            sum(int(r[k]) for k in ("c", "inf", "if", "f")) / (int(r["c"]) + int(r["inf"])), rel=1e-3)
     with open(out_dir / "keystrokes.csv", newline="") as fh:
         keys = list(csv.DictReader(fh))
     assert len(keys) == sum(int(r["keystrokes"]) for r in rows)  # no aborted attempts here
@@ -124,6 +129,10 @@ def test_report_renders(study, tmp_path, capsys):
             assert re.search(rf"<td class='l'>{p}</td><td class='l'>{c}</td><td>2</td>", html)
     assert html.count("calibrated vs miscalibrated") == 3  # one Wilcoxon row per tested measure
     assert "Friedman test" in html
+    # says how it tested: exact p, zero handling, the Holm families, the bootstrap
+    for words in ("exact permutation", "zero differences are dropped", "Holm's correction over the 3 condition",
+                  "10,000 resamples", "rank-biserial r", "Kendall's W"):
+        assert words in html
     rc, _, err = run(capsys, "study", "report", str(study), "--out", str(out))
     one_line_error(rc, err, "already exists")
 

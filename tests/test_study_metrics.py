@@ -8,7 +8,17 @@ from hypothesis import strategies as st
 
 from gazetype.keyboard.layout import BACKSPACE, CLEAR, SPACE
 from gazetype.keyboard.text import TextBuffer
-from gazetype.study.metrics import error_counts, kspc, mean_sd, msd, msd_error_rate, offset_error_px, trial_metrics, wpm
+from gazetype.study.metrics import (
+    KeyCounts,
+    error_counts,
+    kspc,
+    mean_sd,
+    msd,
+    msd_error_rate,
+    offset_error_px,
+    trial_metrics,
+    wpm,
+)
 
 
 def test_msd_known_pairs():
@@ -71,21 +81,106 @@ def test_perfect_trial():
     assert m.mean_selection_s == pytest.approx(1.0)
 
 
-def test_trial_metrics_from_a_text_buffer():
-    # Drive the real TextBuffer: "hw" <bs> "ello" ... with a clear in the middle.
+def _drive(keys):
+    """Apply keys to a real TextBuffer: (buffer, [(key, text after)])."""
     buf = TextBuffer()
-    keys = ["h", "w", BACKSPACE, "e", "l", "l", "o", SPACE, "x", CLEAR, "h", "i"]
+    out = []
     for k in keys:
         buf.apply(k)
+        out.append((k, buf.text))
+    return buf, out
+
+
+def test_trial_metrics_from_a_text_buffer():
+    # Drive the real TextBuffer: "hw" <bs> "ello" ... with a clear in the middle.
+    keys = ["h", "w", BACKSPACE, "e", "l", "l", "o", SPACE, "x", CLEAR, "h", "i"]
+    buf, entries = _drive(keys)
     assert buf.text == "hi"
-    # clear erased "hello x" (7 characters) = 7 backspaces in the stream
+    # clear erased "hello x" (7 characters) = 7 erasures in the stream
     assert buf.input_stream == "hw\bello x" + "\b" * 7 + "hi"
+    # Without the keys: the stream's backspaces are the fixes, |IS| the keystrokes.
     m = trial_metrics("hi", buf.text, buf.input_stream, [float(i) for i in range(len(keys))])
-    assert m.backspaces == 8
-    # entered 10 characters, 2 remain: IF = 8
-    assert m.counts.if_ == 8 and m.counts.inf == 0 and m.counts.c == 2
+    assert m.backspaces == 8 and m.counts.f == 8
     assert m.kspc == pytest.approx(len(buf.input_stream) / 2)
+    # With the keys: clear is ONE keystroke and one fix; 12 selections.
+    m = trial_metrics("hi", buf.text, buf.input_stream, [float(i) for i in range(len(keys))], keys=entries)
+    assert m.backspaces == 1 and m.keys.clears == 1
+    assert m.counts.f == 2  # the backspace and the clear
+    # entered 10 characters, 2 remain: IF = 8 (the 7 cleared and the w)
+    assert m.counts.if_ == 8 and m.counts.inf == 0 and m.counts.c == 2
+    assert m.kspc == pytest.approx(12 / 2)
+    # KSPC (2003) = (C + INF + IF + F) / (C + INF) = (2 + 0 + 8 + 2) / 2
+    assert m.kspc_2003 == pytest.approx(12 / 2)
+    # Of the 8 erased: "w" at position 1 ("hi"[1] = "i": wrong); "hello x" against
+    # "hi": h at 0 right, e at 1 wrong, the rest beyond P: wrong. if_ok = 1.
+    assert m.counts.if_ok == 1
+    assert m.counts.corrected_error_rate_chars == pytest.approx(7 / 10 * 100)
     assert m.wpm == pytest.approx(1 / 11 * 12)
+
+
+def test_page_switches_and_useless_backspaces_are_keystrokes_not_fixes():
+    # "a", a backspace (fix), a backspace on the empty text (no fix), page switch to
+    # symbols and back, "b".  Worked: keystrokes 6, |T| = 1 -> KSPC 6.
+    keys = ["a", BACKSPACE, BACKSPACE, "page:symbols", "page:letters", "b"]
+    buf, entries = _drive(keys)
+    assert buf.text == "b"
+    m = trial_metrics("b", "b", buf.input_stream, [float(i) for i in range(len(keys))], keys=entries)
+    assert m.keys == KeyCounts(keystrokes=6, backspaces=2, clears=0, fixes=1, page_switches=2, erased_ok=0)
+    assert m.kspc == pytest.approx(6.0)
+    # C = 1, INF = 0, IF = 1 (the a), F = 1 -> (1 + 0 + 1 + 1) / 1 = 3
+    assert (m.counts.c, m.counts.inf, m.counts.if_, m.counts.f) == (1, 0, 1, 1)
+    assert m.kspc_2003 == pytest.approx(3.0)
+    assert m.counts.if_ok == 0
+
+
+def test_the_two_kspcs_differ_when_p_is_longer_than_t():
+    # P = "the cat", T = "the": typed "thx", erased x, typed "e": 5 keystrokes, |T| = 3
+    # -> KSPC 5/3. The 2003 KSPC: C = 3, INF = 4 (" cat" missing), IF = 1, F = 1
+    # -> (3 + 4 + 1 + 1) / (3 + 4) = 9/7: its denominator is max(|P|, |T|), not |T|.
+    keys = ["t", "h", "x", BACKSPACE, "e"]
+    buf, entries = _drive(keys)
+    m = trial_metrics("the cat", "the", buf.input_stream, [float(i) for i in range(5)], keys=entries)
+    assert m.kspc == pytest.approx(5 / 3)
+    assert (m.counts.c, m.counts.inf, m.counts.if_, m.counts.f) == (3, 4, 1, 1)
+    assert m.kspc_2003 == pytest.approx(9 / 7)
+    # Without the omission (P = T) the two agree on this trial.
+    m = trial_metrics("the", "the", buf.input_stream, [float(i) for i in range(5)], keys=entries)
+    assert m.kspc == pytest.approx(m.kspc_2003) == pytest.approx(5 / 3)
+
+
+def test_a_corrected_correct_character_is_a_corrected_no_error():
+    # P = "cat": typed "cay", erased y and a (a was right), typed "at" (the test above
+    # without keys gives IF = 2). With the keys: if_ok = 1 (the a), 1 wrong (the y).
+    keys = ["c", "a", "y", BACKSPACE, BACKSPACE, "a", "t"]
+    buf, entries = _drive(keys)
+    m = trial_metrics("cat", buf.text, buf.input_stream, [float(i) for i in range(len(keys))], keys=entries)
+    assert (m.counts.if_, m.counts.if_ok, m.counts.f) == (2, 1, 2)
+    assert m.corrected_error_rate == pytest.approx(2 / 5 * 100)
+    assert m.counts.corrected_error_rate_chars == pytest.approx(1 / 5 * 100)
+
+
+@given(st.lists(st.sampled_from(["a", "b", SPACE, BACKSPACE, CLEAR, "page:symbols"]), max_size=25),
+       st.text(alphabet="ab ", max_size=8))
+def test_key_counts_agree_with_the_text_buffer(keys, target):
+    buf, entries = _drive(keys)
+    m = trial_metrics(target, buf.text, buf.input_stream, [float(i) for i in range(len(keys))], keys=entries)
+    erased = buf.input_stream.count("\b")
+    # every keystroke counted once; fixes never exceed editing keys; IF = erased characters
+    assert m.keys.keystrokes == len(keys)
+    assert m.keys.fixes <= m.keys.backspaces + m.keys.clears
+    assert m.keys.page_switches == keys.count("page:symbols")
+    assert 0 <= m.counts.if_ok <= m.counts.if_
+    chars_erased = 0
+    before = ""
+    for _, after in entries:
+        chars_erased += max(len(before) - len(after), 0)
+        before = after
+    assert m.counts.if_ == chars_erased
+    assert erased >= chars_erased  # the stream logs a backspace on an empty text too
+    # With P = T and every keystroke a character or a useful backspace, the two KSPCs agree.
+    if buf.text and target == buf.text and m.keys.fixes == m.keys.backspaces + m.keys.clears == keys.count(BACKSPACE):
+        if not m.keys.page_switches:
+            assert m.kspc == pytest.approx(m.kspc_2003)
 
 
 def test_empty_trial():
