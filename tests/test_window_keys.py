@@ -495,3 +495,22 @@ def test_gaze_repaints_only_where_it_moved_at_most_60_times_a_second(window, qtb
     whole = win.view.width() * win.view.height()
     assert 10 <= n <= 40, n  # ~0.5 s at <= 60 paints/s (it was one per 8 ms tick)
     assert max(areas) < whole * 0.1, (max(areas), whole)
+
+
+def test_a_fixations_jitter_moves_no_cursor_and_paints_nothing(window, qtbot):
+    """Issue 15: the gaze cursor was repainted for every whole-pixel move, so the jitter of a
+    fixation on the text cost a paint per sample. Moves under 3 px are not drawn."""
+    win, controller, eyes = started(window, qtbot)
+    win.view.show_cursor = True
+    o = controller.session.model.layout.output
+    cx, cy = (o[0] + o[2]) / 2, (o[1] + o[3]) / 2
+    eyes.pos = (cx, cy)
+    qtbot.wait(400)  # the smoothed cursor settles
+    paints = PaintCounter(win.view)
+    for i in range(40):  # +-1 px of jitter
+        eyes.pos = (cx + (i % 3) - 1, cy + ((i // 3) % 3) - 1)
+        qtbot.wait(12)
+    assert paints.n <= 2, paints.n
+    n = paints.n
+    eyes.pos = (cx + 40, cy)  # a real move is drawn
+    qtbot.waitUntil(lambda: paints.n > n, timeout=WAIT_MS)

@@ -33,6 +33,7 @@ class GazeController(QObject):
     POLL_MS = 8  # trackers that make samples when read (mouse, sim, replay)
     SLOW_MS = 50  # push trackers: samples wake the tick; this timer only for flashes and dialogs
     IDLE_MS = 100  # the mouse, resting with nothing filling or flashing (a move wakes it at once)
+    CURSOR_STILL_PX = 3.0  # the drawn cursor follows moves of at least this much (each axis)
     FRAME_S = 1 / 60  # gaze-driven repaints at most this often (the display's refresh)
     STILL_S = 0.3  # the mouse is polled fast this long after it last moved (the smoothing settles)
 
@@ -179,7 +180,13 @@ class GazeController(QObject):
                     self._flash_until = sel.t_s + 0.25
                     self.selected.emit(sel.key_id)
         if last is not None:
-            view.cursor_px = (last.x_px, last.y_px) if last.valid else None
+            cur = view.cursor_px
+            if not last.valid:
+                view.cursor_px = None
+            elif cur is None or abs(last.x_px - cur[0]) >= self.CURSOR_STILL_PX or \
+                    abs(last.y_px - cur[1]) >= self.CURSOR_STILL_PX:
+                # Moves within a fixation's jitter are not drawn: a still gaze costs no paints.
+                view.cursor_px = (last.x_px, last.y_px)
             if view.flash_key is not None and last.t_s > self._flash_until:
                 view.flash_key = None
         for action in self.session.model.take_actions():
