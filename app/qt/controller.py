@@ -204,9 +204,12 @@ class GazeController(QObject):
         elif self._drawn_now() != self._drawn:
             wait_s = self._painted + self.FRAME_S - time.perf_counter()
             if wait_s <= 0:
+                self._frame.stop()
                 self._paint_changes()
             elif not self._frame.isActive():
-                self._frame.start(max(1, int(wait_s * 1000 + 0.5)))
+                # Painted by a later tick, right after its samples (a paint at some other
+                # moment would hold up the next sample); by the timer if none comes.
+                self._frame.start(max(1, int((wait_s + self.FRAME_S) * 1000 + 0.5)))
         if self._adaptive:
             self._pace(last)
 
