@@ -12,21 +12,34 @@ import sys
 
 from gazetype.app.errors import one_line, user_error_types
 
-# Subcommand modules, in the order `gazetype --help` lists them. Each has
-# `NAME`, `HELP`, `add_arguments(parser)` and `main(args) -> int`.
+# Subcommands, in the order `gazetype --help` lists them: (name, module, one-line help).
+# Each module has `add_arguments(parser)` and `main(args) -> int`, and is imported only
+# when its command runs (or its help is asked for): `gazetype --help` imports none.
 COMMANDS = (
-    "gazetype.app.commands.run",
-    "gazetype.app.commands.record",
-    "gazetype.app.commands.replay",
-    "gazetype.app.commands.study",
-    "gazetype.app.commands.validate",
-    "gazetype.app.commands.simulate",
-    "gazetype.app.commands.trackers",
-    "gazetype.app.commands.calibrate",
-    "gazetype.app.commands.history",
-    "gazetype.app.commands.tobii_bridge",
-    "gazetype.app.commands.voices",
-    "gazetype.app.commands.say",
+    ("run", "gazetype.app.commands.run",
+     "open the gaze keyboard (default command)"),
+    ("record", "gazetype.app.commands.record",
+     "record gaze from a tracker into a v1 recording (JSON Lines)"),
+    ("replay", "gazetype.app.commands.replay",
+     "replay a recording through the same pipeline as the live app"),
+    ("study", "gazetype.app.commands.study",
+     "run a gaze-typing user study; export and report its data"),
+    ("validate", "gazetype.app.commands.validate",
+     "measure the tracker's accuracy and precision at 5 or 9 targets (a validation)"),
+    ("simulate", "gazetype.app.commands.simulate",
+     "run the study protocol with simulated participants (no people, no hardware)"),
+    ("trackers", "gazetype.app.commands.trackers",
+     "list the eye trackers and gaze streams available now (Tobii, LSL, mouse, sim)"),
+    ("calibrate", "gazetype.app.commands.calibrate",
+     "calibrate the eye tracker with its own procedure (Tobii, directly or through the bridge)"),
+    ("history", "gazetype.app.commands.history",
+     "list or delete the texts the keyboard kept on this machine (for its phrases page)"),
+    ("tobii-bridge", "gazetype.app.commands.tobii_bridge",
+     "publish a Tobii eye tracker as an LSL gaze stream (run under Python 3.10 with the tobii extra)"),
+    ("voices", "gazetype.app.commands.voices",
+     "list the installed speech voices (offline text to speech with espeak-ng)"),
+    ("say", "gazetype.app.commands.say",
+     "speak TEXT aloud with the offline voice, to try --voice, --rate and --volume"),
 )
 
 
@@ -35,17 +48,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line (`only` None), or every command listed but only command
+    `only` given its options ("" for none: `gazetype --help`)."""
     p = _Parser(prog="gazetype", description="Type with your eyes: a dwell keyboard that "
                 "recalibrates the eye tracker while you read what you typed.")
     from gazetype import __version__
     p.add_argument("--version", action="version", version=f"gazetype {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for modname in COMMANDS:
-        mod = importlib.import_module(modname)
-        sp = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
-        mod.add_arguments(sp)
-        sp.set_defaults(_main=mod.main)
+    for name, modname, help_ in COMMANDS:
+        sp = sub.add_parser(name, help=help_, description=help_)
+        if only is None or only == name:
+            mod = importlib.import_module(modname)
+            mod.add_arguments(sp)
+            sp.set_defaults(_main=mod.main)
     return p
 
 
@@ -73,10 +89,10 @@ _ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, er
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser()
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run", *argv]  # plain `gazetype` opens the keyboard
     argv = _glue_negative_values(argv)
+    parser = build_parser(only=argv[0] if argv[0] in {c[0] for c in COMMANDS} else "")
     args = parser.parse_args(argv)
     try:
         return int(args._main(args) or 0)

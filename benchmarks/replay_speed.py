@@ -9,7 +9,8 @@ files are given), prints the best of --repeat runs of:
   replay    keyboard.replay.replay(path) without autocalibration
   autocal   keyboard.replay.replay(path, autocal=True)
 
-and the ratios to `json`. The goal: replay with autocalibration at most 3x json.
+and the ratios to `json`. The goal (issue 15): replay with autocalibration at most 2.5x json
+for every kind of recording.
 
     python benchmarks/replay_speed.py [FILE ...] [--repeat 5] [--duration 120]
 """

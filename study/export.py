@@ -11,10 +11,10 @@ import csv
 import os
 from pathlib import Path
 
-from gazetype.study.validation_report import VALIDATION_COLUMNS, csv_rows, validation_blocks
 from gazetype.study.analysis import Progress, offset_traces, trial_results
 from gazetype.study.db import StudyStore
 from gazetype.study.errors import StudyError
+from gazetype.study.validation_report import VALIDATION_COLUMNS, csv_rows, validation_blocks
 
 FILES = ("trials.csv", "keystrokes.csv", "calibration.csv", "questionnaire.csv", "validation.csv")
 

@@ -12,7 +12,6 @@ from html import escape
 from pathlib import Path
 
 from gazetype.study import stats as st
-from gazetype.study.validation_report import validation_blocks, validation_section
 from gazetype.study.analysis import (
     MEASURES,
     Cell,
@@ -29,6 +28,7 @@ from gazetype.study.db import TLX_SCALES, StudyStore, is_own_file
 from gazetype.study.errors import StudyError
 from gazetype.study.metrics import mean_sd
 from gazetype.study.svg import PALETTE, dot_plot, line_plot
+from gazetype.study.validation_report import validation_blocks, validation_section
 
 TESTED = ("wpm", "total_error_rate", "uncorrected_error_rate")
 MAX_TRACE_PANELS = 12

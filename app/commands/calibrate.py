@@ -8,9 +8,6 @@ import sys
 
 from gazetype.app.commands.common import DURATION_S, add_tracker_arg, require_display
 
-NAME = "calibrate"
-HELP = "calibrate the eye tracker with its own procedure (Tobii, directly or through the bridge)"
-
 
 def _targets(text: str) -> int:
     if text not in ("5", "9"):

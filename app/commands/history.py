@@ -2,9 +2,6 @@
 texts and saved phrases; never sent anywhere)."""
 from __future__ import annotations
 
-NAME = "history"
-HELP = "list or delete the texts the keyboard kept on this machine (for its phrases page)"
-
 
 def add_arguments(p) -> None:
     g = p.add_mutually_exclusive_group()

@@ -11,9 +11,6 @@ from gazetype.app.commands.common import (
     whole_number,
 )
 
-NAME = "record"
-HELP = "record gaze from a tracker into a v1 recording (JSON Lines)"
-
 
 def add_arguments(p) -> None:
     add_tracker_arg(p, default="sim")

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from gazetype.app.commands.common import SPEED_X, positive_ms
 
-NAME = "replay"
-HELP = "replay a recording through the same pipeline as the live app"
-
 
 def add_arguments(p) -> None:
     p.add_argument("file", metavar="FILE", help="a v1 recording (.jsonl, .jsonl.gz) or a LabRecorder file (.xdf)")

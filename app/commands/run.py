@@ -5,9 +5,6 @@ import argparse
 
 from gazetype.app.commands.common import add_offset_arg, add_tracker_arg, layout_name, positive_ms, require_display
 
-NAME = "run"
-HELP = "open the gaze keyboard (default command)"
-
 
 def add_arguments(p) -> None:
     add_tracker_arg(p, default="auto")

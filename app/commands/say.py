@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from gazetype.app.commands.common import number_in
 
-NAME = "say"
-HELP = "speak TEXT aloud with the offline voice, to try --voice, --rate and --volume"
-
 
 def add_arguments(p) -> None:
     p.add_argument("text", nargs="+", help="what to say")

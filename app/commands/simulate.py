@@ -5,9 +5,6 @@ import sys
 
 from gazetype.app.commands.common import RATE_HZ, add_validate_args, positive_ms, validation_config, whole_number
 
-NAME = "simulate"
-HELP = "run the study protocol with simulated participants (no people, no hardware)"
-
 
 def add_arguments(p) -> None:
     p.description = ("Simulated participants type the study's phrases by dwell, headless and much faster than "

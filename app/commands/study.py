@@ -13,9 +13,6 @@ from gazetype.app.commands.common import (
 )
 from gazetype.study.errors import StudyError
 
-NAME = "study"
-HELP = "run a gaze-typing user study; export and report its data"
-
 
 def _utc_now() -> str:
     from datetime import datetime, timezone

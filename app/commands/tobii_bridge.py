@@ -9,9 +9,6 @@ import sys
 
 from gazetype.app.commands.common import DURATION_S
 
-NAME = "tobii-bridge"
-HELP = "publish a Tobii eye tracker as an LSL gaze stream (run under Python 3.10 with the tobii extra)"
-
 
 def add_arguments(p) -> None:
     p.add_argument("--device", metavar="SERIAL", default=None,

@@ -1,9 +1,6 @@
 """`gazetype trackers`: list the gaze sources available now."""
 from __future__ import annotations
 
-NAME = "trackers"
-HELP = "list the eye trackers and gaze streams available now (Tobii, LSL, mouse, sim)"
-
 
 def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")

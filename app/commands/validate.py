@@ -10,8 +10,6 @@ from gazetype.app.commands.common import (
     require_display,
 )
 
-NAME = "validate"
-HELP = "measure the tracker's accuracy and precision at 5 or 9 targets (a validation)"
 DEFAULT_DWELL_MS = 1500
 
 

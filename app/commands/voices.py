@@ -1,9 +1,6 @@
 """`gazetype voices`: list the speech voices installed on this machine."""
 from __future__ import annotations
 
-NAME = "voices"
-HELP = "list the installed speech voices (offline text to speech with espeak-ng)"
-
 
 def add_arguments(p) -> None:
     p.add_argument("--lang", metavar="CODE", help="only voices for this language, e.g. en or de")

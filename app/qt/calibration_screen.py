@@ -16,8 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from gazetype.calibration.explicit import (CANCELLED, DONE, ExplicitCalibration, Outcome, ThreadWorker,
-                                           targets_px)
+from gazetype.calibration.explicit import CANCELLED, DONE, ExplicitCalibration, Outcome, ThreadWorker, targets_px
 from gazetype.tracker.clock import now_s
 from gazetype.tracker.devicecal import DeviceCalibration
 from gazetype.tracker.screen import Screen
