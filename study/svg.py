@@ -176,6 +176,9 @@ def line_plot(title: str, series: list[dict], xlabel: str, ylabel: str, *, width
                     path.append((x, pts[i - 1][1]))
                 path.append((x, y))
             pts = path
+        if len(pts) == 1:  # one value (a session with a single estimate): a dot, not an empty line
+            body.append(f"<circle cx='{f.x(pts[0][0]):.1f}' cy='{f.y(pts[0][1]):.1f}' r='3.5' fill='{color}'/>")
+            continue
         d = " ".join(f"{f.x(x):.1f},{f.y(y):.1f}" for x, y in pts)
         dash = " stroke-dasharray='6 4'" if s.get("dash") else ""
         body.append(f"<polyline points='{d}' fill='none' stroke='{color}' stroke-width='{s.get('width', 1.8)}'"

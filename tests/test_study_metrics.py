@@ -225,3 +225,15 @@ def test_rates_partition_and_bounds(p, keys):
     if BACKSPACE not in keys:
         assert c.if_ == 0 and c.corrected_error_rate == 0.0
     assert c.c + c.inf == max(len(p), len(buf.text))
+
+
+def test_a_series_of_one_point_is_drawn_as_a_dot():
+    """A session with a single offset estimate drew an empty panel (a polyline needs two
+    points): its estimate and induced offset are dots now."""
+    from gazetype.study.svg import line_plot
+
+    svg = line_plot("one", [{"label": "estimate x", "points": [(97.7, 90.0)], "color": "#123456"},
+                            {"label": "two", "points": [(0.0, 1.0), (5.0, 2.0)], "color": "#654321"}],
+                    "t (s)", "px", xmin=0.0)
+    assert "<circle" in svg and "fill='#123456'" in svg
+    assert svg.count("<polyline") >= 1
