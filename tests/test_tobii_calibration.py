@@ -170,11 +170,28 @@ def test_remote_errors_timeouts_and_bad_requests_are_one_line():
         srv.stop()
 
 
+
+def _calibrate_through_lsl(name: str, wait_s: float):
+    """Calibrate 5 targets through the calibration the LSL stream `name` advertises
+    (the bridge's); the finished procedure."""
+    from gazetype.tracker.lsl import LslTracker
+    tr = LslTracker(SCREEN, arg=name, wait_s=wait_s).start()
+    try:
+        cal = tr.calibration()
+        assert isinstance(cal, RemoteCalibration)
+        m = ExplicitCalibration(cal, targets_px(SCREEN, 5), show_s=0, shrink_s=0.01, settle_s=0)
+        t = 0.0
+        while not m.finished and t < 30:
+            m.update(t)
+            t += 0.05
+    finally:
+        tr.stop()
+    return m
+
 def test_bridge_offers_calibration_to_the_lsl_tracker_end_to_end():
     """bridge (scripted SDK) -> LSL <desc><calibration> -> LslTracker.calibration() -> the
     procedure -> the device's ScreenBasedCalibration, and the result back in our px."""
     pytest.importorskip("pylsl")
-    from gazetype.tracker.lsl import LslTracker
     from gazetype.tracker.tobiibridge import run_bridge
 
     name = f"Tobii-{uuid.uuid4().hex[:6]}"
@@ -184,17 +201,7 @@ def test_bridge_offers_calibration_to_the_lsl_tracker_end_to_end():
                           kwargs=dict(sdk=FakeSDK([dev]), stop=stop, log=lambda m: None), daemon=True)
     th.start()
     try:
-        tr = LslTracker(SCREEN, arg=name, wait_s=5).start()
-        try:
-            cal = tr.calibration()
-            assert isinstance(cal, RemoteCalibration)
-            m = ExplicitCalibration(cal, targets_px(SCREEN, 5), show_s=0, shrink_s=0.01, settle_s=0)
-            t = 0.0
-            while not m.finished and t < 30:
-                m.update(t)
-                t += 0.05
-        finally:
-            tr.stop()
+        m = _calibrate_through_lsl(name, wait_s=5)
     finally:
         stop.set()
         th.join(timeout=5)
@@ -208,7 +215,6 @@ def test_a_python310_bridge_process_calibrates_the_real_sdk_from_this_python():
     """The deployment: gazetype on this Python, the bridge in a Python 3.10 process with the
     real tobii_research (its device faked below the SDK's Python layer)."""
     pytest.importorskip("pylsl")
-    from gazetype.tracker.lsl import LslTracker
 
     from .test_tobii import ROOT, _python310
     py, why = _python310()
@@ -219,17 +225,7 @@ def test_a_python310_bridge_process_calibrates_the_real_sdk_from_this_python():
     proc = subprocess.Popen([py, "tests/py310/tobii_native_fake.py", name, "60"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        tr = LslTracker(SCREEN, arg=name, wait_s=20).start()
-        try:
-            cal = tr.calibration()
-            assert isinstance(cal, RemoteCalibration)
-            m = ExplicitCalibration(cal, targets_px(SCREEN, 5), show_s=0, shrink_s=0.01, settle_s=0)
-            t = 0.0
-            while not m.finished and t < 30:
-                m.update(t)
-                t += 0.05
-        finally:
-            tr.stop()
+        m = _calibrate_through_lsl(name, wait_s=20)
     finally:
         proc.send_signal(signal.SIGINT)  # the bridge stops on Ctrl-C and lists the native calls
         out, _ = proc.communicate(timeout=20)
