@@ -205,3 +205,13 @@ def test_closing_the_keyboard_mid_calibration_leaves_calibration_mode_first(kwin
     win.close()
     assert cal.log[0] == ("enter",) and cal.log[-1] == ("leave",)
     assert win.calibration_screen is None and win.message.startswith("calibration cancelled")
+
+
+def test_cli_calibrate_never_overwrites_the_validation_result(tmp_path, capsys):
+    """`--out` keeps the validation that follows a calibration: an existing file is refused
+    before anything starts, and left as it was."""
+    out = tmp_path / "validation.json"
+    out.write_text("kept")
+    assert cli_main(["calibrate", "--tracker", "mouse", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"gazetype calibrate: error: --out {out}: already exists; choose another name\n"
+    assert out.read_text() == "kept"
