@@ -215,6 +215,17 @@ def test_predicate_quotes_names():
         gaze_predicate("a'b\"c")
 
 
+def _record_1s_while(send, stop: threading.Event, name: str, path) -> int:
+    """`gazetype record --duration 1` from stream `name` while `send` (a loop until `stop`) sends."""
+    th = threading.Thread(target=send, daemon=True)
+    th.start()
+    try:
+        return cli_main(["record", "--tracker", f"lsl:{name}", "--duration", "1", "--out", str(path)])
+    finally:
+        stop.set()
+        th.join()
+
+
 def test_record_command_records_an_lsl_stream(tmp_path, capsys):
     name = unique()
     out = outlet(name)
@@ -230,14 +241,8 @@ def test_record_command_records_an_lsl_stream(tmp_path, capsys):
             k += 1
             time.sleep(1 / 120)
 
-    th = threading.Thread(target=send, daemon=True)
-    th.start()
     path = tmp_path / "lsl.jsonl"
-    try:
-        rc = cli_main(["record", "--tracker", f"lsl:{name}", "--duration", "1", "--out", str(path)])
-    finally:
-        stop.set()
-        th.join()
+    rc = _record_1s_while(send, stop, name, path)
     assert rc == 0
     rec = read_recording(path)
     assert rec.header.sample_rate_hz == 120.0 and rec.header.source == f"lsl:{name}"
@@ -538,14 +543,8 @@ def test_record_with_a_sender_a_million_seconds_off_records_and_warns(tmp_path, 
             k += 1
             time.sleep(1 / 120)
 
-    th = threading.Thread(target=send, daemon=True)
-    th.start()
     path = tmp_path / "off.jsonl"
-    try:
-        rc = cli_main(["record", "--tracker", f"lsl:{name}", "--duration", "1", "--out", str(path)])
-    finally:
-        stop.set()
-        th.join()
+    rc = _record_1s_while(send, stop, name, path)
     err = capsys.readouterr().err
     assert rc == 0
     rec = read_recording(path)

@@ -201,11 +201,11 @@ class GazeController(QObject):
             self._drawn = self._drawn_now()
             self._painted = time.perf_counter()
             self.view.update()
-        elif self._drawn_now() != self._drawn:
+        elif (drawn := self._drawn_now()) != self._drawn:
             wait_s = self._painted + self.FRAME_S - time.perf_counter()
             if wait_s <= 0:
                 self._frame.stop()
-                self._paint_changes()
+                self._paint_changes(drawn)
             elif not self._frame.isActive():
                 # Painted by a later tick, right after its samples (a paint at some other
                 # moment would hold up the next sample); by the timer if none comes.
@@ -219,8 +219,11 @@ class GazeController(QObject):
         cur = v.cursor_px if v.show_cursor else None
         return (v.focus, v.flash_key, v.paused, None if cur is None else (round(cur[0]), round(cur[1])))
 
-    def _paint_changes(self) -> None:
-        drawn = self._drawn_now()
+    def _paint_changes(self, drawn: tuple | None = None) -> None:
+        """Repaint where gaze changed the picture since the last repaint (`drawn`: what
+        `_drawn_now` gives, when the caller has it already)."""
+        if drawn is None:
+            drawn = self._drawn_now()
         before = self._drawn
         if drawn == before:
             return
