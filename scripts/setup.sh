@@ -30,23 +30,26 @@ if command -v dpkg >/dev/null 2>&1; then
 fi
 
 PY="${PYTHON:-python3}"
+# Editable, as links under build/ ("strict"): edits show at once, a new module needs this
+# script again; unlike setuptools' default it adds no import hook to every Python start.
+EDITABLE="--config-settings editable_mode=strict"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
 if [ "$mode" = test ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install -q --disable-pip-version-check $EDITABLE -e '.[test]'
   # Tobii's SDK has wheels for CPython 3.10 only: the adapter's tests run it in .venv310.
   for py in "${PY310:-}" python3.10 /root/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do
     if [ -n "$py" ] && "$py" -c "import sys; assert sys.version_info[:2] == (3, 10)" 2>/dev/null; then
       [ -x .venv310/bin/python ] || "$py" -m venv .venv310
       .venv310/bin/python -m pip install -q --disable-pip-version-check tobii-research pylsl pytest numpy scipy platformdirs pyxdf
       # gazetype itself without Qt: the adapter, the bridge and the headless core run here.
-      .venv310/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+      .venv310/bin/python -m pip install -q --disable-pip-version-check --no-deps $EDITABLE -e .
       break
     fi
   done
 else
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+  .venv/bin/python -m pip install -q --disable-pip-version-check $EDITABLE -e .
 fi
 echo "gazetype setup: ready (.venv)" >&2
