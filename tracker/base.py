@@ -98,6 +98,10 @@ class Tracker:
         self._qlock = threading.Lock()  # the queue, and a run's stop against its emits
         self.dropped = 0  # samples dropped because nobody read them in time (the queue was full)
         self.callback_errors = 0  # exceptions raised by the consumer's callback (caught)
+        # A push tracker may hand samples over in batches at most this often (s): a sample
+        # after a quiet `batch_s` goes at once, those that follow within it together at its
+        # end. 0: each at once. (Trackers that do not batch ignore it.)
+        self.batch_s = 0.0
         self.abandoned_threads = 0  # reader threads that did not end within JOIN_S of stop()
         self._callback: SampleCallback | None = None
         # Called (from the reader thread) when a sample is queued and none is waiting

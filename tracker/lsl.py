@@ -461,6 +461,10 @@ class LslTracker(Tracker):
                         last_t, last_ts = t, ts
                         emit(read_row(t, values), run)
                 want["last_t"] = last_t
+                if self.batch_s > 0:
+                    # Gather what arrives in the next batch_s (one wake-up of this thread
+                    # and of the consumer for all of it, not one per sample).
+                    run.wait(self.batch_s)
             elif not stalled and now - last_data > self.stall_s:
                 stalled = True
                 self._set_status(run, f"no data from {name}")

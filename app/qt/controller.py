@@ -33,7 +33,10 @@ class GazeController(QObject):
     POLL_MS = 8  # trackers that make samples when read (mouse, sim, replay)
     SLOW_MS = 50  # push trackers: samples wake the tick; this timer only for flashes and dialogs
     IDLE_MS = 100  # the mouse, resting with nothing filling or flashing (a move wakes it at once)
-    CURSOR_STILL_PX = 3.0  # the drawn cursor follows moves of at least this much (each axis)
+    CURSOR_STILL_DEG = 0.25  # the drawn cursor follows moves of at least this much (each axis):
+    # within a fixation gaze jitters by about a tracker's precision (0.1 to 0.5 deg RMS);
+    # a cursor that stays put there is calmer to look at and costs no repaints.
+    CURSOR_STILL_PX = 3.0  # and at least this
     FRAME_S = 1 / 60  # gaze-driven repaints at most this often (the display's refresh)
     STILL_S = 0.3  # the mouse is polled fast this long after it last moved (the smoothing settles)
 
@@ -52,8 +55,14 @@ class GazeController(QObject):
             # pending), instead of waiting up to a poll interval.
             self._arrived.connect(self.tick, Qt.QueuedConnection)
             tracker.on_arrival = self._arrived.emit
+            # A sink (LSL out) takes each corrected sample as soon as it can be had; the
+            # keyboard alone shows them once a display frame, so the tracker may gather
+            # what arrives within a frame into one hand-over (a sample after a quiet frame
+            # still comes at once): a wake-up per frame, not per sample.
+            tracker.batch_s = 0.0 if session.pipeline.sinks else self.FRAME_S
         # The mouse repeats itself while still: read it fast only while something moves,
         # fills or flashes (idle, it costs a tick every SLOW_MS).
+        self._push = tracker.pushes
         self._adaptive = not tracker.pushes and tracker.repeats_when_still
         self._last_pos: tuple | None = None
         self._moved_t = -1e9
@@ -63,6 +72,7 @@ class GazeController(QObject):
         self._frame = QTimer(self)  # a repaint held back to keep FRAME_S between them
         self._frame.setSingleShot(True)
         self._frame.timeout.connect(self._paint_changes)
+        self._still_px = max(self.CURSOR_STILL_PX, self.CURSOR_STILL_DEG * tracker.screen.px_per_deg)
         self.last_error: str | None = None
         self.blocked = False  # a modal dialog is open
         view.geometryChanged.connect(self.relayout)
@@ -161,6 +171,10 @@ class GazeController(QObject):
         except Exception as e:  # a tracker failing must not take the keyboard down
             self.last_error = str(e)
             samples = []
+        if samples and self._push:
+            # The slow timer is for when nothing arrives (flashes ending, dialogs): while
+            # samples flow it never fires (one wake-up fewer per SLOW_MS).
+            self._timer.start()
         view = self.view  # (a Qt wrapper: its attributes cost more than a plain object's)
         feed = self.session.feed
         last = None
@@ -183,8 +197,8 @@ class GazeController(QObject):
             cur = view.cursor_px
             if not last.valid:
                 view.cursor_px = None
-            elif cur is None or abs(last.x_px - cur[0]) >= self.CURSOR_STILL_PX or \
-                    abs(last.y_px - cur[1]) >= self.CURSOR_STILL_PX:
+            elif cur is None or abs(last.x_px - cur[0]) >= self._still_px or \
+                    abs(last.y_px - cur[1]) >= self._still_px:
                 # Moves within a fixation's jitter are not drawn: a still gaze costs no paints.
                 view.cursor_px = (last.x_px, last.y_px)
             if view.flash_key is not None and last.t_s > self._flash_until:

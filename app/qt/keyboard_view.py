@@ -68,6 +68,7 @@ class KeyboardView(QWidget):
         self._cursor_pm: QPixmap | None = None
         self._fonts: tuple | None = None
         self._sprites: dict[tuple, tuple[QPixmap, QPixmap]] = {}  # the key under gaze, by look
+        self._rings: dict[tuple, QPixmap] = {}  # the progress ring, by size and step
         self.still_redraws = 0  # times the cached picture of the still parts was drawn anew
         self.setMinimumSize(480, 320)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
@@ -204,26 +205,50 @@ class KeyboardView(QWidget):
         """The same picture as `_paint_key` with focus: the empty key, the filled one's
         lower part up to the progress, and the ring."""
         at, empty, full = self._focus_sprites(k, fonts, live)
-        p.drawPixmap(at.topLeft(), empty)
         progress = self.focus.progress
         if progress <= 0:
+            p.drawPixmap(at.topLeft(), empty)
             return
         pad = self._KEY_PAD_PX
         r = self._r(k.box)
         h = r.height() * progress
         dpr = full.devicePixelRatio()
-        top = at.height() - pad - h  # in the sprite, logical px
+        top = round((at.height() - pad - h) * dpr) / dpr  # in the sprite, logical px, on a device pixel
+        # The empty key above the progress, the full one below (each pixel blended once).
+        p.drawPixmap(QRectF(at.x(), at.y(), at.width(), top), empty, QRectF(0, 0, empty.width(), top * dpr))
         p.drawPixmap(QRectF(at.x(), at.y() + top, at.width(), at.height() - top), full,
                      QRectF(0, top * dpr, full.width(), (at.height() - top) * dpr))
         self._paint_ring(p, r, progress)
 
-    @staticmethod
-    def _paint_ring(p: QPainter, r: QRectF, progress: float) -> None:
+    _RING_STEPS = 72  # the ring grows in 5 degree steps (under a frame apart at a 1 s dwell)
+
+    def _paint_ring(self, p: QPainter, r: QRectF, progress: float) -> None:
+        """The progress ring at the key's centre, from a sprite per step and size (an
+        antialiased arc cost about as much as the rest of a gaze-driven repaint)."""
+        step = min(self._RING_STEPS, int(progress * self._RING_STEPS))
+        if step <= 0:
+            return
         rad = min(r.width(), r.height()) * 0.42
-        p.setPen(_RING_PEN)
-        p.setBrush(Qt.NoBrush)
-        p.drawArc(QRectF(r.center().x() - rad, r.center().y() - rad, 2 * rad, 2 * rad),
-                  90 * 16, int(-360 * 16 * progress))
+        dpr = p.device().devicePixelRatioF()
+        look = (round(rad * 4), step, dpr)
+        pm = self._rings.get(look)
+        margin = _RING_PEN.widthF() / 2 + 2
+        if pm is None:
+            side = 2 * (rad + margin)
+            pm = QPixmap(int(side * dpr + 1), int(side * dpr + 1))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.transparent)
+            q = QPainter(pm)
+            q.setRenderHint(QPainter.Antialiasing)
+            q.setPen(_RING_PEN)
+            q.setBrush(Qt.NoBrush)
+            q.drawArc(QRectF(margin, margin, 2 * rad, 2 * rad), 90 * 16, int(-360 * 16 * step / self._RING_STEPS))
+            q.end()
+            if len(self._rings) > 4 * self._RING_STEPS:
+                self._rings.clear()
+            self._rings[look] = pm
+        c = r.center()
+        p.drawPixmap(QPointF(c.x() - rad - margin, c.y() - rad - margin), pm)
 
     def _still_state(self) -> tuple:
         m = self.model
