@@ -287,6 +287,41 @@ def test_samples_arrive_without_waiting_for_the_poll_timeout():
     assert bursts > most_if_polled, (bursts, most_if_polled, arrived)
 
 
+def test_a_batching_reader_wakes_its_consumer_once_a_batch_and_a_lone_sample_at_once():
+    """Issue 15: a wake-up of the GUI thread per sample cost more than the sample's work.
+    With `batch_s` the reader hands over what arrives within it together; a sample after a
+    quiet `batch_s` still goes at once. Nothing is lost or reordered."""
+    name = unique()
+    out = outlet(name, gaze_channels("pixels", eyes=False))
+    tr = LslTracker(arg=name, wait_s=5)
+    tr.batch_s = 0.4
+    wakes = []
+    tr.on_arrival = lambda: wakes.append(time.monotonic())
+    tr.start()
+    got = []
+    try:
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        for k in range(120):  # 1 s at 120 Hz
+            out.push_sample([float(k), 0.0])
+            got.extend(tr.read())
+            time.sleep(1 / 120)
+        assert wait_until(lambda: got.extend(tr.read()) or len(got) >= 120, 5.0), len(got)
+        burst = [w for w in wakes if w >= t0]
+        assert len(burst) <= 2 + (time.monotonic() - t0) / 0.4, len(burst)  # not one per sample
+        time.sleep(0.8)  # quiet
+        got.extend(tr.read())
+        n_wakes = len(wakes)
+        t1 = time.monotonic()
+        out.push_sample([1000.0, 0.0])
+        assert wait_until(lambda: len(wakes) > n_wakes, 5.0)
+        assert wakes[n_wakes] - t1 < 0.2  # not held back for a batch
+        got.extend(read_n(tr, 1))
+    finally:
+        tr.stop()
+    assert [s.x_px for s in got] == [*map(float, range(120)), 1000.0]
+
+
 def test_a_failing_consumer_callback_does_not_kill_the_reader(caplog):
     """An exception in the consumer's callback is counted and logged once; the connection
     stays up and the next samples are delivered (it once tore the connection down)."""

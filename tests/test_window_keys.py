@@ -422,6 +422,8 @@ def test_samples_of_a_push_tracker_are_handled_as_they_arrive(qapp, qtbot, monke
     view.show()
     tracker = PushTracker()
     controller = GazeController(view, session, tracker)
+    # Nothing needs each sample at once (no sink): the tracker may gather a frame's worth.
+    assert tracker.batch_s == controller.FRAME_S
     controller.start()
     try:
         qtbot.wait(100)
@@ -436,6 +438,15 @@ def test_samples_of_a_push_tracker_are_handled_as_they_arrive(qapp, qtbot, monke
         assert sorted(delays)[2] < 0.05, delays
     finally:
         controller.stop()
+
+    class Sink:  # e.g. the LSL outlet of corrected gaze: each sample as soon as it can be had
+        def write(self, ev): ...
+        def write_corrected(self, s): ...
+        def close(self): ...
+
+    with_sink = PushTracker()
+    GazeController(view, TypingSession(model, GazePipeline(DwellEngine(), sinks=[Sink()])), with_sink)
+    assert with_sink.batch_s == 0.0
 
 
 def test_an_idle_mouse_is_read_slowly_and_a_move_speeds_it_up(window, qtbot):
