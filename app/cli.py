@@ -3,14 +3,11 @@ app/commands and registers its parser; adding a command is adding a module to
 COMMANDS. Bad input ends in one line on stderr and exit code 2, never a traceback."""
 from __future__ import annotations
 
-import argparse
-import errno
-import importlib
 import os
-import re
 import sys
 
-from gazetype.app.errors import one_line, user_error_types
+# argparse (with re, enum, textwrap, shutil) is imported only when a command is parsed:
+# `gazetype --help` prints its text without it (issue 15: --help in under 50 ms).
 
 # Subcommands, in the order `gazetype --help` lists them: (name, module, one-line help).
 # Each module has `add_arguments(parser)` and `main(args) -> int`, and is imported only
@@ -43,16 +40,26 @@ COMMANDS = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, not a usage dump
-        self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
+DESCRIPTION = "Type with your eyes: a dwell keyboard that recalibrates the eye tracker while you read what you typed."
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def _parser_class():
+    import argparse
+
+    from gazetype.app.errors import one_line
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str):  # one line, not a usage dump
+            self.exit(2, f"{self.prog}: error: {one_line(message)} (see '{self.prog} --help')\n")
+    return _Parser
+
+
+def build_parser(only: str | None = None):
     """The whole command line (`only` None), or every command listed but only command
-    `only` given its options ("" for none: `gazetype --help`)."""
-    p = _Parser(prog="gazetype", description="Type with your eyes: a dwell keyboard that "
-                "recalibrates the eye tracker while you read what you typed.")
+    `only` given its options ("" for none: `gazetype --help`): an argparse parser."""
+    import importlib
+    _Parser = _parser_class()
+    p = _Parser(prog="gazetype", description=DESCRIPTION)
     from gazetype import __version__
     p.add_argument("--version", action="version", version=f"gazetype {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -70,6 +77,7 @@ _VALUE_OPTIONS = ("--offset",)  # their values may start with '-' (e.g. "-1,0.5d
 
 def _glue_negative_values(argv: list[str]) -> list[str]:
     """argparse takes "--offset -1,0" for two options; pass it as "--offset=-1,0"."""
+    import re
     out: list[str] = []
     i = 0
     while i < len(argv):
@@ -83,12 +91,81 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
-                       errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
+def _columns() -> int:
+    """The terminal's width as argparse finds it (shutil.get_terminal_size)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """textwrap.wrap(text, width) for plain words: greedy, breaking after a hyphen inside
+    a word as textwrap does ("gaze-" "typing"); words are never longer than width here."""
+    chunks: list[tuple[str, bool]] = []  # (chunk, a space before it)
+    for word in text.split():
+        start, space = 0, True
+        for i in range(2, len(word) - 2):
+            if word[i] == "-" and word[i - 2:i].isalpha() and word[i + 1:i + 3].isalpha():
+                chunks.append((word[start:i + 1], space))
+                start, space = i + 1, False
+        chunks.append((word[start:], space))
+    lines: list[str] = []
+    line = ""
+    for chunk, space in chunks:
+        add = (" " if space and line else "") + chunk
+        if line and len(line) + len(add) > width:
+            lines.append(line)
+            line = chunk
+        else:
+            line += add
+    if line:
+        lines.append(line)
+    return lines
+
+
+def top_help() -> str | None:
+    """`gazetype --help` as argparse formats it (tests compare them), made without
+    importing argparse; None where the terminal is too narrow for this simple layout."""
+    width = _columns() - 2
+    options = (("-h, --help", "show this help message and exit"), ("--version", "show program's version number and exit"))
+    # argparse's help column: after the longest name (+ its indent, + 2), at most 24.
+    col = min(2 + max(len(n) + 2 for n, *_ in (*COMMANDS, *options, ("COMMAND",))), 24)
+    usage = "usage: gazetype [-h] [--version] COMMAND ..."
+    if len(usage) > width or width - 20 < col or any(len(w) > width - col for _, *h in (*COMMANDS, *options) for w in h[-1].split()):
+        return None
+    out = [usage, ""]
+    out += _wrap(DESCRIPTION, width)
+    out += ["", "positional arguments:", "  COMMAND"]
+
+    def row(indent: int, name: str, help_: str) -> None:
+        lines = _wrap(help_, width - col)
+        room = col - indent - 2
+        if len(name) <= room:
+            out.append(f"{' ' * indent}{name:<{room}}  {lines[0]}")
+        else:
+            out.append(f"{' ' * indent}{name}")
+            out.append(" " * col + lines[0])
+        out.extend(" " * col + ln for ln in lines[1:])
+    for name, _, help_ in COMMANDS:
+        row(4, name, help_)
+    out += ["", "options:"]
+    for name, help_ in options:
+        row(2, name, help_)
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv in (["-h"], ["--help"]) and (text := top_help()) is not None:
+        sys.stdout.write(text)
+        return 0
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv = ["run", *argv]  # plain `gazetype` opens the keyboard
     argv = _glue_negative_values(argv)
@@ -105,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gazetype: interrupted", file=sys.stderr)
         return 130
-    except user_error_types() as e:
-        print(f"gazetype {args.command}: error: {one_line(str(e))}", file=sys.stderr)
+    except _user_error_types() as e:
+        print(f"gazetype {args.command}: error: {_one_line(str(e))}", file=sys.stderr)
         return 2
     except Exception as e:
         problem = _environment_problem(e)
@@ -116,16 +193,30 @@ def main(argv: list[str] | None = None) -> int:
         # A bug: still one line for the user, details on request.
         if os.environ.get("GAZETYPE_DEBUG"):
             raise
-        print(f"gazetype {args.command}: internal error: {type(e).__name__}: {one_line(str(e))} "
+        print(f"gazetype {args.command}: internal error: {type(e).__name__}: {_one_line(str(e))} "
               "(set GAZETYPE_DEBUG=1 for details)", file=sys.stderr)
         return 1
+
+
+def _user_error_types():
+    from gazetype.app.errors import user_error_types
+    return user_error_types()
+
+
+def _one_line(message: str) -> str:
+    from gazetype.app.errors import one_line
+    return one_line(message)
+
+
+_ENVIRONMENT_ERRNOS = ("ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EIO", "ENOTDIR", "EISDIR", "ENAMETOOLONG")
 
 
 def _environment_problem(e: Exception) -> str | None:
     """One line for a problem of the machine rather than of gazetype (a full disk, a
     read-only or failing file system, a file the user may not write), else None. What
     was written before it is kept."""
-    if isinstance(e, OSError) and e.errno in _ENVIRONMENT_ERRNOS:
+    import errno
+    if isinstance(e, OSError) and e.errno in {getattr(errno, n, None) for n in _ENVIRONMENT_ERRNOS} - {None}:
         where = f"{e.filename}: " if e.filename else ""
         return f"{where}{e.strerror or e}"
     if type(e).__module__ == "sqlite3" and any(
