@@ -130,3 +130,41 @@ def test_stop_does_not_hold_the_lock_while_joining():
     assert time.monotonic() - t0 < JOIN_S / 4 + 0.05
     stopper.join()
     tr.release.set()
+
+
+def test_batching_wakes_the_consumer_at_most_once_a_batch_and_loses_nothing():
+    """Issue 15: every sample of a push tracker woke the GUI thread. With `batch_s` the
+    consumer is woken at most once per batch (what comes meanwhile goes with the next
+    wake-up), a sample after a quiet batch at once; every sample is read, in order."""
+    tr = Pusher(rate_hz=200.0)
+    tr.batch_s = 0.1
+    wakes = []
+    got = []
+    tr.on_arrival = lambda: wakes.append(time.monotonic())
+    tr.start()
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 1.0:
+            got.extend(tr.read())  # the consumer reads when it likes (here: busily)
+            time.sleep(0.002)
+    finally:
+        tr.stop()
+    got.extend(tr.read())
+    assert len(got) >= 100  # ~200 at 200 Hz; fewer on a loaded machine
+    assert len(wakes) <= 1 + 1.0 / (0.9 * 0.1) + 1, len(wakes)  # unbatched: one per read, ~200
+    assert [s.y_px for s in got] == [float(k) for k in range(len(got))]  # none lost, in order
+    gaps = [b - a for a, b in zip(wakes, wakes[1:])]
+    assert min(gaps) >= 0.9 * 0.1 - 1e-3, gaps
+    quiet = Pusher(rate_hz=1.0)  # a sample a second: each one wakes the consumer at once
+    quiet.batch_s = 0.1
+    woke = []
+    quiet.on_arrival = lambda: woke.append(time.monotonic())
+    quiet.start()
+    try:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 2.5:
+            quiet.read()
+            time.sleep(0.01)
+    finally:
+        quiet.stop()
+    assert len(woke) >= 2 and all(b - a > 0.5 for a, b in zip(woke, woke[1:]))

@@ -24,6 +24,7 @@ callback is counted in `callback_errors`, logged once, and never stops the reade
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -98,10 +99,11 @@ class Tracker:
         self._qlock = threading.Lock()  # the queue, and a run's stop against its emits
         self.dropped = 0  # samples dropped because nobody read them in time (the queue was full)
         self.callback_errors = 0  # exceptions raised by the consumer's callback (caught)
-        # A push tracker may hand samples over in batches at most this often (s): a sample
-        # after a quiet `batch_s` goes at once, those that follow within it together at its
-        # end. 0: each at once. (Trackers that do not batch ignore it.)
+        # A push tracker wakes its consumer (`on_arrival`) at most once per `batch_s`: a
+        # sample after a quiet `batch_s` goes at once, those that follow within it go with
+        # the next wake-up (or the consumer's own timer). 0: each at once.
         self.batch_s = 0.0
+        self._woke_s = -math.inf  # time.monotonic() of the last wake-up
         self.abandoned_threads = 0  # reader threads that did not end within JOIN_S of stop()
         self._callback: SampleCallback | None = None
         # Called (from the reader thread) when a sample is queued and none is waiting
@@ -161,8 +163,15 @@ class Tracker:
             if len(q) == q.maxlen:
                 self.dropped += 1
             q.append(s)
-            wake = self.on_arrival if not self._wake_pending else None
-            self._wake_pending = True
+            wake = None
+            if not self._wake_pending:
+                now = time.monotonic() if self.batch_s else 0.0
+                # Batching: no wake-up within batch_s of the last one; what is queued meanwhile
+                # goes with the next (or with the consumer's own slow timer, if none comes).
+                if not self.batch_s or now - self._woke_s >= 0.9 * self.batch_s:  # (a timer's slack)
+                    wake = self.on_arrival
+                    self._wake_pending = True
+                    self._woke_s = now
         if wake is not None:
             try:
                 wake()
