@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gazetype.calibration.evidence import Evidence
-from gazetype.calibration.lines import TextLines, assign, shift_loglik
+from gazetype.calibration.lines import TextLines, assign, shift_logdens
 from gazetype.calibration.regions import TextRegion
 
 
@@ -67,14 +67,55 @@ def text_lines(reg: TextRegion) -> TextLines | None:
     return TextLines(ys, boxes, np.asarray([index[ln] for ln in reg.lines], int))
 
 
-def align(fix_xy: np.ndarray, tl: TextLines, max_px: float, margin: float, method: str = "slice") -> Alignment:
+class AlignCache:
+    """An episode's per-fixation cost terms (`lines.shift_logdens` by fixation y, the x
+    cost by fixation x and line), so that aligning a growing episode again computes only
+    its new fixations: the same terms, summed the same way, so the same result. Valid for
+    one text region, screen and config (`use` clears it when they change)."""
+
+    __slots__ = ("key", "tl", "ll", "x")
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.tl: TextLines | None = None
+        self.ll: dict[float, np.ndarray] = {}
+        self.x: dict[tuple[float, int], np.ndarray] = {}
+
+    def use(self, reg: TextRegion, ppd: float, cfg: EpisodeConfig) -> TextLines | None:
+        key = (reg, reg.t_s, ppd, cfg)
+        if len(self.key) != 4 or self.key[0] is not reg or self.key[1:] != key[1:]:
+            self.key, self.tl = key, text_lines(reg)
+            self.ll.clear()
+            self.x.clear()
+        return self.tl
+
+
+def _sum_terms(keys: list, store: dict, compute) -> np.ndarray:
+    """Sum over fixations of cached (shifts,) terms; `compute(missing keys)` gives the
+    missing ones as the columns of a (shifts, k) array."""
+    missing = [k for k in dict.fromkeys(keys) if k not in store]
+    if missing:
+        block = compute(missing)
+        for j, k in enumerate(missing):
+            store[k] = block[:, j]
+    # stacked as columns: the (shifts, fixations) array the direct computation sums
+    return np.stack([store[k] for k in keys], axis=1).sum(axis=1)
+
+
+def align(fix_xy: np.ndarray, tl: TextLines, max_px: float, margin: float, method: str = "slice",
+          cache: AlignCache | None = None) -> Alignment:
     """Lines by `slice` after removing the most likely vertical shift of the whole
     episode (`lines.shift_loglik`): the combination that was right in every one of 1296
     real cases (docs/autocalibration.md). A conflict when a shift at least half a line
     away fits within `margin` (log likelihood) of the best."""
+    fix_xy = np.asarray(fix_xy, dtype=float)
     h = tl.line_height_px
     shifts = np.arange(-max_px - 0.5 * h, max_px + 0.5 * h, max(1.0, 0.02 * h))
-    ll = shift_loglik(fix_xy, tl, shifts)
+    if cache is None:
+        ll = shift_logdens(fix_xy[:, 1], tl, shifts).sum(axis=1)
+    else:
+        ll = _sum_terms(fix_xy[:, 1].tolist(), cache.ll,
+                        lambda ys: shift_logdens(np.asarray(ys, float), tl, shifts))
     i = int(np.argmax(ll))
     best = float(shifts[i])
     far = np.abs(shifts - best) >= 0.5 * h
@@ -88,29 +129,20 @@ def align(fix_xy: np.ndarray, tl: TextLines, max_px: float, margin: float, metho
 
 
 def x_range(fx: np.ndarray, line_idx: np.ndarray, tl: TextLines, cap_px: float, max_px: float,
-            step_px: float, margin: float, land: tuple[float, float]) -> tuple[float, float] | None:
+            step_px: float, margin: float, land: tuple[float, float],
+            cache: AlignCache | None = None) -> tuple[float, float] | None:
     """The horizontal shifts (lo, hi px) that put the fixations where eyes land in the
     words of their lines (from `land[0]` to `land[1]` of a word's width), or None when a
     shift elsewhere fits within `margin` (ambiguous: words repeat along a line)."""
     shifts = np.arange(-max_px, max_px + 0.5 * step_px, step_px)
-    wb = tl.word_box_px
-    w = wb[:, 2] - wb[:, 0]
-    lo_x, hi_x = wb[:, 0] + land[0] * w, wb[:, 0] + land[1] * w
-    # Each line's landing spans, padded to the longest line (a fixation meets only its own line's words).
-    per_line = [np.flatnonzero(tl.word_line == k) for k in range(tl.n_lines)]
-    width = max((len(p) for p in per_line), default=0)
-    if width == 0 or not any(len(per_line[k]) for k in np.unique(line_idx)):
+    if not len(tl.word_line) or not np.isin(line_idx, tl.word_line).any():
         return None
-    span_lo = np.full((tl.n_lines, width), np.inf)
-    span_hi = np.full((tl.n_lines, width), np.inf)
-    for k, p in enumerate(per_line):
-        span_lo[k, :len(p)], span_hi[k, :len(p)] = lo_x[p], hi_x[p]
-    a, b = span_lo[line_idx], span_hi[line_idx]  # (n, width)
-    xs = fx[None, :, None] - shifts[:, None, None]  # (S, n, 1)
-    d = np.maximum(np.maximum(a[None] - xs, xs - b[None]), 0.0)
-    d = np.nan_to_num(d, nan=np.inf, posinf=np.inf).min(axis=2)  # padding: inf - inf
-    cost = (np.minimum(d, cap_px) / cap_px) ** 2
-    cost = cost.sum(axis=1)
+    if cache is None:
+        cost = _x_costs(fx, line_idx, tl, cap_px, shifts, land).sum(axis=1)
+    else:
+        cost = _sum_terms(list(zip(fx.tolist(), line_idx.tolist())), cache.x,
+                          lambda keys: _x_costs(np.asarray([k[0] for k in keys], float),
+                                                np.asarray([k[1] for k in keys], int), tl, cap_px, shifts, land))
     best = float(cost.min())
     ok = cost <= best + 1.0
     idx = np.flatnonzero(ok)
@@ -131,23 +163,45 @@ def x_range(fx: np.ndarray, line_idx: np.ndarray, tl: TextLines, cap_px: float, 
     return float(shifts[run[0]]), float(shifts[run[-1]])
 
 
+def _x_costs(fx: np.ndarray, line_idx: np.ndarray, tl: TextLines, cap_px: float, shifts: np.ndarray,
+             land: tuple[float, float]) -> np.ndarray:
+    """`x_range`'s terms: (shifts, fixations), each fixation's capped squared distance
+    to the landing span of the nearest word of its line. Each column depends only on its
+    own fixation and line."""
+    wb = tl.word_box_px
+    w = wb[:, 2] - wb[:, 0]
+    lo_x, hi_x = wb[:, 0] + land[0] * w, wb[:, 0] + land[1] * w
+    # Each line's landing spans, padded to the longest line (a fixation meets only its own line's words).
+    per_line = [np.flatnonzero(tl.word_line == k) for k in range(tl.n_lines)]
+    width = max((len(p) for p in per_line), default=0)
+    span_lo = np.full((tl.n_lines, width), np.inf)
+    span_hi = np.full((tl.n_lines, width), np.inf)
+    for k, p in enumerate(per_line):
+        span_lo[k, :len(p)], span_hi[k, :len(p)] = lo_x[p], hi_x[p]
+    a, b = span_lo[line_idx], span_hi[line_idx]  # (n, width)
+    xs = fx[None, :, None] - shifts[:, None, None]  # (S, n, 1)
+    d = np.maximum(np.maximum(a[None] - xs, xs - b[None]), 0.0)
+    d = np.nan_to_num(d, nan=np.inf, posinf=np.inf).min(axis=2)  # padding: inf - inf
+    return (np.minimum(d, cap_px) / cap_px) ** 2
+
+
 def episode_evidence(fixes: list, reg: TextRegion, group: int, ppd: float,
-                     cfg: EpisodeConfig) -> tuple[list[Evidence], bool]:
+                     cfg: EpisodeConfig, cache: AlignCache | None = None) -> tuple[list[Evidence], bool]:
     """Evidence from the episode's fixations (reported px) on `reg`, and whether its
-    line assignments conflicted."""
-    tl = text_lines(reg)
+    line assignments conflicted. `cache`: the episode's, to align it again cheaply."""
+    tl = text_lines(reg) if cache is None else cache.use(reg, ppd, cfg)
     if tl is None or len(fixes) < cfg.min_fixations:
         return [], False
     fixes = fixes[-cfg.max_fixations:]
     f = np.asarray([(fx.x_px, fx.y_px) for fx in fixes], float)
-    al = align(f, tl, cfg.max_shift_deg * ppd, cfg.line_margin, cfg.line_method)
+    al = align(f, tl, cfg.max_shift_deg * ppd, cfg.line_margin, cfg.line_method, cache)
     if al.conflict:
         return [], True
     lh = tl.line_height_px
     sdy = math.hypot(cfg.y_sd_deg * ppd, cfg.y_sd_line_frac * lh)
     cw = float(np.median((tl.word_box_px[:, 2] - tl.word_box_px[:, 0]))) / 5.0  # about a character
     xr = x_range(f[:, 0], al.lines, tl, cfg.x_cap_frac * max(cw, 1.0), cfg.x_max_deg * ppd, max(1.0, 0.05 * ppd),
-                 cfg.x_margin, (cfg.landing_lo_frac, cfg.landing_hi_frac))
+                 cfg.x_margin, (cfg.landing_lo_frac, cfg.landing_hi_frac), cache)
     out = []
     t_end = fixes[-1].t_end_s
     if xr is not None:

@@ -214,7 +214,8 @@ class OffsetEstimator:
         at = o.z[None, :] + self._s[:, None] * o.v[None, :]
         d = np.abs(self.grid[None, None, :] - at[:, :, None]) - o.half[None, :, None]
         sd = o.sd[None, :, None]
-        np.clip(d, 0.0, self._cap_sd * sd, out=d)
+        np.maximum(d, 0.0, out=d)  # np.clip's wrapper costs more than the two ufuncs
+        np.minimum(d, self._cap_sd * sd, out=d)
         d /= sd
         d *= d
         return o.w @ d
@@ -261,22 +262,28 @@ class OffsetEstimator:
         if xs[0] is None and ys is None:
             return None
         c = self.correction
-        # Hypotheses for the person's undershoot u.
-        fits = []  # (total best cost, u, s, [fit x, fit y], [obs x, obs y])
+        # Hypotheses for the person's undershoot u: each one's best cost first (all at
+        # once), the fits (runs of well-fitting offsets) only for the plausible ones.
         Cy = self._costs_all(ys) if ys is not None else None
         Cxs = [self._costs_all(xo) if xo is not None else None for xo in xs]
-        for h, (u, s) in enumerate(zip(self.undershoots, self._s)):
+        cmin_y = Cy.min(axis=1) if Cy is not None else 0.0
+        tots = [np.broadcast_to((Cx.min(axis=1) if Cx is not None else 0.0) + cmin_y, self._s.shape) for Cx in Cxs]
+        totals = [(float(tots[j][h]), h, j) for h in range(len(self._s)) for j in range(len(xs))]
+        best = min(t[0] for t in totals)
+        top = min(totals, key=lambda t: t[0])  # the first of the best, as the fits list had it
+
+        def fit(h: int, j: int) -> tuple:  # (u, s, [fit x, fit y], [obs x, obs y])
+            s, xo = self._s[h], xs[j]
             fy = self._fit(ys, s, c[1], Cy[h]) if ys is not None else None
-            for xo, Cx in zip(xs, Cxs):
-                fx = self._fit(xo, s, c[0], Cx[h]) if xo is not None else None
-                fs = [fx, fy]
-                fits.append((sum(f.cmin for f in fs if f is not None), u, s, fs, [xo, ys]))
-        best = min(f[0] for f in fits)
-        plausible = [f for f in fits if f[0] <= best + cfg.u_margin]
-        self.plausible_u = tuple(sorted({float(f[1]) for f in plausible}))
+            fx = self._fit(xo, s, c[0], Cxs[j][h]) if xo is not None else None
+            return (self.undershoots[h], s, [fx, fy], [xo, ys])
+
+        keys = [(h, j) for tot, h, j in totals if tot <= best + cfg.u_margin]
+        plausible = [fit(h, j) for h, j in keys]
+        self.plausible_u = tuple(sorted({float(f[0]) for f in plausible}))
         # Hold while some plausible person explains the evidence with the correction in force.
         candidates = []
-        for _, _, sv, fs, axes in plausible:
+        for _, sv, fs, axes in plausible:
             move = [False, False]
             tgt = list(c)
             for k, f in enumerate(fs):
@@ -293,8 +300,8 @@ class OffsetEstimator:
                 candidates = [tuple(c)]
                 break
             candidates.append(tuple(tgt))
-        self.conflict = any(f is not None and f.conflict for p in plausible for f in p[3])
-        best_fs = min(fits, key=lambda tf: tf[0])[3]
+        self.conflict = any(f is not None and f.conflict for p in plausible for f in p[2])
+        best_fs = plausible[keys.index(top[1:])][2]
         self.width_px = tuple(f.width_px if f is not None else math.inf for f in best_fs)
         if not candidates:
             return None
@@ -324,8 +331,9 @@ class OffsetEstimator:
             if o is None:
                 continue
             C = self._costs_all(o)
-            sv, f = min(((sv, self._fit(o, sv, c[k], C[h])) for h, sv in enumerate(self._s)),
-                        key=lambda p: p[1].c_cost - p[1].cmin)
+            gain = [float(np.interp(c[k], self.grid, row)) - float(row.min()) for row in C]
+            h = gain.index(min(gain))  # the hypothesis that favours c the least
+            sv, f = self._s[h], self._fit(o, self._s[h], c[k], C[h])
             if f.c_cost - f.cmin >= cfg.jump_margin and f.target is not None \
                     and self._supported(o, sv, c[k], f.target):
                 self.obs = [e for e in self.obs if e.t_s >= since]

@@ -498,16 +498,23 @@ def shift_loglik(fix_xy, lines: TextLines, shifts_px: np.ndarray, sd_frac: float
     line's text length, sd = sd_frac * line height) plus a small uniform floor for
     fixations off the text. The midline spacing fixes the phase; the block's ends (and
     the lines' lengths) fix the whole-line part."""
-    f = _check(fix_xy)
+    return shift_logdens(_check(fix_xy)[:, 1], lines, shifts_px, sd_frac, floor).sum(axis=1)
+
+
+def shift_logdens(y_px: np.ndarray, lines: TextLines, shifts_px: np.ndarray, sd_frac: float = 0.25,
+                  floor: float = 1e-3) -> np.ndarray:
+    """`shift_loglik`'s terms: (shifts, fixations), the log density of each fixation's
+    y (px, finite) under each shift. Each column depends only on its own fixation."""
     h = lines.line_height_px
     wlen = np.bincount(lines.word_line, weights=lines.word_box_px[:, 2] - lines.word_box_px[:, 0],
                        minlength=lines.n_lines) if len(lines.word_line) else np.ones(lines.n_lines)
     wt = wlen / wlen.sum() if wlen.sum() > 0 else np.full(lines.n_lines, 1 / lines.n_lines)
     sd = sd_frac * h
     shifts = np.asarray(shifts_px, dtype=float)
-    z = (f[None, :, 1, None] - lines.line_y_px[None, None, :] - shifts[:, None, None]) / sd
+    y = np.asarray(y_px, dtype=float)
+    z = (y[None, :, None] - lines.line_y_px[None, None, :] - shifts[:, None, None]) / sd
     dens = (wt[None, None, :] * np.exp(-0.5 * z * z)).sum(axis=2) / (sd * np.sqrt(2 * np.pi))
-    return np.log(dens + floor / h).sum(axis=1)
+    return np.log(dens + floor / h)
 
 
 def global_shift_px(fix_xy, lines: TextLines, max_lines: float = 3.0, step_px: float = 2.0,

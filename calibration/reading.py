@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gazetype.calibration.episodes import EpisodeConfig, episode_evidence
+from gazetype.calibration.episodes import AlignCache, EpisodeConfig, episode_evidence
 from gazetype.calibration.estimator import OffsetEstimator
 from gazetype.calibration.fixation import Fixation
 from gazetype.calibration.glances import Expectation, GlanceConfig, expect, glance_evidence
@@ -63,6 +63,7 @@ class _Episode:
     group: int
     fixes: list = field(default_factory=list)
     aligned: int = 0  # fixations at the last alignment
+    cache: AlignCache = field(default_factory=AlignCache)  # its cost terms, per fixation
 
 
 class ReadingDetector:
@@ -213,7 +214,7 @@ class ReadingDetector:
         if reg is None or reg.t_s != ep.layout_t_s:
             return
         cfg = self.config.row_episode if ep.region == SUGGESTIONS else self.config.episode
-        evs, conflict = episode_evidence(ep.fixes, reg, ep.group, self.ppd, cfg)
+        evs, conflict = episode_evidence(ep.fixes, reg, ep.group, self.ppd, cfg, ep.cache)
         if len(ep.fixes) >= cfg.min_fixations:
             self.conflict = conflict
         self.est.replace_group(ep.group, evs)

@@ -160,3 +160,31 @@ def test_autocal_y_ends_within_half_a_line_on_real_reading(trials, tmp_path, tid
     assert abs(est_dy - ty) < dr.HALF_LINE_PX, (
         f"{tid}, injected dy {inject_dy:+.0f}: estimate dy {est_dy:+.1f} px, truth {ty:+.1f} px "
         f"({len(res.offset_estimates)} estimates)")
+
+
+def test_an_episodes_cache_gives_the_same_evidence_as_aligning_it_anew(trials):
+    """Aligning a growing episode again reuses its fixations' cost terms (episodes.AlignCache):
+    the evidence must be exactly what a fresh alignment gives, as the episode grows, when
+    fixations are dropped from it (a selected suggestion) and when the text changes."""
+    from gazetype.calibration.episodes import AlignCache, EpisodeConfig, episode_evidence
+    from gazetype.calibration.fixation import Fixation
+    from gazetype.calibration.regions import TextRegion
+
+    cfg, ppd = EpisodeConfig(), 35.5
+    cache, checked = AlignCache(), 0
+    for tid in ("trial_0", "trial_24"):  # a region change between them
+        trial = trials[tid]
+        reg = TextRegion(dr.layout_event(trial), 0.0)
+        # on their gold lines, so that episodes give evidence (x ranges too), not only conflicts
+        fixes = [Fixation(f.start_ms / 1000, f.end_ms / 1000, f.x + 12.0, dr.line_midline(f.gold_line) + 8.0, 10)
+                 for f in trial.fixations if f.gold_line is not None]
+        for n in range(2, len(fixes) + 1, cfg.chunk):
+            ep = fixes[:n]
+            if n % 5 == 0:  # as if some were dropped
+                ep = [f for i, f in enumerate(ep) if i % 7 != 3]
+            got = episode_evidence(ep, reg, 0, ppd, cfg, cache)
+            want = episode_evidence(ep, reg, 0, ppd, cfg)
+            assert got == want, f"{tid}, {n} fixations"
+            checked += any(e.kind == "read-x" for e in want[0])
+    assert checked >= 5  # evidence was compared (x ranges too), not only conflicts
+    assert cache.key[0] is reg and len(cache.ll) <= len(fixes)  # only this text's terms are kept
