@@ -4,16 +4,21 @@ window (Xvfb, the xcb platform), fed by a synthetic LSL gaze stream (issue 15).
 For each input (the mouse with nothing happening, and an LSL stream at 120, 600 and
 1200 Hz of binocular gaze making fixations of 0.2 to 0.8 s at random places on the
 screen, with 10 px of noise), it starts the app as a user would
-(`python -m gazetype run --tracker lsl:NAME --lsl-out`), lets it settle, then reads
-the process's CPU time from /proc over `--seconds`: in all, on the GUI (main)
-thread, and on the other threads; % of one core. Median of `--runs` runs.
+(`python -m gazetype run --tracker lsl:NAME`: samples handed to the GUI thread at most
+every `GazeController.BATCH_S`), lets it settle, then reads the process's CPU time
+from /proc over `--seconds`: in all, on the GUI (main) thread, and on the other
+threads; % of one core. Median of `--runs` runs.
 
-Latency: every pushed sample's LSL time stamp is matched with the app's "corrected
+Latency, with `--lsl-out` (a sink that needs each sample at once: handed over as it
+arrives): every pushed sample's LSL time stamp is matched with the app's "corrected
 gaze" outlet (the sample after offset correction, what the dwell engine saw), read
 by a thread of this process: receive time minus push time, both `pylsl.local_clock()`.
 It includes two LSL hops (stream in, stream out; ~0.1 ms each on loopback).
-"First second" is the same for the samples pushed in the first second after the
-app's tracker connected (a late batch shows as a large max there).
+"First second": push to an `LslTracker`'s callback in this process for the samples
+pushed in the first second after it connected (a late batch shows as a large max).
+"Handed over at most every ...": the same from 1 to 4 s, the tracker handing samples
+over at most once per `GazeController.BATCH_S`, as the app does without sinks: the
+wait that batching adds.
 
     python benchmarks/live_cost.py [--seconds 30] [--runs 3] [--rates 0,120,600,1200]
 """
@@ -38,7 +43,10 @@ os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
 
 import pylsl  # noqa: E402
 
+from gazetype.app.qt.controller import GazeController  # noqa: E402
 from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels  # noqa: E402
+
+BATCH_S = GazeController.BATCH_S  # the app's hand-over period without sinks
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 W, H = 1280, 800
@@ -148,10 +156,11 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
 
 
-def first_second(rate_hz: float, seed: int) -> list[float]:
-    """ms from push to the tracker's callback for the samples pushed in the first second
-    after an `LslTracker` (in this process) connected to a stream already sending (the
-    sample's index travels as its left pupil)."""
+def first_second(rate_hz: float, seed: int, batch_s: float = 0.0, window_s: tuple[float, float] = (0.0, 1.0)) -> list[float]:
+    """ms from push to the tracker's callback for the samples pushed in `window_s` (s after
+    the first sample received; default the first second) after an `LslTracker` (in this
+    process, handing samples over at most once per `batch_s`) connected to a stream already
+    sending (the sample's index travels as its left pupil)."""
     from gazetype.tracker.lsl import LslTracker
     pusher = Pusher(rate_hz, seed)
     pusher.start()
@@ -163,15 +172,16 @@ def first_second(rate_hz: float, seed: int) -> list[float]:
             got.append((int(s.left.pupil_mm) - 1, pylsl.local_clock()))
 
     tr = LslTracker(arg=pusher.name_, wait_s=10)
+    tr.batch_s = batch_s
     tr.start(callback=on_sample)
-    time.sleep(1.5)
+    time.sleep(window_s[1] + 0.5)
     tr.stop()
     pusher.stop.set()
     if not got:
         return []
     stamps = pusher.stamps
     t_first = stamps[got[0][0]]
-    return [(r - stamps[k]) * 1000 for k, r in got if stamps[k] - t_first <= 1.0]
+    return [(r - stamps[k]) * 1000 for k, r in got if window_s[0] <= stamps[k] - t_first <= window_s[1]]
 
 
 def one_run(display: str, rate_hz: float, seconds: float, settle_s: float, seed: int, lsl_out: bool) -> dict:
@@ -259,6 +269,14 @@ def main() -> int:
         print("The first second after the tracker connects (push -> tracker callback, in process):")
         for rate in (r for r in rates if r > 0):
             lat = [x for k in range(args.runs) for x in first_second(rate, k)]
+            print(f"  lsl {rate:<8g} median {statistics.median(lat):.3f} ms, p95 {pct(lat, 0.95):.3f} ms, "
+                  f"max {max(lat):.1f} ms ({len(lat)} samples)", flush=True)
+        # Without a sink that needs each sample at once (no --lsl-out), the app has the
+        # tracker hand samples over at most once per BATCH_S: this is the wait that adds.
+        print(f"Handed over at most every {BATCH_S * 1000:g} ms (batch_s, as `gazetype run` without --lsl-out), "
+              "push -> tracker callback, 1 to 4 s after connecting:")
+        for rate in (r for r in rates if r > 0):
+            lat = [x for k in range(args.runs) for x in first_second(rate, k, BATCH_S, (1.0, 4.0))]
             print(f"  lsl {rate:<8g} median {statistics.median(lat):.3f} ms, p95 {pct(lat, 0.95):.3f} ms, "
                   f"max {max(lat):.1f} ms ({len(lat)} samples)", flush=True)
     finally:

@@ -423,7 +423,7 @@ def test_samples_of_a_push_tracker_are_handled_as_they_arrive(qapp, qtbot, monke
     tracker = PushTracker()
     controller = GazeController(view, session, tracker)
     # Nothing needs each sample at once (no sink): the tracker may gather a frame's worth.
-    assert tracker.batch_s == controller.FRAME_S
+    assert tracker.batch_s == controller.BATCH_S
     controller.start()
     try:
         qtbot.wait(100)
