@@ -509,6 +509,28 @@ def test_gaze_repaints_only_where_it_moved_at_most_60_times_a_second(window, qtb
     assert max(areas) < whole * 0.1, (max(areas), whole)
 
 
+@pytest.mark.parametrize("rate_hz, jitter_s, per_s", [
+    (120, 0.0005, 60), (60, 0.001, 60), (250, 0.0003, 60), (1 / 0.008, 0.0, 60), (600, 0.0002, 60), (30, 0.002, 30)])
+def test_gaze_repaints_keep_the_frames_cadence(rate_hz, jitter_s, per_s):
+    """Ticks out of step with the display's frames (120 Hz samples 8.3 ms apart; 60 Hz ones
+    jittering about the frame) paint once a frame, not every third or every other tick
+    (that was 40 and ~30 a second), and never more often than the frames on average."""
+    import random
+
+    from gazetype.app.qt.controller import GazeController as C
+    rng = random.Random(rate_hz)
+    painted, times = -1.0, []
+    for k in range(int(2 * rate_hz)):  # 2 s of ticks, each with a change to draw
+        now = k / rate_hz + rng.uniform(-jitter_s, jitter_s)
+        slot = C.frame_slot(painted, now, C.FRAME_S, C.FRAME_SLACK_S)
+        if slot is not None:
+            assert now >= slot - C.FRAME_SLACK_S and slot >= painted + C.FRAME_S - 1e-12
+            painted = slot
+            times.append(now)
+    assert per_s - 2 <= len(times) / 2 <= per_s + 1, len(times) / 2
+    assert min(b - a for a, b in zip(times, times[1:])) >= C.FRAME_S - 2 * C.FRAME_SLACK_S - 2 * jitter_s
+
+
 def test_a_fixations_jitter_moves_no_cursor_and_paints_nothing(window, qtbot):
     """Issue 15: the gaze cursor was repainted for every whole-pixel move, so the jitter of a
     fixation on the text cost a paint per sample. Moves under 0.25 deg (at least 3 px) are not drawn."""

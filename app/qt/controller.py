@@ -38,6 +38,7 @@ class GazeController(QObject):
     # a cursor that stays put there is calmer to look at and costs no repaints.
     CURSOR_STILL_PX = 3.0  # and at least this
     FRAME_S = 1 / 60  # gaze-driven repaints at most this often (the display's refresh)
+    FRAME_SLACK_S = 0.004  # a gaze change this little before its frame is painted for that frame
     BATCH_S = 0.004  # without sinks, a push tracker hands samples over at most this often:
     # under the sample period of trackers up to 250 Hz (each of their samples comes at once),
     # while a 600 or 1200 Hz stream wakes the GUI thread 250 times a second, not per sample
@@ -219,13 +220,14 @@ class GazeController(QObject):
             self._painted = time.perf_counter()
             self.view.update()
         elif (drawn := self._drawn_now()) != self._drawn:
-            wait_s = self._painted + self.FRAME_S - time.perf_counter()
-            if wait_s <= 0:
+            now = time.perf_counter()
+            if self.frame_slot(self._painted, now, self.FRAME_S, self.FRAME_SLACK_S) is not None:
                 self._frame.stop()
-                self._paint_changes(drawn)
+                self._paint_changes(drawn, now)
             elif not self._frame.isActive():
                 # Painted by a later tick, right after its samples (a paint at some other
                 # moment would hold up the next sample); by the timer if none comes.
+                wait_s = self._painted + self.FRAME_S - now
                 self._frame.start(max(1, int((wait_s + self.FRAME_S) * 1000 + 0.5)))
         if self._adaptive:
             self._pace(last)
@@ -236,7 +238,19 @@ class GazeController(QObject):
         cur = v.cursor_px if v.show_cursor else None
         return (v.focus, v.flash_key, v.paused, None if cur is None else (round(cur[0]), round(cur[1])))
 
-    def _paint_changes(self, drawn: tuple | None = None) -> None:
+    @staticmethod
+    def frame_slot(painted_s: float, now_s: float, frame_s: float, slack_s: float) -> float | None:
+        """The frame a gaze repaint at `now_s` counts for (s, perf_counter), or None when it
+        is too early: the last one counted for `painted_s`. On time (up to `slack_s` early,
+        less than a frame late) it is the next frame, so the paints keep the frames'
+        cadence: ticks out of step with the frames (a 120 Hz tracker's 8.3 ms, a 60 Hz one's
+        jitter) would otherwise paint every third or every other one, 40 or 30 a second."""
+        due = painted_s + frame_s
+        if now_s < due - slack_s:
+            return None
+        return due if now_s - due < frame_s else now_s
+
+    def _paint_changes(self, drawn: tuple | None = None, now_s: float | None = None) -> None:
         """Repaint where gaze changed the picture since the last repaint (`drawn`: what
         `_drawn_now` gives, when the caller has it already)."""
         if drawn is None:
@@ -245,7 +259,9 @@ class GazeController(QObject):
         if drawn == before:
             return
         self._drawn = drawn
-        self._painted = time.perf_counter()
+        now = time.perf_counter() if now_s is None else now_s
+        slot = self.frame_slot(self._painted, now, self.FRAME_S, self.FRAME_SLACK_S)
+        self._painted = now if slot is None else slot
         if before is None or before[2] != drawn[2]:
             self.view.update()  # paused or not: the overlay
         else:
