@@ -98,6 +98,10 @@ def _sum_terms(keys: list, store: dict, compute) -> np.ndarray:
         block = compute(missing)
         for j, k in enumerate(missing):
             store[k] = block[:, j]
+        if len(store) > 2 * len(keys) + 64:  # terms of fixations that left the window (max_fixations)
+            used = set(keys)
+            for k in [k for k in store if k not in used]:
+                del store[k]
     # stacked as columns: the (shifts, fixations) array the direct computation sums
     return np.stack([store[k] for k in keys], axis=1).sum(axis=1)
 

@@ -188,3 +188,27 @@ def test_an_episodes_cache_gives_the_same_evidence_as_aligning_it_anew(trials):
             checked += any(e.kind == "read-x" for e in want[0])
     assert checked >= 5  # evidence was compared (x ranges too), not only conflicts
     assert cache.key[0] is reg and len(cache.ll) <= len(fixes)  # only this text's terms are kept
+
+
+def test_an_episodes_cache_stays_bounded_in_a_long_episode(trials):
+    """Only the episode's latest max_fixations are aligned: the cache forgets the terms of
+    fixations that left that window (a long read must not grow it without end), and the
+    evidence stays what a fresh alignment gives."""
+    from dataclasses import replace
+
+    from gazetype.calibration.episodes import AlignCache, EpisodeConfig, episode_evidence
+    from gazetype.calibration.fixation import Fixation
+    from gazetype.calibration.regions import TextRegion
+
+    trial = trials["trial_24"]
+    reg = TextRegion(dr.layout_event(trial), 0.0)
+    on = [f for f in trial.fixations if f.gold_line is not None]
+    # each fixation's y its own (a cache keyed by y would otherwise stay small anyway)
+    fixes = [Fixation(f.start_ms / 1000, f.end_ms / 1000, f.x, dr.line_midline(f.gold_line) + 0.01 * i, 10)
+             for i, f in enumerate(on)]
+    cfg, cache, most = replace(EpisodeConfig(), max_fixations=20), AlignCache(), 0
+    for n in range(2, len(fixes) + 1, 3):
+        assert episode_evidence(fixes[:n], reg, 0, 35.5, cfg, cache) == episode_evidence(fixes[:n], reg, 0, 35.5, cfg)
+        most = max(most, len(cache.ll), len(cache.x))
+    assert len(fixes) > 3 * (2 * 20 + 64)  # long enough to have grown past the bound
+    assert most <= 2 * 20 + 64 + 3, most
