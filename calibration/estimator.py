@@ -332,7 +332,7 @@ class OffsetEstimator:
                 continue
             C = self._costs_all(o)
             gain = [float(np.interp(c[k], self.grid, row)) - float(row.min()) for row in C]
-            h = gain.index(min(gain))  # the hypothesis that favours c the least
+            h = gain.index(min(gain))  # the hypothesis most favourable to c (the first, on ties)
             sv, f = self._s[h], self._fit(o, self._s[h], c[k], C[h])
             if f.c_cost - f.cmin >= cfg.jump_margin and f.target is not None \
                     and self._supported(o, sv, c[k], f.target):

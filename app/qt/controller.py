@@ -42,7 +42,7 @@ class GazeController(QObject):
     BATCH_S = 0.004  # without sinks, a push tracker hands samples over at most this often:
     # under the sample period of trackers up to 250 Hz (each of their samples comes at once),
     # while a 600 or 1200 Hz stream wakes the GUI thread 250 times a second, not per sample
-    # (measured: 1200 Hz 9 % of a core instead of 17 %, for 2.4 ms more latency, median).
+    # (measured: 1200 Hz 8.5 % of a core instead of 17 %, for 2.3 ms more latency, median).
     STILL_S = 0.3  # the mouse is polled fast this long after it last moved (the smoothing settles)
 
     def __init__(self, view: KeyboardView, session: Session, tracker: Tracker, parent=None, *,
@@ -244,7 +244,7 @@ class GazeController(QObject):
         is too early: the last one counted for `painted_s`. On time (up to `slack_s` early,
         less than a frame late) it is the next frame, so the paints keep the frames'
         cadence: ticks out of step with the frames (a 120 Hz tracker's 8.3 ms, a 60 Hz one's
-        jitter) would otherwise paint every third or every other one, 40 or 30 a second."""
+        jitter) would otherwise paint every third or every other one: 40 or ~48 a second."""
         due = painted_s + frame_s
         if now_s < due - slack_s:
             return None
