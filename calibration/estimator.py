@@ -269,8 +269,8 @@ class OffsetEstimator:
         cmin_y = Cy.min(axis=1) if Cy is not None else 0.0
         tots = [np.broadcast_to((Cx.min(axis=1) if Cx is not None else 0.0) + cmin_y, self._s.shape) for Cx in Cxs]
         totals = [(float(tots[j][h]), h, j) for h in range(len(self._s)) for j in range(len(xs))]
-        best = min(t[0] for t in totals)
         top = min(totals, key=lambda t: t[0])  # the first of the best, as the fits list had it
+        best = top[0]
 
         def fit(h: int, j: int) -> tuple:  # (u, s, [fit x, fit y], [obs x, obs y])
             s, xo = self._s[h], xs[j]

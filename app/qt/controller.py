@@ -221,9 +221,9 @@ class GazeController(QObject):
             self.view.update()
         elif (drawn := self._drawn_now()) != self._drawn:
             now = time.perf_counter()
-            if self.frame_slot(self._painted, now, self.FRAME_S, self.FRAME_SLACK_S) is not None:
+            if (slot := self.frame_slot(self._painted, now, self.FRAME_S, self.FRAME_SLACK_S)) is not None:
                 self._frame.stop()
-                self._paint_changes(drawn, now)
+                self._paint_changes(drawn, slot)
             elif not self._frame.isActive():
                 # Painted by a later tick, right after its samples (a paint at some other
                 # moment would hold up the next sample); by the timer if none comes.
@@ -250,18 +250,19 @@ class GazeController(QObject):
             return None
         return due if now_s - due < frame_s else now_s
 
-    def _paint_changes(self, drawn: tuple | None = None, now_s: float | None = None) -> None:
+    def _paint_changes(self, drawn: tuple | None = None, slot_s: float | None = None) -> None:
         """Repaint where gaze changed the picture since the last repaint (`drawn`: what
-        `_drawn_now` gives, when the caller has it already)."""
+        `_drawn_now` gives, `slot_s`: its `frame_slot`, when the caller has them already)."""
         if drawn is None:
             drawn = self._drawn_now()
         before = self._drawn
         if drawn == before:
             return
         self._drawn = drawn
-        now = time.perf_counter() if now_s is None else now_s
-        slot = self.frame_slot(self._painted, now, self.FRAME_S, self.FRAME_SLACK_S)
-        self._painted = now if slot is None else slot
+        if slot_s is None:
+            now = time.perf_counter()
+            slot_s = self.frame_slot(self._painted, now, self.FRAME_S, self.FRAME_SLACK_S) or now
+        self._painted = slot_s
         if before is None or before[2] != drawn[2]:
             self.view.update()  # paused or not: the overlay
         else:
