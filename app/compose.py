@@ -1,17 +1,13 @@
-"""The composition root: the one place that chooses the tracker and assembles the
-pipeline (induced offset, calibrator, corrector, smoothing, dwell engine, recorder,
-sinks) and the session, for the keyboard window, the study window and the headless
-commands. Headless (no Qt): a window passes in what only Qt knows, such as where the
+"""The composition root: the one place that chooses the tracker (`open_tracker`) and
+joins it to a session built from a pipeline spec (`pipeline.spec`: the one builder),
+for the keyboard window, the study window and the commands. Headless (no Qt): a window passes in what only Qt knows, such as where the
 mouse pointer is. Everything it builds is closed by `Parts.close()`, once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
 
-from gazetype.calibration.base import Calibrator
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
 from gazetype.keyboard.model import KeyboardModel
-from gazetype.pipeline.induced import InducedOffset
 from gazetype.pipeline.pipeline import GazePipeline, Sink
 from gazetype.pipeline.session import TypingSession
 from gazetype.recording.v1 import RecordingWriter
@@ -33,41 +29,55 @@ class TrackerChoice:
     notice: str | None  # for the user: what stands in for gaze, or why we fell back
 
 
-def open_tracker(name: str, screen: Screen, model: KeyboardModel, *, cursor_pos: CursorFn | None = None,
+def open_tracker(name: str, screen: Screen, model: KeyboardModel | None, *, cursor_pos: CursorFn | None = None,
                  fallback: bool = True, demo_phrases: tuple[str, ...] | None = DEMO_PHRASES,
                  active: Callable[[], bool] = lambda: True, clock: Callable[[], float] = now_s,
-                 validation: Callable[[], object] | None = None) -> TrackerChoice:
-    """The tracker named `name` ("auto", "mouse", "sim", "lsl:NAME", "tobii", "replay:FILE").
-    `auto` takes a real tracker found now, else the mouse when `fallback` (the keyboard
-    window) or fails (a study must say what it used). The simulated person types
-    `demo_phrases` (None: the model's target phrase, as in a study) while `active()`, and
-    looks at the targets of the validation `validation()` returns while it is not None
-    (a study's validation blocks)."""
+                 validation: Callable[[], object] | None = None, sim_offset: OffsetModel | None = None,
+                 wait_s: float = 0.0, none_found: str = "no eye tracker found; connect one, or pass --tracker "
+                                                     "mouse (or sim) explicitly") -> TrackerChoice:
+    """The tracker named `name` ("auto", "mouse", "sim", "lsl:NAME", "tobii", "replay:FILE"),
+    for every command. `auto` takes a real tracker found now, else the mouse when
+    `fallback` (the keyboard window) or fails with `none_found` (a study, validate and
+    calibrate must say what they used). The simulated person types `demo_phrases`
+    (None: the model's target phrase, as in a study) while `active()`, and looks at the
+    targets of the validation `validation()` returns while it is not None (a study's
+    validation blocks); without a keyboard (`model` None: validate) it only looks at the
+    targets, with `sim_offset` as its tracker's error. `wait_s`: how long a device may
+    take to appear (0: windows open at once and the status line shows the search)."""
     notice = None
     if name == "auto":
         found = registry.auto_choice()
         if found is None:
             if not fallback:
-                raise TrackerError("no eye tracker found; connect one, or pass --tracker mouse (or sim) explicitly")
+                raise TrackerError(none_found)
             name, notice = "mouse", "No eye tracker found: the mouse stands in for gaze."
         else:
             name = found
+    registry.get(name)  # an unknown name is one line, before anything opens
     if name == "mouse":
         from gazetype.tracker.mouse import MouseTracker
         return TrackerChoice(MouseTracker(screen, cursor_pos=cursor_pos),
                              notice or "Mouse mode: the mouse stands in for gaze.")
-    if name == "sim":
-        from gazetype.sim.person import SimUserTracker  # the simulated person, only when asked for
-        phrases = list(demo_phrases) if demo_phrases is not None else None
-        what = ("A simulated person is typing demo phrases by itself." if phrases is not None
-                else "simulated participant")
-        tracker = SimUserTracker(screen, model, phrases=phrases, active=active, clock=clock)
-        if validation is not None:
-            from gazetype.sim.validation import TargetLooker
-            tracker.set_script(TargetLooker(validation, inner=tracker.user))
-        return TrackerChoice(tracker, what)
-    # wait_s=0: windows open at once and the status line shows the search.
-    return TrackerChoice(registry.create(name, screen=screen, wait_s=0), notice)
+    if name.split(":", 1)[0] == "sim" and (model is not None or validation is not None):
+        return _open_sim(screen, model, demo_phrases, active, clock, validation, sim_offset)
+    return TrackerChoice(registry.create(name, screen=screen, wait_s=wait_s), notice)
+
+
+def _open_sim(screen, model, demo_phrases, active, clock, validation, sim_offset) -> TrackerChoice:
+    """The simulated person, only when asked for (gazetype.sim is imported here alone)."""
+    if model is None:  # no keyboard: eyes on the validation targets only
+        from gazetype.sim.validation import validation_tracker
+        kw = {"offset": sim_offset} if sim_offset is not None else {}
+        return TrackerChoice(validation_tracker(screen, validation(), **kw), "simulated eyes on the targets")
+    from gazetype.sim.person import SimUserTracker
+    phrases = list(demo_phrases) if demo_phrases is not None else None
+    what = ("A simulated person is typing demo phrases by itself." if phrases is not None
+            else "simulated participant")
+    tracker = SimUserTracker(screen, model, phrases=phrases, active=active, clock=clock)
+    if validation is not None:
+        from gazetype.sim.validation import TargetLooker
+        tracker.set_script(TargetLooker(validation, inner=tracker.user))
+    return TrackerChoice(tracker, what)
 
 
 def lsl_sinks(enabled: bool, screen: Screen, tracker: Tracker) -> list[Sink]:
@@ -78,16 +88,6 @@ def lsl_sinks(enabled: bool, screen: Screen, tracker: Tracker) -> list[Sink]:
     # The rate is read when the first sample is published: a device's rate is known only
     # once the tracker has connected, which in the windows is after this.
     return [LslPublisher(screen, rate_hz=lambda: tracker.nominal_rate_hz)]
-
-
-def build_pipeline(*, dwell: DwellConfig, calibrator: Calibrator | None = None, induced: OffsetModel | None = None,
-                   smoothing: bool = False, recorder: RecordingWriter | None = None,
-                   sinks: list[Sink] | None = None) -> GazePipeline:
-    """tracker -> induced offset -> corrector -> smoothing -> dwell engine, with the calibrator beside it."""
-    from gazetype.pipeline.smoothing import OneEuroFilter
-    return GazePipeline(DwellEngine(config=dwell), calibrator=calibrator,
-                        induced=InducedOffset(induced) if induced is not None and induced.parts else None,
-                        smoother=OneEuroFilter() if smoothing else None, recorder=recorder, sinks=sinks or [])
 
 
 @dataclass

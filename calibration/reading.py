@@ -34,11 +34,11 @@ from gazetype.calibration.fixation import Fixation
 from gazetype.calibration.glances import Expectation, GlanceConfig, expect, glance_evidence
 from gazetype.calibration.regions import TextRegion
 from gazetype.tracker.events import Box, LayoutEvent, SelectEvent
+from gazetype.tracker.keyid import KeyKind, parse_key
 from gazetype.tracker.screen import Screen
 
 KEYBOARD = "keyboard"
 SUGGESTIONS = "suggestions"  # keyboard.layout.SUGGESTIONS (calibration does not import keyboard)
-WORD_PREFIX = "word:"
 SPACE_KEYS = ("space", " ")  # the layout's id, and the character itself (other keyboards' recordings)
 
 
@@ -96,9 +96,9 @@ class ReadingDetector:
         if ev.region == KEYBOARD:
             m = self._key_margin
             row = self.config.suggestion_row
-            self.word_keys = {it.text: it.box for it in ev.items if row and it.text.startswith(WORD_PREFIX)}
+            self.word_keys = {it.text: it.box for it in ev.items if row and parse_key(it.text).kind is KeyKind.WORD}
             self.keys = [(it.box[0] - m, it.box[1] - m, it.box[2] + m, it.box[3] + m) for it in ev.items
-                         if not (row and it.text.startswith(WORD_PREFIX))]
+                         if not (row and parse_key(it.text).kind is KeyKind.WORD)]
             self.kb_bbox = None
             if self.keys:
                 self.kb_bbox = (min(b[0] for b in self.keys), min(b[1] for b in self.keys),
@@ -123,7 +123,7 @@ class ReadingDetector:
         self._last_select_s = ev.t_s
         self._expect = None
         ep = self._ep
-        if ep is not None and ep.region == SUGGESTIONS and ev.key.startswith(WORD_PREFIX):
+        if ep is not None and ep.region == SUGGESTIONS and parse_key(ev.key).kind is KeyKind.WORD:
             self._drop_selected(ep, self.word_keys.get(ev.key))
         self._close_episode()
         # Without the text in layout events a space changes no word: the word just

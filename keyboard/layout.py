@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from gazetype.tracker.events import Box, LayoutItem
+from gazetype.tracker.keyid import KeyKind, parse_key, phrase_key
 
 SPACE, BACKSPACE, CLEAR, DONE = "space", "backspace", "clear", "done"
 SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE = "shift", "undo", "sleep", "speak", "copy", "save"
@@ -104,8 +105,9 @@ def parse_layout(name: str, data, where: str) -> Layout:
             if abs(span - columns) > 1e-6:
                 raise LayoutError(f"{where}: page {page!r} row {i + 1} spans {span:g} units, the first row {columns:g}")
             for key_id, _ in row:
-                if key_id.startswith("page:"):
-                    if key_id[5:] not in pages:
+                ref = parse_key(key_id)
+                if ref.kind is KeyKind.PAGE:
+                    if ref.arg not in pages:
                         raise LayoutError(f"{where}: page {page!r}: key {key_id!r} switches to a page the layout lacks")
                 elif not (len(key_id) == 1 and not key_id.isspace() or key_id in ACTIONS or key_id == PHRASE_SLOT):
                     raise LayoutError(f"{where}: page {page!r}: unknown key {key_id!r} (a character, "
@@ -211,10 +213,9 @@ class Key:
 
 
 def key_label(key_id: str) -> str:
-    if key_id.startswith(PHRASE_PREFIX):
-        return key_id[len(PHRASE_PREFIX):]
-    if key_id.startswith(WORD_PREFIX):
-        return key_id[len(WORD_PREFIX):]
+    ref = parse_key(key_id)
+    if ref.kind in (KeyKind.PHRASE, KeyKind.WORD):
+        return ref.arg
     return ACTION_LABELS.get(key_id, key_id)
 
 
@@ -308,7 +309,7 @@ def compute_keys(box: Box, page: str = "letters", gap_frac: float = 0.06, layout
             right = x + w * unit_w
             if key_id == PHRASE_SLOT:
                 text = next(fill, None)
-                key_id = None if text is None else PHRASE_PREFIX + text
+                key_id = None if text is None else phrase_key(text)
             if key_id is not None:
                 keys.append(Key(key_id, key_label(key_id), (x + gx, top + gy, right - gx, top + unit_h - gy)))
             x = right

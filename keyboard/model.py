@@ -11,14 +11,11 @@ from gazetype.keyboard.layout import (
     CALIBRATE,
     CLEAR,
     COPY,
-    PAGE_PREFIX,
-    PHRASE_PREFIX,
     SAVE,
     SHIFT,
     SLEEP,
     SPEAK,
     SUGGESTIONS,
-    WORD_PREFIX,
     Key,
     KeyMap,
     Layout,
@@ -30,6 +27,7 @@ from gazetype.keyboard.layout import (
 from gazetype.keyboard.text import SHIFT_CAPS, SHIFT_ONCE, TextBuffer, TextChange, current_sentence, last_line
 from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
 from gazetype.tracker.events import Box, LayoutEvent, LayoutItem
+from gazetype.tracker.keyid import KeyKind, KeyRef, parse_key, word_key
 
 SUGGESTION_COUNTS = (0, 3, 4, 5)  # the setting: candidates in the row (0: no row)
 
@@ -159,7 +157,7 @@ class KeyboardModel:
         h = self.row_height_px
         w = (x1 - x0) / self.suggestions
         gx, gy = 0.03 * w, 0.06 * h
-        return [Key(WORD_PREFIX + word, word, (x0 + i * w + gx, y0 + gy, x0 + (i + 1) * w - gx, y0 + h - gy))
+        return [Key(word_key(word), word, (x0 + i * w + gx, y0 + gy, x0 + (i + 1) * w - gx, y0 + h - gy))
                 for i, word in enumerate(self.slots) if word is not None]
 
     def _compute_keys(self) -> None:
@@ -262,7 +260,7 @@ class KeyboardModel:
         items = []
         px = self.row_font_px
         for k in self.suggestion_keys():
-            shown = self.shown_word(k.id[len(WORD_PREFIX):])
+            shown = self.shown_word(parse_key(k.id).arg)
             w = (self.measure(shown) * px / self.font_px if self.measure is not None else 0.55 * px * len(shown))
             w = min(w, k.width_px)
             h = min(px, k.height_px)
@@ -288,8 +286,9 @@ class KeyboardModel:
     def label(self, key_id: str) -> str:
         """What a key shows now: letters in capitals under shift, the shift and caps
         state, a clear or a wake waiting for its second dwell."""
-        if key_id.startswith(WORD_PREFIX):
-            return self.shown_word(key_id[len(WORD_PREFIX):])
+        ref = parse_key(key_id)
+        if ref.kind is KeyKind.WORD:
+            return self.shown_word(ref.arg)
         if len(key_id) == 1:
             return key_id.upper() if self.buffer.shift != "off" and key_id.isalpha() else key_id
         if key_id == SHIFT:
@@ -334,39 +333,50 @@ class KeyboardModel:
             return None, []  # only the sleep key is live (the operator's keys too must not type)
         if key_id != CLEAR:
             self.clear_armed_until = None
-        if key_id == CALIBRATE:
-            if self.calibrate_armed_until is None:
-                self.calibrate_armed_until = t_s + self.wake_window_s
-            else:
-                self.calibrate_armed_until = None
-                self._actions.append(Action(t_s, "calibrate"))
-            return None, []
-        self.calibrate_armed_until = None
-        if key_id.startswith(PAGE_PREFIX):
-            self.page = key_id[len(PAGE_PREFIX):]
-            self._compute_keys()
-            return None, self._keys_events(t_s)
-        if key_id == SPEAK:
-            self._actions.append(Action(t_s, "speak", current_sentence(self.buffer.text)))
-            return None, []
-        if key_id == COPY:
-            self._actions.append(Action(t_s, "copy", self.buffer.text))
-            return None, []
-        if key_id == SAVE:
-            text = last_line(self.buffer.text)
-            if text:
-                self._actions.append(Action(t_s, "save_phrase", text))
-            return None, []
-        if key_id.startswith(PHRASE_PREFIX):
-            return self._phrase(key_id, t_s)
-        if key_id.startswith(WORD_PREFIX):
-            return self._word(key_id, t_s)
-        if key_id == CLEAR and self.clear_confirm_s is not None and self.clear_armed_until is None:
-            if self.buffer.text:
+        if key_id != CALIBRATE:
+            self.calibrate_armed_until = None
+        ref = parse_key(key_id)
+        handler = _ON_ACTION.get(key_id) if ref.kind is KeyKind.ACTION else _ON_KIND.get(ref.kind)
+        return (handler or KeyboardModel._edit)(self, ref, t_s)
+
+    # What each kind of key does (actions by name); every other key edits the text.
+    def _calibrate(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        if self.calibrate_armed_until is None:
+            self.calibrate_armed_until = t_s + self.wake_window_s
+        else:
+            self.calibrate_armed_until = None
+            self._actions.append(Action(t_s, "calibrate"))
+        return None, []
+
+    def _page(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        self.page = ref.arg
+        self._compute_keys()
+        return None, self._keys_events(t_s)
+
+    def _speak(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        self._actions.append(Action(t_s, "speak", current_sentence(self.buffer.text)))
+        return None, []
+
+    def _copy(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        self._actions.append(Action(t_s, "copy", self.buffer.text))
+        return None, []
+
+    def _save(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        text = last_line(self.buffer.text)
+        if text:
+            self._actions.append(Action(t_s, "save_phrase", text))
+        return None, []
+
+    def _clear(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        if self.clear_confirm_s is not None and self.clear_armed_until is None:
+            if self.buffer.text:  # ask first: a second dwell within clear_confirm_s clears
                 self.clear_armed_until = t_s + self.clear_confirm_s
             return None, []
+        return self._edit(ref, t_s)
+
+    def _edit(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
         self.clear_armed_until = None
-        change = self.buffer.apply(key_id)
+        change = self.buffer.apply(ref.key_id)
         if change is None:
             return None, []
         if change.done:
@@ -385,20 +395,20 @@ class KeyboardModel:
         self._compute_keys()
         return [self.keyboard_event(t_s), self.suggestions_event(t_s)]
 
-    def _word(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+    def _word(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
         """A suggestion selected: the rest of the word and a space, in the text's case."""
         from gazetype.keyboard.predict import select_word
 
-        change = select_word(self.buffer, key_id)
+        change = select_word(self.buffer, ref.key_id)
         if change is None:
             return None, []  # not a completion of the word being typed (a stale selection)
         return change, self._text_changed(t_s)
 
-    def _phrase(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
-        phrase = key_id[len(PHRASE_PREFIX):]
+    def _phrase(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        phrase = ref.arg
         text = self.buffer.text
         sep = " " if text and not text[-1].isspace() else ""
-        change = self.buffer.insert(sep + phrase + " ", key_id)  # ready for the next word
+        change = self.buffer.insert(sep + phrase + " ", ref.key_id)  # ready for the next word
         if self.speak_phrases:
             self._actions.append(Action(t_s, "speak", phrase))
         self.page = "letters"  # a phrase picked: back to typing
@@ -428,3 +438,8 @@ class KeyboardModel:
         self.target_phrase = phrase
         self._layout_text()
         return [self.target_event(t_s)] if self.layout.target is not None else []
+
+
+_ON_KIND = {KeyKind.PAGE: KeyboardModel._page, KeyKind.PHRASE: KeyboardModel._phrase, KeyKind.WORD: KeyboardModel._word}
+_ON_ACTION = {CALIBRATE: KeyboardModel._calibrate, SPEAK: KeyboardModel._speak, COPY: KeyboardModel._copy,
+              SAVE: KeyboardModel._save, CLEAR: KeyboardModel._clear}

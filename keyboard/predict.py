@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from gazetype.keyboard.layout import WORD_PREFIX
 from gazetype.keyboard.text import TextBuffer, TextChange
+from gazetype.tracker.keyid import KeyKind, parse_key
 
 BASE_WORDS = 50_000  # words taken from wordfreq's list (about 80 ms to load)
 MAX_WORD_CHARS = 40
@@ -242,7 +242,7 @@ def completion(text: str, word: str, *, shift: str = "off") -> str:
 def apply_key(buffer: TextBuffer, key_id: str) -> TextChange | None:
     """Apply any selected key to `buffer`, a suggestion (`word:TEXT`) included: what a
     replay or a repair does with a recorded selection."""
-    if key_id.startswith(WORD_PREFIX):
+    if parse_key(key_id).kind is KeyKind.WORD:
         return select_word(buffer, key_id)
     return buffer.apply(key_id)
 
@@ -251,7 +251,16 @@ def select_word(buffer: TextBuffer, key_id: str) -> TextChange | None:
     """Apply a selected suggestion (`word:TEXT`) to `buffer`: one keystroke entering the
     completion. None if TEXT does not complete the word being typed (a stale key)."""
     try:
-        add = completion(buffer.text, key_id[len(WORD_PREFIX):], shift=buffer.shift)
+        add = completion(buffer.text, parse_key(key_id).arg, shift=buffer.shift)
     except ValueError:
         return None
     return buffer.insert_word(add, key_id)
+
+
+class NoPredictor:
+    """Predicts nothing: for replay and repair, where the recorded layouts show the
+    suggestions that were on the screen and a suggestion's key carries its word (the
+    user's own words, which shaped the live predictions, are not in a recording)."""
+
+    def predict(self, text: str, n: int) -> list[str]:
+        return []

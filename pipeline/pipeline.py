@@ -58,6 +58,12 @@ class Step(NamedTuple):
     dx_px: float = 0.0
     dy_px: float = 0.0
     smoothed: GazeSample | None = None
+    raw: GazeSample | None = None  # the tracker's sample before an induced offset (None: none induced)
+
+    @property
+    def tracker_sample(self) -> GazeSample:
+        """The sample as the tracker gave it, before any induced offset."""
+        return self.raw if self.raw is not None else self.reported
 
     @property
     def corrected(self) -> GazeSample:
@@ -67,6 +73,7 @@ class Step(NamedTuple):
 
 
 _NO_SELECTIONS: tuple = ()
+HOLD_MARKER = "hold"  # a change of pausing: {"paused": bool, "held": bool}
 
 
 class GazePipeline:
@@ -86,8 +93,37 @@ class GazePipeline:
         self.sinks: list[Sink] = list(sinks)
         self.stats = StreamStats()
         self.offset: OffsetEvent | None = None  # latest estimate
-        self.paused = False
-        self.held = False  # a dialog is open over the keyboard: as paused, apart from the UI's own pausing
+        self._paused = False
+        self._held = False
+        self._t_s = 0.0  # the latest sample's time: when a change of pausing is recorded
+
+    # Pausing decides what gaze selects, so a change is recorded (a "hold" marker at the
+    # latest sample's time) and replay pauses where the live pipeline paused.
+    @property
+    def paused(self) -> bool:
+        """The UI paused input: it still tracks and calibrates but never selects."""
+        return self._paused
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        if bool(value) != self._paused:
+            self._paused = bool(value)
+            self._hold_changed()
+
+    @property
+    def held(self) -> bool:
+        """A dialog is open over the keyboard: as paused, apart from the UI's own pausing."""
+        return self._held
+
+    @held.setter
+    def held(self, value: bool) -> None:
+        if bool(value) != self._held:
+            self._held = bool(value)
+            self._hold_changed()
+
+    def _hold_changed(self) -> None:
+        if self.recorder is not None or self.sinks:
+            self._write(MarkerEvent(self._t_s, HOLD_MARKER, {"paused": self._paused, "held": self._held}))
 
     def set_condition(self, calibrator: Calibrator, induced: InducedOffset | None) -> None:
         """A new condition (studies): a fresh calibrator and correction, and the
@@ -100,8 +136,10 @@ class GazePipeline:
     def feed(self, s: GazeSample) -> Step:
         # The per-sample hot path (replay runs it for every recorded sample): plain
         # floats, no intermediate samples unless a smoother or a sink needs one.
+        raw = None
         if self.induced is not None:
-            s = self.induced.apply(s)
+            raw, s = s, self.induced.apply(s)
+        self._t_s = s.t_s
         self.stats.add(s)
         if self.recorder is not None or self.sinks:
             self._write(s)
@@ -123,11 +161,11 @@ class GazePipeline:
             corrected = c if c is not None else shifted_back(s, ax, ay)
             for sink in self.sinks:
                 sink.write_corrected(corrected)
-        if self.paused or self.held:
+        if self._paused or self._held:
             # Paused input still tracks and calibrates but never selects.
             self.dwell.update(t, x, y, False)
-            return Step(s, _NO_SELECTIONS, off, ax, ay, c)
-        return Step(s, self.dwell.update(t, x, y, valid), off, ax, ay, c)
+            return Step(s, _NO_SELECTIONS, off, ax, ay, c, raw)
+        return Step(s, self.dwell.update(t, x, y, valid), off, ax, ay, c, raw)
 
     def on_layout(self, ev: LayoutEvent) -> None:
         """The UI changed what is where (keys, output text, target phrase)."""

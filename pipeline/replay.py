@@ -1,19 +1,22 @@
-"""Headless replay: run a recording's gaze through the live pipeline, the recorded
-layout and select events standing for the UI. Used by `gazetype replay`."""
+"""Headless replay: run a recording's gaze through the pipeline its header describes
+(`pipeline.spec`: the same builder as the live app), the recorded layout events
+standing for the screen, and apply what the replay selects to the same headless
+keyboard model the window drives, so every key does what it did live. Used by
+`gazetype replay` (plain and `--show`)."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from gazetype.calibration import make_calibrator
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.predict import apply_key
-from gazetype.keyboard.text import TextBuffer
-from gazetype.pipeline.pipeline import GazePipeline, Step
+from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.predict import NoPredictor
+from gazetype.pipeline import spec as specs
+from gazetype.pipeline.pipeline import HOLD_MARKER, Step
+from gazetype.pipeline.session import TypingSession
 from gazetype.recording import open_reader
 from gazetype.recording.v1 import Header
-from gazetype.tracker.events import LayoutEvent, SelectEvent
+from gazetype.tracker.events import LayoutEvent, MarkerEvent, SelectEvent
 from gazetype.tracker.sample import GazeSample
 
 SELECT_WAIT_S = 0.1  # how long a recorded selection's layout waits for the replay's own
@@ -31,8 +34,9 @@ class ReplayResult:
     typed_text: str = ""
     offset_estimates: list[tuple[float, float, float]] = field(default_factory=list)
     final_offset: tuple[float, float] | None = None
+    autocal: bool = False  # the replay corrected the offset (as recorded, or as asked)
 
-    def to_json(self, autocal: bool) -> dict:
+    def to_json(self) -> dict:
         dur = (self.t_last_s - self.t_first_s) if self.samples else 0.0
         d = {
             "samples": self.samples,
@@ -44,7 +48,7 @@ class ReplayResult:
             "recorded_selections": self.recorded_selections,
             "typed_text": self.typed_text,
         }
-        if autocal:
+        if self.autocal:
             d["final_offset"] = [round(v, 2) for v in self.final_offset] if self.final_offset else [0.0, 0.0]
             d["offset_estimates"] = [[round(t, 4), round(dx, 2), round(dy, 2)]
                                      for t, dx, dy in self.offset_estimates]
@@ -52,13 +56,26 @@ class ReplayResult:
 
 
 class Replayer:
-    """Feeds one recorded event at a time through a fresh pipeline (no clock, no I/O)."""
+    """Feeds one recorded event at a time through the pipeline the recording ran (no
+    clock, no I/O). `dwell` and `autocal` (None: as recorded) replay with another dwell
+    time or with the correction switched; the rest is always as recorded."""
 
-    def __init__(self, header: Header, *, dwell: DwellConfig | None = None, autocal: bool = False) -> None:
-        self.pipeline = GazePipeline(DwellEngine(config=dwell),
-                                     calibrator=make_calibrator(header.screen, autocal))
-        self.result = ReplayResult(header)
-        self.text = TextBuffer(done_inserts_newline=True)  # as the app shows it
+    def __init__(self, header: Header, *, dwell: DwellConfig | None = None, autocal: bool | None = None) -> None:
+        spec = specs.from_header(header)
+        if dwell is not None:
+            spec = spec.with_changes(dwell_s=dwell.dwell_s, lockon_s=dwell.lockon_s,
+                                     keep_partial_s=dwell.keep_partial_s)
+        self._override = {k: v for k, v in (("autocal", autocal),) if v is not None}
+        if dwell is not None:
+            self._override.update(dwell_s=dwell.dwell_s, lockon_s=dwell.lockon_s, keep_partial_s=dwell.keep_partial_s)
+        self.spec = spec = spec.with_changes(**self._override)
+        self.screen = header.screen
+        # The recording holds gaze as reported: any induced offset is in it already.
+        self.session = TypingSession(specs.build_model(spec, header.screen, predictor=NoPredictor()),
+                                     specs.build_pipeline(spec, header.screen, induce=False))
+        self.pipeline = self.session.pipeline
+        self.model = self.session.model
+        self.result = ReplayResult(header, autocal=spec.autocal)
         self.layout: dict[str, LayoutEvent] = {}  # latest layout per region, for drawing
         self._feed = self.pipeline.feed
         # The layout a recorded selection caused waits (at most SELECT_WAIT_S) for the
@@ -78,6 +95,9 @@ class Replayer:
             if res.t_first_s is None:
                 res.t_first_s = ev.t_s
             res.t_last_s = ev.t_s
+            m = self.model
+            if m.clear_armed_until is not None or m.wake_armed_until is not None:
+                m.tick(ev.t_s)  # a clear or wake waiting for its second dwell lapses, as live
             step = self._feed(ev)
             if self._pending is not None:
                 if (any(sel.key_id == self._pending[1] for sel in step.selections)
@@ -87,7 +107,7 @@ class Replayer:
                 self._recent = [(sel.t_s, sel.key_id) for sel in step.selections]
                 for sel in step.selections:
                     res.selections.append((sel.t_s, sel.key_id))
-                    apply_key(self.text, sel.key_id)
+                    self.model.select(sel.key_id, sel.t_s)
             if step.offset is not None:
                 o = step.offset
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
@@ -103,9 +123,21 @@ class Replayer:
             self._release()
             self.pipeline.on_select(ev)
             mine = any(k == ev.key and ev.t_s - t <= SELECT_WAIT_S for t, k in self._recent)
-            if ev.source == "dwell" and not mine:
+            if ev.source != "dwell":
+                self.model.select(ev.key, ev.t_s)  # the operator's keys: no gaze to re-detect them from
+            elif not mine:
                 self._pending = (ev.t_s, ev.key)
-        # MarkerEvent, OffsetEvent: recorded estimates are not inputs; replay estimates afresh.
+        elif isinstance(ev, MarkerEvent):
+            if ev.label == HOLD_MARKER:  # paused or a dialog open live: nothing selected here either
+                self.pipeline.paused = bool(ev.data.get("paused"))
+                self.pipeline.held = bool(ev.data.get("held"))
+                return None
+            new = specs.spec_of_marker(ev)
+            if new is not None:  # the settings changed live: change the replay the same way
+                new = new.with_changes(**self._override)
+                specs.reconfigure(self.session, self.spec, new, ev.t_s, screen=self.screen)
+                self.spec = new
+        # OffsetEvent: recorded estimates are not inputs; replay estimates afresh.
         return None
 
     def _layout(self, ev: LayoutEvent) -> None:
@@ -126,7 +158,7 @@ class Replayer:
             if o is not None:
                 res.offset_estimates.append((o.t_s, o.dx_px, o.dy_px))
                 res.final_offset = (o.dx_px, o.dy_px)
-        res.typed_text = self.text.text
+        res.typed_text = self.model.buffer.text
         return res
 
 
@@ -135,7 +167,7 @@ class Replayer:
 MAX_PAUSE_S = 5.0
 
 
-def replay(path, *, dwell: DwellConfig | None = None, autocal: bool = False,
+def replay(path, *, dwell: DwellConfig | None = None, autocal: bool | None = None,
            speed: float | None = None, sleep: Callable[[float], None] = time.sleep,
            clock: Callable[[], float] = time.monotonic) -> ReplayResult:
     """Replay `path` (a v1 recording or a LabRecorder .xdf file). `speed=None` runs as

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from gazetype.calibration.validation import ValidationConfig
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.pipeline.pipeline import GazePipeline
-from gazetype.pipeline.session import TypingSession
+from gazetype.pipeline.spec import build_session, spec_marker
 from gazetype.sim.gaze import SimGaze
 from gazetype.sim.person import Feedback, SimUser, UserParams
 from gazetype.sim.validation import TargetLooker
@@ -34,7 +32,7 @@ class HeadlessRun:
     `speed=None` runs as fast as possible; otherwise sim time is paced at `speed` x real
     time. A trial taking longer than `max_trial_s` of sim time aborts the run."""
 
-    def __init__(self, ctx: RunContext, *, screen: Screen, dwell_s: float, tlx: bool = False,
+    def __init__(self, ctx: RunContext, *, screen: Screen, dwell_s: float | None = None, tlx: bool = False,
                  seed: int = 0, rate_hz: float = 120.0, params: UserParams | None = None,
                  speed: float | None = None, max_trial_s: float = 180.0,
                  calibrator_factory: Callable | None = None, on_key=None,
@@ -44,9 +42,12 @@ class HeadlessRun:
         self.ctx = ctx
         self.speed = speed
         self.max_trial_s = max_trial_s
-        self.model = study_model(screen)
-        self.pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), recorder=ctx.recorder)
-        self.typing = TypingSession(self.model, self.pipeline)
+        # The same pipeline as the study window's (smoothing included), from the spec the session stored.
+        spec = ctx.spec if dwell_s is None else ctx.spec.with_changes(dwell_s=dwell_s)
+        self.typing = build_session(spec, screen, model=study_model(screen, spec), recorder=ctx.recorder)
+        self.model, self.pipeline = self.typing.model, self.typing.pipeline
+        if spec != ctx.spec:  # runs otherwise than the session stored: the recording says so
+            self.pipeline.on_marker(spec_marker(spec, 0.0))
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
         self.runner = StudyRunner(ctx.store, ctx.participant, ctx.session, self.typing, screen=screen,
                                   on_key=on_key, validate=validate, **kw)

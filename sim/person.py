@@ -50,15 +50,16 @@ from gazetype.keyboard.layout import (
     PAGE_LETTERS,
     PAGE_PHRASES,
     PAGE_SYMBOLS,
-    PHRASE_PREFIX,
     SLEEP,
     SPACE,
-    WORD_PREFIX,
+    STUDY_LAYOUT,
+    Layout,
 )
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.pipeline.session import TypingSession
 from gazetype.sim.drive import Plan
 from gazetype.sim.gaze import PlannedFixation, SimConfig, SimTracker
+from gazetype.tracker.keyid import phrase_key, word_key
 from gazetype.tracker.screen import Screen
 
 
@@ -434,7 +435,7 @@ class SimUser:
                 found = True
                 break
         if found and rng.random() >= p.miss_p:
-            return WORD_PREFIX + word
+            return word_key(word)
         return None
 
     def _rest_asleep(self, rest: Rest):
@@ -468,9 +469,9 @@ class SimUser:
             if self.model.keys.get(page_key) is None:
                 return  # no phrases page in this layout
             yield from self._dwell(page_key)
-        if self.model.keys.get(PHRASE_PREFIX + say.text) is None:
+        if self.model.keys.get(phrase_key(say.text)) is None:
             return  # not offered
-        yield from self._dwell(PHRASE_PREFIX + say.text)
+        yield from self._dwell(phrase_key(say.text))
 
     def _plan_for(self, target, base: str):
         if isinstance(target, Rest):
@@ -535,20 +536,19 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     study layout; `phrases_page` fills its phrases page), headless. `offset` (an `OffsetModel`) is induced into the stream; `calibrator`
     corrects it (None: no correction); `recorder` gets the session as a recording.
     Returns (session, user, last sample time s)."""
-    from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-    from gazetype.pipeline.induced import InducedOffset
-    from gazetype.pipeline.pipeline import GazePipeline
+    from gazetype.pipeline.spec import PipelineSpec, build_model, build_session
     from gazetype.sim.gaze import SimGaze
 
     screen = screen or Screen()
     params = params or UserParams()
     extra = {} if phrases_page is None else {"phrases": tuple(phrases_page)}
-    model = KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)), layout=layout,
-                          suggestions=suggestions, predictor=predictor, **extra)
-    pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
-                            induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None,
-                            recorder=recorder)
-    session = TypingSession(model, pipeline)
+    spec = PipelineSpec(tracker="sim", induced_offset=offset.spec if offset is not None else "0", dwell_s=dwell_s,
+                        layout=layout.name if isinstance(layout, Layout) else (layout or STUDY_LAYOUT),
+                        suggestions=suggestions)
+    model = build_model(spec, screen, predictor=predictor, layout=layout if isinstance(layout, Layout) else None,
+                        **extra)
+    session = build_session(spec, screen, model=model, calibrator=calibrator, recorder=recorder,
+                            induced=offset, induced_t0_s=0.0)
     session.start(0.0)
     user = SimUser(model, params, screen=screen, phrases=phrases, repeat=False,
                    feedback=Feedback(session, cursor_visible=lambda: cursor), seed=seed)

@@ -5,8 +5,8 @@ Independent of the project's simulated people (`sim.typists`, `sim.person`,
 `sim.population.PersonSpec`.
 
 It types messages (one phrase then "done", or with `multiline` 2-3 phrases joined
-by spaces so that the output wraps, then "done") on `KeyboardModel` +
-`GazePipeline(calibrator)` + `TypingSession`, the live pipeline applying the
+by spaces so that the output wraps, then "done") on the live
+model, pipeline and session (`pipeline.spec.build_session`), the live pipeline applying the
 calibrator's published estimate (closed loop).
 
 - Keys: it fixates the key's centre plus its learnt compensation until the
@@ -33,11 +33,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
 from gazetype.keyboard.layout import BACKSPACE, DONE, PAGE_LETTERS, SPACE
-from gazetype.keyboard.model import KeyboardModel
-from gazetype.pipeline.pipeline import GazePipeline
-from gazetype.pipeline.session import TypingSession
+from gazetype.pipeline.spec import PipelineSpec, build_session
 from gazetype.sim.plain_eyes import PlainEyes
 from gazetype.sim.population import PersonSpec, offset_at
 from gazetype.tracker.screen import Screen
@@ -114,10 +111,9 @@ class PlainTypist:
         self.screen = screen = screen or Screen()
         self.ppd = screen.px_per_deg
         self.rng = random.Random(f"plain-typist-{spec.seed}")
-        self.model = KeyboardModel((0, 0, screen.width_px, screen.height_px),
-                                   font_px=48.0 * screen.height_px / 1080)
-        self.pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=spec.dwell_s)), calibrator=calibrator)
-        self.session = TypingSession(self.model, self.pipeline)
+        run = PipelineSpec(tracker="sim", dwell_s=spec.dwell_s, font_px=48.0 * screen.height_px / 1080)
+        self.session = build_session(run, screen, calibrator=calibrator)
+        self.model, self.pipeline = self.session.model, self.session.pipeline
         self.eyes = eyes_for(spec, screen)
         self.phrases = list(phrases)
         self.step_s = step_s

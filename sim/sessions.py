@@ -13,10 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from gazetype.keyboard.dwell import DwellConfig, DwellEngine
-from gazetype.keyboard.model import KeyboardModel
-from gazetype.pipeline.pipeline import GazePipeline
-from gazetype.pipeline.session import TypingSession
+from gazetype.pipeline.spec import PipelineSpec, build_pipeline, build_session
 from gazetype.sim.gaze import SimConfig, SimGaze
 from gazetype.sim.reader import SAMPLE_TEXT, ReadingPages, TextReader
 from gazetype.sim.typists import CompensatingTypist
@@ -89,10 +86,9 @@ def run_typing(calibrator, offset: OffsetModel, *, seed: int = 0, duration_s: fl
                phrases=PHRASES, dwell_s: float = 0.8, recorder=None, glance_char_p: float = 0.8,
                sim_config: SimConfig | None = None) -> Run:
     screen = screen or Screen()
-    model = KeyboardModel((0, 0, screen.width_px, screen.height_px), font_px=48.0 * screen.height_px / 1080)
-    pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
-                            recorder=recorder)
-    session = TypingSession(model, pipeline)
+    spec = PipelineSpec(tracker="sim", dwell_s=dwell_s, font_px=48.0 * screen.height_px / 1080)
+    session = build_session(spec, screen, calibrator=calibrator, recorder=recorder)
+    model, pipeline = session.model, session.pipeline
     session.start(0.0)
 
     def residual(t):
@@ -115,7 +111,7 @@ def run_reading(calibrator, offset: OffsetModel, *, seed: int = 0, duration_s: f
     w, h = screen.width_px, screen.height_px
     box = (0.1 * w, 0.15 * h, 0.9 * w, 0.85 * h)
     rp = ReadingPages(pages or [SAMPLE_TEXT], box, font_px=font_deg * screen.px_per_deg)
-    pipeline = GazePipeline(DwellEngine(), calibrator=calibrator, recorder=recorder)
+    pipeline = build_pipeline(PipelineSpec(tracker="sim"), screen, calibrator=calibrator, recorder=recorder)
     reader = TextReader(rp, screen, seed=seed)
     rp.start(0.0)
 

@@ -54,7 +54,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from gazetype.keyboard.layout import BACKSPACE, CLEAR, PAGE_PREFIX
+from gazetype.keyboard.layout import BACKSPACE, CLEAR
+from gazetype.tracker.keyid import KeyKind, parse_key
 
 BACKSPACE_CHAR = "\b"  # as keyboard.text.TextBuffer.input_stream writes it
 WORD_OPEN, WORD_CLOSE = "\x02", "\x03"  # around a selected suggestion's characters (keyboard.text)
@@ -180,7 +181,7 @@ def key_counts(keys: Sequence[tuple[str, str]], presented: str = "") -> KeyCount
             bs += 1
         elif key == CLEAR:
             clears += 1
-        elif key.startswith(PAGE_PREFIX):
+        elif parse_key(key).kind is KeyKind.PAGE:
             pages += 1
         if len(after) < len(before) and before.startswith(after):
             if key in (BACKSPACE, CLEAR):

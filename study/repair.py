@@ -18,12 +18,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gazetype.keyboard.predict import apply_key
-from gazetype.keyboard.text import TextBuffer, drop_suggestion_space
+from gazetype.keyboard.predict import NoPredictor
+from gazetype.keyboard.text import drop_suggestion_space
 from gazetype.pipeline.induced import InducedOffset
+from gazetype.pipeline.spec import from_header
 from gazetype.recording.v1 import RecordingError, RecordingReader
 from gazetype.study.db import DB_NAME, StudyStore, saved_keystroke_count
 from gazetype.study.errors import StudyError
+from gazetype.study.runner import study_model, study_spec
 from gazetype.tracker.events import MarkerEvent, SelectEvent
 from gazetype.tracker.offset import parse_offset
 from gazetype.tracker.sample import GazeSample
@@ -82,9 +84,12 @@ def read_session(rec_path: Path, session_id: int, offset_specs: dict[int, str], 
     induced: InducedOffset | None = None
     cond_id: int | None = None
     trial: _Trial | None = None
-    buf = TextBuffer()
+    reader = RecordingReader(rec_path)
+    # The keyboard model the session ran (its spec is in the header), so every key does what it did live.
+    keyboard = study_model(screen, from_header(reader.header, study_spec()), predictor=NoPredictor())
+    buf = keyboard.buffer
     seq = 0
-    for ev in RecordingReader(rec_path):
+    for ev in reader:
         if isinstance(ev, GazeSample):
             if ev.valid:
                 last = ev
@@ -103,14 +108,15 @@ def read_session(rec_path: Path, session_id: int, offset_specs: dict[int, str], 
                     and isinstance(d.get("attempt"), int):
                 trial = _Trial(d["trial_id"], d["attempt"], ev.t_s)
                 out.trials.append(trial)
-                buf, seq = TextBuffer(), 0
+                keyboard.set_text("", ev.t_s)
+                seq = 0
             elif label == "study.trial_end" and trial is not None:
                 # As the runner stores it: without the space a final suggestion adds.
                 text, stream = drop_suggestion_space(buf.text.rstrip("\n"), buf.input_stream)
                 trial.done = (ev.t_s, str(d.get("transcribed", text)), stream)
                 trial = None
         elif isinstance(ev, SelectEvent) and trial is not None and trial.done is None:
-            apply_key(buf, ev.key)
+            keyboard.select(ev.key, ev.t_s)
             rep = (last.x_px, last.y_px) if last is not None else None
             ind = None if rep is None else induced.offset_at(ev.t_s) if induced is not None else (0.0, 0.0)
             out.keys.append(_Key(trial.trial_id, trial.attempt, seq, ev.t_s, ev.key, ev.source,

@@ -33,6 +33,7 @@ from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.text import drop_suggestion_space
 from gazetype.pipeline.induced import InducedOffset
 from gazetype.pipeline.session import SessionStep, TypingSession
+from gazetype.pipeline.spec import PipelineSpec, build_model
 from gazetype.study.db import TLX_SCALES, ConditionRow, ParticipantRow, SessionRow, StudyStore, TrialRow
 from gazetype.study.design import CONDITIONS
 from gazetype.study.errors import StudyError
@@ -45,12 +46,18 @@ TARGET_FRAC = 0.1  # height of the target-phrase strip, as a fraction of the win
 VALIDATION_LEAD_S = 1.0  # a validation block shows its first target this long before measuring
 
 
-def study_model(screen: Screen, **kw) -> KeyboardModel:
-    """The keyboard model of a study: full screen, target strip above the output, and
-    always the fixed "study" layout (not the user's layout setting, which has shift,
-    undo, sleep and phrases): conditions and studies stay comparable."""
-    return KeyboardModel((0.0, 0.0, float(screen.width_px), float(screen.height_px)),
-                         target_frac=TARGET_FRAC, done_inserts_newline=False, layout=STUDY_LAYOUT, **kw)
+def study_spec(*, dwell_s: float = 1.0, tracker: str = "sim", font_px: float = 48.0) -> PipelineSpec:
+    """The pipeline of a study, the same in the window, headless and simulated: full
+    screen, a target strip above the output, always the fixed "study" layout (not the
+    user's layout setting, which has shift, undo, sleep and phrases), gaze smoothed, no
+    confirmation for clear; each condition sets its own correction and induced offset."""
+    return PipelineSpec(tracker=tracker, smoothing="one-euro", dwell_s=dwell_s, layout=STUDY_LAYOUT,
+                        target_frac=TARGET_FRAC, done_inserts_newline=False, font_px=font_px)
+
+
+def study_model(screen: Screen, spec: PipelineSpec | None = None, **kw) -> KeyboardModel:
+    """The keyboard model of a study (`study_spec`); `kw`: measures, predictor."""
+    return build_model(spec or study_spec(), screen, **kw)
 
 
 def key_pitch_px(screen: Screen) -> float:
@@ -239,15 +246,14 @@ class StudyRunner:
         if self.phase == Phase.VALIDATION and self.validation is not None:
             # The gaze the keyboard gets, before correction: the tracker's error plus the
             # induced offset, which is what the autocalibration estimates.
-            seen = self._induced.apply(s) if self._induced is not None else s
-            for ev in self.validation.update(seen):
+            for ev in self.validation.update(st.step.reported):
                 if isinstance(ev, ValidationDone):
                     self._validation_done(ev)
                     out.changed = True
         for sel in st.step.selections:
             if self.phase != Phase.TRIAL:
                 break
-            self._logged(out, sel.t_s, sel.key_id, "dwell", st.step.reported, st.step.corrected)
+            self._logged(out, sel.t_s, sel.key_id, "dwell", st.step.tracker_sample, st.step.corrected)
         return out
 
     def operator_select(self, key_id: str, t_s: float) -> RunnerStep:
@@ -259,13 +265,15 @@ class StudyRunner:
         return out
 
     def _logged(self, out: RunnerStep, t_s: float, key: str, source: str,
-                reported: GazeSample | None, corrected: GazeSample | None) -> None:
+                tracker_sample: GazeSample | None, corrected: GazeSample | None) -> None:
+        """Store a selection; `tracker_sample` is the gaze as the tracker gave it (before
+        the induced offset), `corrected` what the dwell engine saw."""
         trial = self._trial
         text = self.model.buffer.text
         raw = ind = cor = None
-        if reported is not None and reported.valid:
+        if tracker_sample is not None and tracker_sample.valid:
             ind = self._induced_at(t_s)
-            raw = (reported.x_px - ind[0], reported.y_px - ind[1])
+            raw = (tracker_sample.x_px, tracker_sample.y_px)
         if corrected is not None and corrected.valid:
             cor = (corrected.x_px, corrected.y_px)
         applied = self.pipeline.corrector.applied

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 from gazetype.calibration.validation import ValidationConfig
+from gazetype.pipeline.spec import SPEC_KEY, PipelineSpec, header_extra
 from gazetype.recording.v1 import Header, RecordingWriter
 from gazetype.study.db import DB_NAME, RECORDINGS_DIR, IndexTaken, ParticipantRow, SessionRow, StudyStore
 from gazetype.study.design import CONDITIONS, DEFAULT_OFFSET, make_plan, parse_conditions
 from gazetype.study.errors import StudyError
 from gazetype.study.phrases import load_phrases
-from gazetype.study.runner import key_pitch_px, resume_point
+from gazetype.study.runner import key_pitch_px, resume_point, study_spec
 from gazetype.tracker.offset import OffsetSpecError, parse_offset, resolve_keys
 from gazetype.tracker.screen import Screen
 
@@ -86,6 +87,7 @@ class RunContext:
     recorder: RecordingWriter
     created: bool  # a new participant
     lock: ParticipantLock | None = None
+    spec: PipelineSpec = field(default_factory=study_spec)  # what the session runs (stored with it)
 
     @property
     def recording_path(self):
@@ -258,22 +260,23 @@ def prepare_run(opts: RunOptions, *, screen: Screen, sample_rate_hz: float | Non
                 raise StudyError(f"participant {p.code!r} has finished every trial in {store.folder}; "
                                  "nothing to do (their data is kept as it is)")
         participant, created = open_participant(store, opts, screen, now_utc, warn, pre)
-        settings = {"dwell_s": opts.dwell_s, "tlx": opts.tlx, **opts.extra}
+        spec = study_spec(dwell_s=opts.dwell_s, tracker=opts.tracker)
+        settings = {"dwell_s": opts.dwell_s, "tlx": opts.tlx, **opts.extra, SPEC_KEY: spec.to_dict()}
         if opts.validate is not None:
             settings["validate"] = {"targets": opts.validate.n_targets,
                                     "dwell_ms": round(opts.validate.dwell_s * 1000, 3)}
         session = store.start_session(participant.id, started_utc=now_utc, tracker=opts.tracker,
                                       screen=screen.to_dict(), settings=settings)
         store.checkpoint()  # the participant and session rows into the database file itself
-        header = Header(screen, sample_rate_hz, source=opts.tracker, extra={"study": {
-            "participant": participant.code, "session": session.id, "database": "../study.sqlite"}})
+        header = Header(screen, sample_rate_hz, source=opts.tracker, extra=header_extra(spec, study={
+            "participant": participant.code, "session": session.id, "database": "../study.sqlite"}))
         recorder = RecordingWriter(store.folder / session.recording_path, header)
     except BaseException:
         store.close()
         if lock is not None:
             lock.release()
         raise
-    return RunContext(store, participant, session, recorder, created, lock)
+    return RunContext(store, participant, session, recorder, created, lock, spec)
 
 
 def autocal_missing(ctx: RunContext) -> bool:

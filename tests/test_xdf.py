@@ -207,7 +207,7 @@ def test_live_lsl_session_captured_to_xdf_replays_to_the_same_text(tmp_path):
     path = tmp_path / "labrecorder.xdf"
     write_xdf(path, streams)
     res = replay(path, dwell=DwellConfig(dwell_s=0.8))
-    assert res.typed_text == PHRASE, (res.to_json(False), [(s.name, len(s.rows), s.stamps[:3]) for s in streams])
+    assert res.typed_text == PHRASE, (res.to_json(), [(s.name, len(s.rows), s.stamps[:3]) for s in streams])
     assert res.header.source == f"xdf:{prefix} raw gaze"  # the raw stream, not the corrected one
     assert res.recorded_selections == len(PHRASE)
     assert res.header.screen == SCREEN

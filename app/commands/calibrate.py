@@ -29,15 +29,18 @@ def add_arguments(p) -> None:
 
 def open_calibration(name: str, wait_s: float = 5.0):
     """(tracker, its DeviceCalibration); a UserError (one line) when there is none."""
+    from gazetype.app import compose
     from gazetype.app.errors import UserError
-    from gazetype.tracker import registry
+    from gazetype.tracker.base import TrackerError
     from gazetype.tracker.screen import Screen
-    if name == "auto":
-        found = registry.auto_choice()
-        if found is None:
-            raise UserError("no eye tracker found (Tobii or an LSL gaze stream); nothing to calibrate")
-        name = found
-    tracker = registry.create(name, screen=Screen(), wait_s=wait_s)
+    try:
+        tracker = compose.open_tracker(name, Screen(), None, fallback=False, wait_s=wait_s,
+                                       none_found="no eye tracker found (Tobii or an LSL gaze stream); "
+                                                  "nothing to calibrate").tracker
+    except TrackerError as e:
+        if name == "auto":
+            raise UserError(str(e)) from None
+        raise
     if not tracker.may_calibrate:
         raise UserError(tracker.no_calibration_message())
     tracker.start()  # TrackerError (one line) when it cannot be found

@@ -6,12 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-from gazetype.app import compose
 from gazetype.app.errors import UserError
-from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.layout import missing_keys
-from gazetype.keyboard.model import KeyboardModel
-from gazetype.pipeline.session import TypingSession
+from gazetype.pipeline.spec import PipelineSpec, build_session, header_extra
 from gazetype.recording.v1 import Header, RecordingError, RecordingWriter
 from gazetype.tracker import registry
 from gazetype.tracker.offset import parse_offset
@@ -94,12 +91,14 @@ def _record_sim(args) -> int:
         return _record_person(args, screen, offset)
     if args.script != "typing" or args.autocal:
         return _record_closed_loop(args, screen, offset)
-    model = KeyboardModel((0, 0, screen.width_px, screen.height_px))
     phrases = args.phrase or ["the quick brown fox", "jumps over the lazy dog"]
+    # The offset is the simulated tracker's own error here (SimGaze adds it), not an induced one.
+    spec = PipelineSpec(tracker="sim", dwell_s=args.dwell_s)
     header = Header(screen, args.rate, source="sim",
-                    extra={"sim": {"seed": args.seed, "offset": offset.spec, "phrases": phrases}})
+                    extra=header_extra(spec, sim={"seed": args.seed, "offset": offset.spec, "phrases": phrases}))
     with RecordingWriter(args.out, header) as w:
-        session = TypingSession(model, compose.build_pipeline(dwell=DwellConfig(dwell_s=args.dwell_s), recorder=w))
+        session = build_session(spec, screen, recorder=w)
+        model = session.model
         session.start(0.0)
         typist = PhraseTypist(model, phrases, args.dwell_s)
         gaze = SimGaze(typist, screen, SimConfig(rate_hz=args.rate, seed=args.seed), offset)
@@ -120,10 +119,12 @@ def _record_closed_loop(args, screen, offset) -> int:
 
 
     texts = args.phrase or None
+    # What sim.sessions builds (its simulated tracker adds the offset itself: nothing induced).
+    spec = PipelineSpec(tracker="sim", autocal=args.autocal, dwell_s=args.dwell_s, font_px=48.0 * screen.height_px / 1080)
     header = Header(screen, args.rate, source="sim",
-                    extra={"sim": {"seed": args.seed, "offset": offset.spec, "script": args.script,
-                                   "phrases": texts or (PHRASES if args.script == "compensating" else None),
-                                   "autocal": args.autocal}})
+                    extra=header_extra(spec, sim={"seed": args.seed, "offset": offset.spec, "script": args.script,
+                                                  "phrases": texts or (PHRASES if args.script == "compensating" else None),
+                                                  "autocal": args.autocal}))
     cfg = SimConfig(rate_hz=args.rate, seed=args.seed)
     with RecordingWriter(args.out, header) as w:
         cal = make_calibrator(screen, args.autocal)
@@ -149,10 +150,11 @@ def _record_person(args, screen, offset) -> int:
     from gazetype.sim.person import simulate_typing
 
     phrases = args.phrase or ["the quick brown fox", "jumps over the lazy dog"]
+    spec = PipelineSpec(tracker="sim", induced_offset=offset.spec, autocal=args.autocal, dwell_s=args.dwell_s)
     header = Header(screen, args.rate, source="sim",
-                    extra={"sim": {"seed": args.seed, "offset": offset.spec, "script": "person",
-                                   "phrases": phrases, "autocal": args.autocal},
-                           "induced_offset": offset.spec})
+                    extra=header_extra(spec, sim={"seed": args.seed, "offset": offset.spec, "script": "person",
+                                                  "phrases": phrases, "autocal": args.autocal},
+                                       induced_offset=offset.spec))
     with RecordingWriter(args.out, header) as w:
         session, user, t = simulate_typing(phrases, seed=args.seed, screen=screen, dwell_s=args.dwell_s,
                                            offset=offset if offset.parts else None,

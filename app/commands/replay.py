@@ -11,10 +11,10 @@ def add_arguments(p) -> None:
     speed.add_argument("--speed", type=SPEED_X, metavar="X", help="X times real time")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
     p.add_argument("--show", action="store_true", help="replay into a window, in real time")
-    p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N",
-                   help="dwell time for re-detecting selections (default 1000)")
-    p.add_argument("--autocal", action=__import__("argparse").BooleanOptionalAction, default=False,
-                   help="estimate and correct the tracker offset from reading (default: off)")
+    p.add_argument("--dwell-ms", type=positive_ms, default=None, dest="dwell_s", metavar="N",
+                   help="replay with this dwell time instead (default: as recorded)")
+    p.add_argument("--autocal", action=__import__("argparse").BooleanOptionalAction, default=None,
+                   help="replay with the offset correction on or off (default: as recorded)")
 
 
 def main(args) -> int:
@@ -24,20 +24,20 @@ def main(args) -> int:
     from gazetype.pipeline.replay import replay
 
     speed = None if args.fast else args.speed
+    dwell = None if args.dwell_s is None else DwellConfig(dwell_s=args.dwell_s)
     if args.show:
         from gazetype.app.commands.common import require_display
         require_display()
         from gazetype.app.qt.replay_window import show_replay
-        return show_replay(args.file, speed=speed or 1.0, dwell=DwellConfig(dwell_s=args.dwell_s),
-                           autocal=args.autocal)
-    res = replay(args.file, dwell=DwellConfig(dwell_s=args.dwell_s), autocal=args.autocal, speed=speed)
-    out = res.to_json(args.autocal)
+        return show_replay(args.file, speed=speed or 1.0, dwell=dwell, autocal=args.autocal)
+    res = replay(args.file, dwell=dwell, autocal=args.autocal, speed=speed)
+    out = res.to_json()
     if args.json:
         print(json.dumps(out))
     else:
         print(f"{args.file}: {out['samples']} samples over {out['duration_s']} s "
               f"({out['valid_fraction'] * 100:.1f}% valid), {len(out['selections'])} selections, "
               f"typed {out['typed_text']!r}")
-        if args.autocal:
+        if "final_offset" in out:
             print(f"final offset estimate: {out['final_offset'][0]:+.1f}, {out['final_offset'][1]:+.1f} px")
     return 0

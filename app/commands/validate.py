@@ -58,6 +58,7 @@ def main(args) -> int:
     require_display()  # before Qt, which would abort with six lines
     import sys
 
+    from gazetype.app import compose
     from gazetype.app.qt.validation_screen import run_standalone
     from gazetype.calibration.validation import ValidationSession, format_table
     from gazetype.tracker import registry
@@ -65,7 +66,7 @@ def main(args) -> int:
     from gazetype.tracker.offset import parse_offset
 
     name = args.tracker
-    if name == "auto":
+    if name == "auto":  # named before the window opens: the result says which tracker it measured
         name = registry.auto_choice()
         if name is None:
             raise TrackerError("no eye tracker found; connect one, or pass --tracker (mouse, sim, lsl:NAME, ...)")
@@ -73,13 +74,9 @@ def main(args) -> int:
 
     def build(screen, cursor_pos):
         session = ValidationSession(screen, cfg, tracker=name)
-        if name.split(":", 1)[0] == "sim":
-            from gazetype.sim.validation import validation_tracker  # the simulated eyes follow the targets
-            return validation_tracker(screen, session, offset=parse_offset(args.offset, screen)), session
-        if name == "mouse":
-            from gazetype.tracker.mouse import MouseTracker
-            return MouseTracker(screen, cursor_pos=cursor_pos), session
-        return registry.create(name, screen=screen, wait_s=0), session
+        choice = compose.open_tracker(name, screen, None, cursor_pos=cursor_pos, fallback=False,
+                                      validation=lambda: session, sim_offset=parse_offset(args.offset, screen))
+        return choice.tracker, session
 
     shot_at_s = 0.5 + 2 * cfg.target_s + cfg.move_s + cfg.shrink_s * 0.4  # the third target, shrinking
     result, screen = run_standalone(build, fullscreen=not args.window, screenshot=args.screenshot,

@@ -7,9 +7,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QWidget
 
 from gazetype.keyboard.dwell import NO_FOCUS, Focus
-from gazetype.keyboard.layout import WORD_PREFIX
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.textlayout import Measure
+from gazetype.tracker.keyid import KeyKind, parse_key
 
 FONT_FAMILY = "DejaVu Sans"
 
@@ -361,7 +361,7 @@ class KeyboardView(QWidget):
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
         p.setPen(QPen(KEY_TEXT_ASLEEP if asleep_key else KEY_TEXT))
-        p.setFont(char_font if k.is_char else row_font if k.id.startswith(WORD_PREFIX) else word_font)
+        p.setFont(char_font if k.is_char else row_font if parse_key(k.id).kind is KeyKind.WORD else word_font)
         p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.id))
 
     def _paint_overlay(self, p: QPainter) -> None:

@@ -21,7 +21,7 @@ REGION_COLOURS = {"keyboard": "#2b2f36", "output": "#fbfaf5", "target": "#23262b
 
 
 class ReplayView(QWidget):
-    def __init__(self, path: str, speed: float, dwell: DwellConfig, autocal: bool) -> None:
+    def __init__(self, path: str, speed: float, dwell: DwellConfig | None, autocal: bool | None) -> None:
         super().__init__()
         self.reader = open_reader(path)  # v1 or .xdf
         self.events = iter(self.reader)
@@ -101,14 +101,14 @@ class ReplayView(QWidget):
         res = self.replayer.result
         off = res.final_offset
         status = (f"t={((self.raw.t_s - self._t0_rec) if self.raw and self._t0_rec is not None else 0):.1f} s   "
-                  f"x{self.speed:g}   selections {len(res.selections)}   typed {self.replayer.text.text[-40:]!r}"
+                  f"x{self.speed:g}   selections {len(res.selections)}   typed {self.replayer.model.buffer.text[-40:]!r}"
                   + (f"   offset {off[0]:+.0f},{off[1]:+.0f} px" if off else "")
                   + ("   (finished)" if self.finished else ""))
         p.drawText(QRectF(8, self.height() - 26, self.width() - 16, 24), Qt.AlignLeft | Qt.AlignVCenter, status)
         p.end()
 
 
-def show_replay(path: str, speed: float, dwell: DwellConfig, autocal: bool, quit_after_s: float | None = None) -> int:
+def show_replay(path: str, speed: float, dwell: DwellConfig | None = None, autocal: bool | None = None, quit_after_s: float | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     view = ReplayView(path, speed, dwell, autocal)
     view.show()

@@ -33,10 +33,10 @@ from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.app.qt.pointer import PointerWatch
 from gazetype.app.qt.validation_screen import ValidationCanvas
 from gazetype.app.qt.window import screen_of
-from gazetype.keyboard.dwell import DwellConfig
+from gazetype.pipeline.spec import build_pipeline
 from gazetype.study.db import TLX_SCALES
 from gazetype.study.errors import StudyError
-from gazetype.study.runner import Phase, StudyRunner, StudySession, study_model
+from gazetype.study.runner import Phase, StudyRunner, StudySession, study_model, study_spec
 from gazetype.study.setup import AUTOCAL_MISSING, RunOptions, autocal_missing, prepare_run
 from gazetype.tracker.base import TrackerError
 from gazetype.tracker.clock import now_s
@@ -268,8 +268,8 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
     real trackers stamp samples with the monotonic clock, the default."""
     qscreen = app.primaryScreen()
     screen = screen_of(qscreen)
-    model = study_model(screen, font_px=FONT_PX, measure=qt_measure(FONT_PX),
-                        target_measure=qt_measure(FONT_PX * 0.8))
+    spec = study_spec(dwell_s=opts.dwell_s, tracker=opts.tracker, font_px=FONT_PX)  # prepare_run stores the same
+    model = study_model(screen, spec, measure=qt_measure(FONT_PX), target_measure=qt_measure(FONT_PX * 0.8))
     runner = win = None  # bound below; the closures read them when they run
     pointer = PointerWatch(qscreen)  # the mouse, where it stands in for gaze
     try:
@@ -279,16 +279,13 @@ def build_study_window(opts: RunOptions, app: QApplication, calibrator_factory=N
                                       validation=lambda: runner.validation if runner is not None else None)
     except TrackerError as e:
         raise StudyError(str(e)) from None
-    opts.extra.setdefault("smoothing", "one-euro")
-    opts.extra.setdefault("lockon_s", DwellConfig().lockon_s)
     ctx = prepare_run(opts, screen=screen, sample_rate_hz=choice.tracker.nominal_rate_hz, now_utc=_utc_now(),
                       app_version=__version__)
     try:
         # The runner gives each condition its calibrator and induced offset; trial markers
         # reach LabRecorder through the same events stream as everything else.
-        pipeline = compose.build_pipeline(dwell=DwellConfig(dwell_s=opts.dwell_s), smoothing=True,
-                                          recorder=ctx.recorder,
-                                          sinks=compose.lsl_sinks(lsl_out, screen, choice.tracker))
+        pipeline = build_pipeline(ctx.spec, screen, recorder=ctx.recorder,
+                                  sinks=compose.lsl_sinks(lsl_out, screen, choice.tracker))
         parts = compose.assemble(choice, model, pipeline)  # participants see no gaze cursor
         kw = {"calibrator_factory": calibrator_factory} if calibrator_factory is not None else {}
         runner = StudyRunner(ctx.store, ctx.participant, ctx.session, parts.session, screen=screen, tlx=opts.tlx,

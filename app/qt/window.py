@@ -18,14 +18,11 @@ from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.app.qt.pointer import PointerWatch
-from gazetype.calibration import make_calibrator
-from gazetype.keyboard.dwell import DwellConfig
 from gazetype.keyboard.history import History, quick_phrases
 from gazetype.keyboard.layout import DEFAULT_LAYOUT, LayoutError, load_layout
-from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.predict import Predictor
 from gazetype.output.base import NullOutputs, Outputs, diff_for_send
-from gazetype.pipeline.smoothing import OneEuroFilter
+from gazetype.pipeline import spec as specs
 from gazetype.recording.v1 import Header, RecordingWriter
 from gazetype.tracker.base import TrackerError
 from gazetype.tracker.clock import now_s
@@ -53,12 +50,15 @@ def screen_of(qscreen) -> Screen:
 class KeyboardWindow(OperatorWindow):
     def __init__(self, controller: GazeController, view: KeyboardView, settings, notice: str | None,
                  clock: Callable[[], float] = now_s, *, outputs: Outputs | None = None,
-                 history: History | None = None) -> None:
+                 history: History | None = None, spec: specs.PipelineSpec | None = None) -> None:
         super().__init__()
         self.clock = clock
         self.controller = controller
         self.view = view
         self.settings = settings
+        # What the pipeline runs now: the settings dialog changes it, and the change is recorded.
+        self.spec = spec if spec is not None else spec_from_settings(
+            settings, specs.PipelineSpec(clear_confirm_s=CLEAR_CONFIRM_S, layout=controller.session.model.key_layout.name))
         self.notice = notice
         self.outputs: Outputs = outputs if outputs is not None else NullOutputs()
         self.sent_text: str | None = None  # send mode: the text the other application has
@@ -215,9 +215,6 @@ class KeyboardWindow(OperatorWindow):
     def apply_settings(self, s) -> None:
         self.settings = s
         settings_mod.save(s)
-        pipe = self.controller.pipeline
-        pipe.dwell.set_config(DwellConfig(dwell_s=s.dwell_ms / 1000, lockon_s=s.lockon_ms / 1000))
-        pipe.smoother = OneEuroFilter() if s.smoothing else None
         self.view.show_cursor = s.show_cursor
         self.router.keep_history, self.router.speak_on_done = s.history, s.speak_on_done
         speaker = getattr(self.outputs, "speaker", None)
@@ -229,18 +226,23 @@ class KeyboardWindow(OperatorWindow):
                 speaker.set_volume(s.speech_volume_pct / 100)
             except ValueError as e:  # a voice no longer installed: say so, keep speaking
                 self.message = str(e).splitlines()[0]
-        model = self.controller.session.model
+        session = self.controller.session
         t = self.clock()
-        self.controller.session.publish(model.set_measure(qt_measure(s.font_px), s.font_px, t))
-        if abs(model.output_frac - output_frac(s.keyboard_pct)) > 1e-9:
-            self.controller.session.publish(model.set_output_frac(output_frac(s.keyboard_pct), t))
-        if s.suggestions != model.suggestions:
-            self.controller.session.publish(model.set_suggestions(s.suggestions, t))
-        if s.layout != model.key_layout.name:
-            try:
-                self.controller.session.publish(model.set_layout(s.layout, t))
-            except LayoutError as e:
-                self.message = str(e)
+        old = self.spec
+        new = spec_from_settings(s, old)
+        try:
+            load_layout(new.layout)
+        except LayoutError as e:  # a bad layout file: keep the one in use
+            self.message = str(e)
+            new = new.with_changes(layout=old.layout)
+        evs = specs.reconfigure(session, old, new, t, screen=self.controller.tracker.screen,
+                                measure=qt_measure(new.font_px))
+        if new.font_px == old.font_px:  # the measure follows the font setting even at the same size
+            evs += session.model.set_measure(qt_measure(new.font_px), new.font_px, t)
+        self.spec = new
+        if new != old:
+            session.pipeline.on_marker(specs.spec_marker(new, t))  # replay changes where the session changed
+        session.publish(evs)
         self.view.update()
 
     def _save(self, **changes) -> None:
@@ -255,6 +257,15 @@ class KeyboardWindow(OperatorWindow):
             self.history.close()
         self.outputs.close()
         super().closeEvent(ev)
+
+
+def spec_from_settings(s, base: specs.PipelineSpec) -> specs.PipelineSpec:
+    """`base` with what the settings decide (dwell, lock-on, smoothing, font, key size,
+    suggestions, layout); the tracker, induced offset and correction stay as the
+    session started."""
+    return base.with_changes(dwell_s=s.dwell_ms / 1000, lockon_s=s.lockon_ms / 1000,
+                             smoothing="one-euro" if s.smoothing else "none", font_px=float(s.font_px),
+                             output_frac=output_frac(s.keyboard_pct), suggestions=s.suggestions, layout=s.layout)
 
 
 def _layout_choice(args, s) -> str:
@@ -300,11 +311,13 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
     g = qscreen.geometry()
     history = _open_history(s)
     pointer = PointerWatch(qscreen)  # the mouse, where it stands in for gaze
-    model = KeyboardModel((0, 0, g.width(), g.height()), font_px=s.font_px, measure=qt_measure(s.font_px),
-                          target_measure=qt_measure(s.font_px * 0.8), layout=_layout_choice(args, s),
-                          output_frac=output_frac(s.keyboard_pct), clear_confirm_s=CLEAR_CONFIRM_S,
-                          phrases=quick_phrases(history), suggestions=s.suggestions,
-                          predictor=Predictor(user=history.user_words() if history is not None and s.history else None))
+    spec = spec_from_settings(s, specs.PipelineSpec(
+        tracker=tracker_name, induced_offset=induced.spec, autocal=autocal, clear_confirm_s=CLEAR_CONFIRM_S,
+        window_px=(0, 0, g.width(), g.height()))).with_changes(dwell_s=dwell_s, layout=_layout_choice(args, s))
+    model = specs.build_model(spec, screen, measure=qt_measure(s.font_px), target_measure=qt_measure(s.font_px * 0.8),
+                              phrases=quick_phrases(history),
+                              predictor=Predictor(user=history.user_words() if history is not None and s.history
+                                                  else None))
     try:
         choice = compose.open_tracker(tracker_name, screen, model, cursor_pos=pointer,
                                       clock=clock)
@@ -315,14 +328,13 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
         # never stop someone from typing. The mouse stands in, and stderr says why.
         print(f"gazetype: warning: saved tracker {tracker_name!r}: {e}; the mouse stands in", file=sys.stderr)
         choice = compose.open_tracker("mouse", screen, model, cursor_pos=pointer, clock=clock)
+    spec = spec.with_changes(tracker=choice.tracker.name)
     recorder = None
     if args.record:
         recorder = RecordingWriter(args.record, Header(screen, choice.tracker.nominal_rate_hz, source=choice.tracker.name,
-                                                       extra={"induced_offset": induced.spec}))
-    pipeline = compose.build_pipeline(
-        dwell=DwellConfig(dwell_s=dwell_s, lockon_s=s.lockon_ms / 1000), calibrator=make_calibrator(screen, autocal),
-        induced=induced, smoothing=s.smoothing, recorder=recorder,
-        sinks=compose.lsl_sinks(getattr(args, "lsl_out", False), screen, choice.tracker))
+                                                       extra=specs.header_extra(spec, induced_offset=induced.spec)))
+    pipeline = specs.build_pipeline(spec, screen, recorder=recorder,
+                                    sinks=compose.lsl_sinks(getattr(args, "lsl_out", False), screen, choice.tracker))
     view = KeyboardView(model)
     view.show_cursor = s.show_cursor
     parts = compose.assemble(choice, model, pipeline, recorder=recorder, cursor_visible=lambda: view.show_cursor)
@@ -337,7 +349,7 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
             print(f"gazetype: warning: saved voice: {str(e).splitlines()[0]}; using the default voice",
                   file=sys.stderr)
             outputs = OutputHub.open(copy_fn=copy_text, rate_wpm=s.speech_rate_wpm, volume=s.speech_volume_pct / 100)
-    win = KeyboardWindow(controller, view, s, parts.notice, clock, outputs=outputs, history=history)
+    win = KeyboardWindow(controller, view, s, parts.notice, clock, outputs=outputs, history=history, spec=spec)
     pointer.setParent(win)
     pointer.on_move = controller.hurry
     pointer.watch(win)
