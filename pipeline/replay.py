@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gazetype.keyboard.dwell import DwellConfig
+from gazetype.keyboard.layout import STUDY_LAYOUT, LayoutError
 from gazetype.keyboard.predict import NoPredictor
 from gazetype.pipeline import spec as specs
 from gazetype.pipeline.pipeline import HOLD_MARKER, Step
@@ -71,8 +72,13 @@ class Replayer:
         self.spec = spec = spec.with_changes(**self._override)
         self.screen = header.screen
         # The recording holds gaze as reported: any induced offset is in it already.
-        self.session = TypingSession(specs.build_model(spec, header.screen, predictor=NoPredictor()),
-                                     specs.build_pipeline(spec, header.screen, induce=False))
+        try:
+            model = specs.build_model(spec, header.screen, predictor=NoPredictor())
+        except LayoutError:
+            # A layout file of the recording machine's that is not here: what a key does does
+            # not depend on the layout (the recorded layouts give the keys), so any layout serves.
+            model = specs.build_model(spec.with_changes(layout=STUDY_LAYOUT), header.screen, predictor=NoPredictor())
+        self.session = TypingSession(model, specs.build_pipeline(spec, header.screen, induce=False))
         self.pipeline = self.session.pipeline
         self.model = self.session.model
         self.result = ReplayResult(header, autocal=spec.autocal)
