@@ -96,12 +96,8 @@ def _run(args) -> int:
     check_run(opts)  # bad input ends here, before a window opens
     from gazetype.app.commands.common import require_display
     require_display()
-    try:
-        from gazetype.app import study_window
-    except ImportError:
-        raise StudyError("the study window is not available in this build; use "
-                         "'--tracker sim --headless' for a simulated run") from None
-    return study_window.run_study_window(args, opts)
+    from gazetype.app.qt.study_window import run_study_window
+    return run_study_window(args, opts)
 
 
 def _run_headless(args, opts) -> int:
