@@ -107,3 +107,33 @@ def test_record_a_simulated_participant_and_replay_it(tmp_path, capsys):
     # Two short phrases of glances: the correction may stay at zero (it never moves on
     # evidence that an undershooting eye explains), and never goes past the 60 px.
     assert 0.0 <= res["final_offset"][0] <= 60.0 + 0.25 * PPD and abs(res["final_offset"][1]) <= 0.25 * PPD
+
+
+def test_a_study_folder_keeps_no_lock_files(tmp_path, capsys):
+    """The creation and participant locks remove their files after use."""
+    d = tmp_path / "sim"
+    rc, _, err = run(capsys, "simulate", *SMALL, "--conditions", "calibrated", "--validate", "--study", str(d))
+    assert rc == 0, err
+    assert sorted(p.name for p in d.iterdir()) == ["recordings", "study.sqlite"]
+
+
+def test_a_lock_removed_by_its_last_holder_is_taken_afresh(tmp_path):
+    """A process that opened the lock file just before its holder removed it must not
+    lock the removed file (two holders at once): it locks the file now at the path."""
+    import os
+
+    from gazetype.study import oslock
+    path = tmp_path / ".lock"
+    first = oslock.acquire(path)
+    assert first is not None and oslock.acquire(path) is None  # held: refused
+    stale = open(path, "a+")  # opened by a waiter before the release
+    first.release()
+    assert not path.exists()
+    second = oslock.acquire(path)
+    assert second is not None and path.exists()
+    import fcntl
+    fcntl.flock(stale.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # the removed file: free, but no longer the lock
+    assert oslock.acquire(path) is None  # the lock at the path is still second's
+    assert os.fstat(stale.fileno()).st_nlink == 0
+    stale.close()
+    second.release()
