@@ -137,3 +137,19 @@ def test_a_lock_removed_by_its_last_holder_is_taken_afresh(tmp_path):
     assert os.fstat(stale.fileno()).st_nlink == 0
     stale.close()
     second.release()
+
+
+def test_help_lists_every_condition(capsys):
+    """`simulate --help` and `study run --help` name every condition of the design."""
+    import re
+
+    import pytest
+
+    from gazetype.app.cli import main
+    from gazetype.study.design import CONDITIONS
+    for argv in (["simulate", "--help"], ["study", "run", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = " ".join(capsys.readouterr().out.split())
+        listed = re.search(r"--conditions LIST comma-separated: (.*?) \(default", out).group(1)
+        assert listed.split(", ") == list(CONDITIONS), argv
