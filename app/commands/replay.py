@@ -1,6 +1,8 @@
 """`gazetype replay`: run a recording through the live pipeline."""
 from __future__ import annotations
 
+import sys
+
 from gazetype.app.commands.common import SPEED_X, positive_ms
 
 
@@ -15,11 +17,10 @@ def add_arguments(p) -> None:
                    help="dwell time for re-detecting selections (default 1000)")
     p.add_argument("--autocal", action=__import__("argparse").BooleanOptionalAction, default=False,
                    help="estimate and correct the tracker offset from reading (default: off)")
+    p.add_argument("--quit-at-end", action="store_true", help=__import__("argparse").SUPPRESS)  # --show: close when done
 
 
 def main(args) -> int:
-    import json
-
     from gazetype.keyboard.dwell import DwellConfig
     from gazetype.pipeline.replay import replay
 
@@ -28,9 +29,18 @@ def main(args) -> int:
         from gazetype.app.commands.common import require_display
         require_display()
         from gazetype.app.qt.replay_window import show_replay
+        # What was replayed is printed when the window has replayed it all, as without --show.
         return show_replay(args.file, speed=speed or 1.0, dwell=DwellConfig(dwell_s=args.dwell_s),
-                           autocal=args.autocal)
+                           autocal=args.autocal, on_finished=lambda res: _print(args, res),
+                           quit_at_end=args.quit_at_end)
     res = replay(args.file, dwell=DwellConfig(dwell_s=args.dwell_s), autocal=args.autocal, speed=speed)
+    _print(args, res)
+    return 0
+
+
+def _print(args, res) -> None:
+    import json
+
     out = res.to_json(args.autocal)
     if args.json:
         print(json.dumps(out))
@@ -40,4 +50,4 @@ def main(args) -> int:
               f"typed {out['typed_text']!r}")
         if args.autocal:
             print(f"final offset estimate: {out['final_offset'][0]:+.1f}, {out['final_offset'][1]:+.1f} px")
-    return 0
+    sys.stdout.flush()
