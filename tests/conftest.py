@@ -81,6 +81,7 @@ def resolve_lsl(name: str, timeout_s: float = 60.0):
 def lsl_inlet(name: str, timeout_s: float = 60.0, **kw):
     """An inlet on the stream named `name`, connected (generous limits: a loaded machine)."""
     import pylsl
-    inlet = pylsl.StreamInlet(resolve_lsl(name, timeout_s), max_buflen=60, **kw)
+    kw.setdefault("max_buflen", 60)
+    inlet = pylsl.StreamInlet(resolve_lsl(name, timeout_s), **kw)
     inlet.open_stream(timeout=timeout_s)
     return inlet

@@ -8,6 +8,8 @@ import pytest
 
 from .conftest import ROOT
 
+pytestmark = [pytest.mark.subprocess]
+
 CORE = ["gazetype.tracker", "gazetype.sim.gaze", "gazetype.tracker.mouse", "gazetype.recording.playback", "gazetype.recording.v1", "gazetype.calibration",
         "gazetype.keyboard.dwell", "gazetype.keyboard.layout", "gazetype.keyboard.model", "gazetype.pipeline.pipeline", "gazetype.pipeline.replay",
         "gazetype.sim.typists", "gazetype.keyboard.textlayout", "gazetype.app.cli", "gazetype.app.commands.replay", "gazetype.app.commands.record",

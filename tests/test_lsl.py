@@ -52,6 +52,7 @@ def read_n(tracker, n, timeout=30.0):
     return got
 
 
+@pytest.mark.lsl
 def test_round_trip_values_validity_and_lsl_timestamps():
     name = unique()
     out = outlet(name)
@@ -82,6 +83,7 @@ def test_round_trip_values_validity_and_lsl_timestamps():
     assert tr.status == "stopped"
 
 
+@pytest.mark.lsl
 def test_metadata_normalised_units_scale_to_the_keyboard_screen():
     name = unique()
     out = outlet(name, gaze_channels("normalized", eyes=False))
@@ -95,6 +97,7 @@ def test_metadata_normalised_units_scale_to_the_keyboard_screen():
     assert "normalised" in tr.stream_info["layout"]
 
 
+@pytest.mark.lsl
 def test_tobii_lsl_app_layout_type_eyetracker_nan_invalid():
     name = unique("TobiiPro")
     out = outlet(name, channels=[], typ="Eyetracker", n=6)
@@ -111,6 +114,7 @@ def test_tobii_lsl_app_layout_type_eyetracker_nan_invalid():
     assert tr.stream_info["layout"].startswith("tobii-lsl-app")
 
 
+@pytest.mark.lsl
 def test_stream_loss_shows_in_status_and_reading_resumes_when_it_returns():
     name = unique()
     out = outlet(name)
@@ -135,6 +139,7 @@ def test_stream_loss_shows_in_status_and_reading_resumes_when_it_returns():
         tr.stop()
 
 
+@pytest.mark.lsl
 def test_a_silent_stream_is_reported_and_recovers():
     name = unique()
     out = outlet(name)
@@ -150,6 +155,7 @@ def test_a_silent_stream_is_reported_and_recovers():
         tr.stop()
 
 
+@pytest.mark.lsl
 def test_no_stream_is_a_clear_error_in_bounded_time():
     name = unique("missing")
     before = readers()
@@ -164,6 +170,7 @@ def test_no_stream_is_a_clear_error_in_bounded_time():
     assert 0.99 <= elapsed < 1.0 + 3.0 + 3.0, elapsed
 
 
+@pytest.mark.lsl
 def test_gui_mode_returns_at_once_and_connects_when_the_stream_appears():
     name = unique()
     before = readers()
@@ -189,6 +196,7 @@ def test_gui_mode_returns_at_once_and_connects_when_the_stream_appears():
     assert not reader.is_alive()
 
 
+@pytest.mark.lsl
 def test_a_stream_without_gaze_channels_is_refused_with_its_name():
     name = unique("eeg")
     _out = outlet(name, channels=[], typ="Gaze", n=3)  # noqa: F841 (must stay alive)
@@ -196,6 +204,7 @@ def test_a_stream_without_gaze_channels_is_refused_with_its_name():
         LslTracker(arg=name, wait_s=30).start()
 
 
+@pytest.mark.lsl
 def test_discovery_lists_gaze_streams_but_not_gazetypes_own_output():
     a, b, mine = unique("gaze"), unique("et"), unique("own")
     outs = [outlet(a), outlet(b, channels=[], typ="Eyetracker", n=6),
@@ -227,6 +236,7 @@ def _record_1s_while(send, stop: threading.Event, name: str, path) -> int:
         th.join()
 
 
+@pytest.mark.lsl
 def test_record_command_records_an_lsl_stream(tmp_path, capsys):
     name = unique()
     out = outlet(name)
@@ -263,6 +273,7 @@ def test_record_command_records_an_lsl_stream(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
 
 
+@pytest.mark.lsl
 def test_samples_arrive_without_waiting_for_the_poll_timeout():
     """A pushed sample reaches the tracker's callback without waiting out the reader's
     0.1 s poll timeout (it once waited the whole timeout: 50 ms mean latency)."""
@@ -288,6 +299,7 @@ def test_samples_arrive_without_waiting_for_the_poll_timeout():
     assert bursts > most_if_polled, (bursts, most_if_polled, arrived)
 
 
+@pytest.mark.lsl
 def test_a_batching_reader_wakes_its_consumer_once_a_batch_and_a_lone_sample_at_once():
     """Issue 15: a wake-up of the GUI thread per sample cost more than the sample's work.
     With `batch_s` the reader hands over what arrives within it together; a sample after a
@@ -323,6 +335,7 @@ def test_a_batching_reader_wakes_its_consumer_once_a_batch_and_a_lone_sample_at_
     assert [s.x_px for s in got] == [*map(float, range(120)), 1000.0]
 
 
+@pytest.mark.lsl
 def test_a_failing_consumer_callback_does_not_kill_the_reader(caplog):
     """An exception in the consumer's callback is counted and logged once; the connection
     stays up and the next samples are delivered (it once tore the connection down)."""
@@ -375,6 +388,7 @@ class Sender:
         self.th.join()
 
 
+@pytest.mark.lsl
 def test_repeated_start_stop_no_duplicates_no_thread_build_up_and_stop_is_fast():
     name = unique()
     sender = Sender(outlet(name))
@@ -414,6 +428,7 @@ def test_repeated_start_stop_no_duplicates_no_thread_build_up_and_stop_is_fast()
     assert tr.abandoned_threads == 0 and tr.dropped == 0
 
 
+@pytest.mark.lsl
 def test_absurd_per_eye_values_make_the_eye_invalid_never_inf():
     name = unique()
     out = outlet(name, gaze_channels("pixels", binocular=False))  # eyes only: the gaze is their mean
@@ -451,6 +466,7 @@ def _pushed_with_offset(offset_s, n=40):
         tr.stop()
 
 
+@pytest.mark.lsl
 def test_timestamps_a_million_seconds_off_are_moved_onto_our_clock_and_said_once(caplog):
     for offset_s in (1e6, -1e6):
         caplog.clear()
@@ -466,6 +482,7 @@ def test_timestamps_a_million_seconds_off_are_moved_onto_our_clock_and_said_once
         assert len(warns) == 1 and name in warns[0] and "arrival times" in warns[0], warns
 
 
+@pytest.mark.lsl
 def test_the_first_samples_do_not_wait_for_the_clock_offset():
     """Issue 15: the reader asked liblsl for the clock offset (~0.6 s the first time)
     before reading, so the first 0.6 to 0.8 s of gaze came in one late batch. It is asked
@@ -510,6 +527,7 @@ def test_the_first_samples_do_not_wait_for_the_clock_offset():
     assert all(-0.002 < d < 0.05 for d in times), (min(times), max(times))
 
 
+@pytest.mark.lsl
 def test_backward_timestamps_are_dropped_and_counted_a_jump_back_is_rebased(caplog):
     name = unique()
     out = outlet(name, gaze_channels("pixels", eyes=False))
@@ -534,6 +552,7 @@ def test_backward_timestamps_are_dropped_and_counted_a_jump_back_is_rebased(capl
     assert len(warns) == 1
 
 
+@pytest.mark.lsl
 def test_two_streams_with_one_name_are_refused_in_one_line_and_one_can_be_chosen(capsys):
     name = unique("dup")
     a = outlet(name, source_id="sender-A")
@@ -567,6 +586,7 @@ def test_two_streams_with_one_name_are_refused_in_one_line_and_one_can_be_chosen
     del a
 
 
+@pytest.mark.lsl
 def test_record_with_a_sender_a_million_seconds_off_records_and_warns(tmp_path, capsys):
     name = unique()
     out = outlet(name)

@@ -60,6 +60,7 @@ class OneEstimate:
         pass
 
 
+@pytest.mark.lsl
 def test_streams_carry_xdf_gaze_meta_data_and_the_screen():
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0)
@@ -87,6 +88,7 @@ def test_streams_carry_xdf_gaze_meta_data_and_the_screen():
         pub.close()
 
 
+@pytest.mark.lsl
 def test_pipeline_sinks_publish_raw_corrected_and_events_as_v1_json():
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0)
@@ -140,6 +142,7 @@ def test_pipeline_sinks_publish_raw_corrected_and_events_as_v1_json():
     assert pub.counts == {"raw": 24, "corrected": 24, "events": 4}
 
 
+@pytest.mark.lsl
 def test_gazetypes_own_raw_stream_is_not_picked_by_default_but_can_be_named():
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     pub = LslPublisher(SCREEN, prefix=prefix)
@@ -163,6 +166,7 @@ def test_run_has_an_lsl_out_flag_off_by_default():
     assert p.parse_args(["run", "--lsl-out"]).lsl_out is True
 
 
+@pytest.mark.lsl
 def test_time_zero_is_not_taken_for_now():
     """liblsl stamps a sample pushed with timestamp 0.0 with the current time; a session
     that starts at t = 0 (simulation, replay) must keep its times."""
@@ -184,6 +188,7 @@ def _events_inlet(name):
     return lsl_inlet(name)
 
 
+@pytest.mark.lsl
 def test_a_consumer_that_connects_late_is_sent_the_current_layouts():
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0, resend_s=0.5)
@@ -225,6 +230,7 @@ def test_a_consumer_that_connects_late_is_sent_the_current_layouts():
         pub.close()
 
 
+@pytest.mark.lsl
 def test_gaze_outlets_get_the_trackers_rate_known_only_after_it_connected():
     """As the windows do it: the sink is built before the tracker starts (wait_s=0)."""
     from gazetype.app.compose import lsl_sinks
@@ -255,6 +261,7 @@ def test_gaze_outlets_get_the_trackers_rate_known_only_after_it_connected():
         pub.close()
 
 
+@pytest.mark.lsl
 def test_two_publishers_on_one_machine_have_distinct_names_and_source_ids():
     prefix = f"gt-{uuid.uuid4().hex[:6]}"
     a = LslPublisher(SCREEN, prefix=prefix)

@@ -1,5 +1,7 @@
 """`gazetype simulate` end to end: the JSON summary, a real study written with
 --study (export and report work on it, a second run adds to it), bad input."""
+
+import pytest
 import csv
 import json
 
@@ -14,6 +16,7 @@ from .test_study_cli import digest, one_line_error, run
 SMALL = ("--participants", "2", "--phrases", "1", "--practice", "0")
 
 
+@pytest.mark.slow
 def test_json_summary_has_every_condition_and_measure(capsys):
     rc, out, err = run(capsys, "simulate", *SMALL, "--seed", "3", "--json")
     assert rc == 0, err
@@ -30,12 +33,14 @@ def test_json_summary_has_every_condition_and_measure(capsys):
     assert "S01: finished" in err
 
 
+@pytest.mark.slow
 def test_same_seed_same_result(capsys):
     a = json.loads(run(capsys, "simulate", *SMALL, "--seed", "5", "--json")[1])
     b = json.loads(run(capsys, "simulate", *SMALL, "--seed", "5", "--json")[1])
     assert a["conditions"] == b["conditions"]
 
 
+@pytest.mark.slow
 def test_study_folder_is_a_normal_study_and_a_second_run_adds_to_it(tmp_path, capsys):
     d = tmp_path / "sim"
     rc, out, err = run(capsys, "simulate", *SMALL, "--conditions", "calibrated,miscalibrated",
@@ -60,6 +65,7 @@ def test_study_folder_is_a_normal_study_and_a_second_run_adds_to_it(tmp_path, ca
     assert rc == 0, err
 
 
+@pytest.mark.slow
 def test_a_different_study_plan_is_refused_before_anything_is_written(tmp_path, capsys):
     d = tmp_path / "sim"
     assert run(capsys, "simulate", *SMALL, "--conditions", "calibrated", "--study", str(d))[0] == 0
@@ -87,6 +93,7 @@ def test_bad_arguments_get_one_line_errors(tmp_path, capsys):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.subprocess
 def test_console_entry_point_runs_it():
     p = subprocess.run([sys.executable, "-m", "gazetype", "simulate", "--participants", "1", "--phrases", "1",
                         "--practice", "0", "--conditions", "calibrated"], capture_output=True, text=True, timeout=120)
@@ -109,6 +116,7 @@ def test_record_a_simulated_participant_and_replay_it(tmp_path, capsys):
     assert 0.0 <= res["final_offset"][0] <= 60.0 + 0.25 * PPD and abs(res["final_offset"][1]) <= 0.25 * PPD
 
 
+@pytest.mark.slow
 def test_a_study_folder_keeps_no_lock_files(tmp_path, capsys):
     """The creation and participant locks remove their files after use."""
     d = tmp_path / "sim"

@@ -64,9 +64,10 @@ class Receiver:
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
 
-    def wait_for_text(self, expected: str, timeout_s: float = 5.0) -> dict:
+    def wait_for_text(self, expected: str, timeout_s: float = 60.0) -> dict:
         """The receiver's state once its text is `expected`, or the last state after
-        `timeout_s` (key events and the DUMP command travel on separate channels)."""
+        `timeout_s` (key events and the DUMP command travel on separate channels; a
+        deadline, generous for a loaded machine: it returns as soon as the text is there)."""
         deadline = time.monotonic() + timeout_s
         while True:
             st = self.state()
