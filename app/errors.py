@@ -13,15 +13,10 @@ class UserError(Exception):
 
 def user_error_types() -> tuple[type[BaseException], ...]:
     from gazetype.recording.v1 import RecordingError
+    from gazetype.study.errors import StudyError
     from gazetype.tracker.base import TrackerError
     from gazetype.tracker.offset import OffsetSpecError
-    types: list[type[BaseException]] = [UserError, TrackerError, RecordingError, OffsetSpecError]
-    try:
-        from gazetype.study.errors import StudyError  # added by the study runner
-        types.append(StudyError)
-    except ImportError:
-        pass
-    return tuple(types)
+    return (UserError, TrackerError, RecordingError, OffsetSpecError, StudyError)
 
 
 def one_line(message: str) -> str:

@@ -51,9 +51,9 @@ from pathlib import Path
 
 from gazetype.pipeline.replay import replay
 
-try:
+if __package__:
     from benchmarks import drift_recordings as dr
-except ImportError:  # run as a script: benchmarks/ itself is on sys.path
+else:  # run as a script: benchmarks/ itself is on sys.path
     import drift_recordings as dr  # type: ignore[no-redef]
 
 Y_INJECT = (0.0, 32.0, -32.0, 64.0, -64.0, 96.0, -96.0, 128.0, -128.0)

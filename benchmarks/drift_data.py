@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-try:
+if __package__:
     from benchmarks import drift_recordings as dr
-except ImportError:  # run as a script: benchmarks/ itself is on sys.path
+else:  # run as a script: benchmarks/ itself is on sys.path
     import drift_recordings as dr  # type: ignore[no-redef]
 
 DATA_DIR = dr.DATA_DIR

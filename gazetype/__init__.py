@@ -9,7 +9,10 @@ __version__ = "0.1.0"
 
 def _source_checkout() -> None:
     # Imported from a source checkout (the repository root on sys.path, as with
-    # `python -m gazetype` or pytest run there): the subpackages are the root's folders.
+    # `python -m gazetype`, pytest or lint-imports run there): this folder links each
+    # subpackage folder (`app -> ../app`, ...), so tools that read the folder on disk
+    # (import-linter) see the whole package. Where the links did not survive (a checkout
+    # without symlinks), the root's folders are searched as well.
     # The development install links them under build/ instead of adding an import hook
     # to every interpreter start (setuptools' default editable finder cost ~30 ms a start).
     import os

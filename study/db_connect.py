@@ -252,32 +252,18 @@ CREATION_LOCK = ".creating.lock"
 @contextlib.contextmanager
 def _creation_lock(folder: Path, timeout_s: float = 30.0):
     """An exclusive OS lock on creating the study in `folder` (released even by kill -9;
-    none where fcntl is missing: Windows)."""
+    its file removed after use; none where fcntl is missing: Windows)."""
+    from gazetype.study import oslock
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    import time
-    try:
-        f = open(folder / CREATION_LOCK, "a+")
+        held = oslock.acquire(folder / CREATION_LOCK, wait_s=timeout_s)
     except OSError as e:
         raise StudyError(f"{folder}: cannot create the study folder: {e.strerror or e}") from None
-    with f:
-        end = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() > end:
-                    raise StudyError(f"{folder}: another run has been creating this study for {timeout_s:g} s; "
-                                     "try again") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    if held is None:
+        raise StudyError(f"{folder}: another run has been creating this study for {timeout_s:g} s; try again")
+    try:
+        yield
+    finally:
+        held.release()
 
 
 def _empty_or_half_made(folder: Path) -> bool:

@@ -50,8 +50,9 @@ class RunOptions:
 class ParticipantLock:
     """An exclusive lock on one participant of a study for the length of a run, so a
     second `study run` (or window) for the same person is refused instead of
-    interleaving two sessions. An OS file lock: released when the process ends, even
-    by kill -9, so a crashed run resumes. (No lock where fcntl is missing: Windows.)"""
+    interleaving two sessions. An OS file lock (study/oslock.py): released when the process
+    ends, even by kill -9, so a crashed run resumes; its file is removed after use. (No lock
+    where fcntl is missing: Windows.)"""
 
     def __init__(self, folder: Path, code: str) -> None:
         self.code = code
@@ -59,23 +60,17 @@ class ParticipantLock:
         self._f = None
 
     def acquire(self) -> "ParticipantLock":
-        try:
-            import fcntl
-        except ImportError:
-            return self
-        f = open(self.path, "a+", encoding="utf-8")
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            f.close()
+        from gazetype.study import oslock
+        held = oslock.acquire(self.path)
+        if held is None:
             raise StudyError(f"participant {self.code!r} is being run by another gazetype in {self.path.parent} "
-                             "right now; finish or close that run first") from None
-        self._f = f
+                             "right now; finish or close that run first")
+        self._f = held
         return self
 
     def release(self) -> None:
         if self._f is not None:
-            self._f.close()  # closing drops the lock
+            self._f.release()  # removes the lock file and drops the lock
             self._f = None
 
 

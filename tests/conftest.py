@@ -60,3 +60,28 @@ def run_cli(*args: str, cwd=None, timeout: float = 120):
     import subprocess
     return subprocess.run([sys.executable, "-m", "gazetype", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=timeout)
+
+
+def resolve_lsl(name: str, timeout_s: float = 60.0):
+    """The one LSL stream named `name` (publishers on one machine have distinct names),
+    asked for again and again until it is found: on a loaded machine discovery can take
+    longer than any one resolve's limit."""
+    import time
+
+    import pylsl
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = pylsl.resolve_bypred(f"name='{name}'", 1, 1.0)
+        if found or time.monotonic() > deadline:
+            break
+    assert len(found) == 1, f"LSL streams named {name!r}: {len(found)} after {timeout_s:g} s"
+    return found[0]
+
+
+def lsl_inlet(name: str, timeout_s: float = 60.0, **kw):
+    """An inlet on the stream named `name`, connected (generous limits: a loaded machine)."""
+    import pylsl
+    kw.setdefault("max_buflen", 60)
+    inlet = pylsl.StreamInlet(resolve_lsl(name, timeout_s), **kw)
+    inlet.open_stream(timeout=timeout_s)
+    return inlet

@@ -85,6 +85,7 @@ def test_slow_drift_is_followed():
     assert auto.final < 0.7 * none.final
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rate, screen, noise, loss", [
     (30.0, SCR, 0.3, 0.05),
     (1200.0, SCR, 0.15, 0.01),
@@ -127,6 +128,7 @@ def _items(rng, n):
     return tuple(out)
 
 
+@pytest.mark.slow
 @given(st.integers(min_value=0, max_value=100_000))
 def test_any_stream_of_events_never_crashes(seed):
     """Garbage in (NaN, inf, invalid, jumps, odd layouts, empty regions, selects of

@@ -9,6 +9,8 @@ from gazetype.tracker.screen import Screen
 
 from .conftest import run_cli
 
+pytestmark = [pytest.mark.subprocess]
+
 PPD = Screen().px_per_deg
 
 

@@ -212,6 +212,7 @@ PROPERTY = settings(max_examples=20, deadline=None, derandomize=True, database=N
 SESSION_S = 75.0
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(spec=people("none"))
 def test_no_offset_no_correction_above_quarter_degree(spec):
@@ -222,6 +223,7 @@ def test_no_offset_no_correction_above_quarter_degree(spec):
         f"{spec.rate_hz:g} Hz)")
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(spec=people("const"))
 def test_constant_offset_estimate_never_leaves_half_degree_once_within(spec):

@@ -47,6 +47,7 @@ def pixel(w, x, y):
     return w.grab().toImage().pixelColor(x, y)
 
 
+@pytest.mark.gui
 def test_the_screen_draws_the_shrinking_target_then_the_result_and_calls_the_hook(qtbot):
     cal = FakeCal()
     w, clock, hooked = make(qtbot, cal, show_s=0.4, shrink_s=0.8, settle_s=0.3)
@@ -70,6 +71,7 @@ def test_the_screen_draws_the_shrinking_target_then_the_result_and_calls_the_hoo
     assert finished == [w.outcome]
 
 
+@pytest.mark.gui
 def test_escape_cancels_leaves_and_skips_the_hook(qtbot):
     cal = FakeCal()
     w, clock, hooked = make(qtbot, cal)
@@ -83,6 +85,7 @@ def test_escape_cancels_leaves_and_skips_the_hook(qtbot):
     assert hooked == [] and len(finished) == 1
 
 
+@pytest.mark.gui
 def test_a_failed_calibration_shows_why_and_does_not_validate(qtbot):
     cal = FakeCal(compute_status="failure", refuse_at=range(20))
     w, clock, hooked = make(qtbot, cal)
@@ -98,6 +101,7 @@ def test_a_failed_calibration_shows_why_and_does_not_validate(qtbot):
                for dx in range(-12, 13) for dy in (-10, -9, 9, 10))
 
 
+@pytest.mark.gui
 def test_closing_mid_way_leaves_calibration_mode(qtbot):
     cal = FakeCal()
     w, clock, hooked = make(qtbot, cal)
@@ -106,6 +110,7 @@ def test_closing_mid_way_leaves_calibration_mode(qtbot):
     assert cal.log[-1] == ("leave",) and w.outcome.status == "cancelled"
 
 
+@pytest.mark.gui
 def test_the_real_worker_thread_keeps_the_gui_responsive(qtbot):
     cal = FakeCal(collect_s=0.2)
     w = CalibrationScreen(cal, SCREEN, 5, show_s=0, shrink_s=0.01, settle_s=0, result_s=0.2)
@@ -144,6 +149,7 @@ def kwin(qtbot, qapp):
     parts.close()
 
 
+@pytest.mark.gui
 def test_the_gaze_key_needs_confirming_and_a_mouse_says_nothing_to_calibrate(kwin):
     win, controller = kwin
     model = controller.session.model
@@ -158,6 +164,7 @@ def test_the_gaze_key_needs_confirming_and_a_mouse_says_nothing_to_calibrate(kwi
     assert win.calibration_screen is None and "F9 calibrate" in win.status.text()
 
 
+@pytest.mark.gui
 def test_f9_opens_the_calibration_screen_when_the_tracker_offers_one(kwin, qtbot, monkeypatch):
     win, controller = kwin
     cal = FakeCal()
@@ -181,6 +188,7 @@ def test_f9_opens_the_calibration_screen_when_the_tracker_offers_one(kwin, qtbot
 
 # -- the command ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_cli_calibrate_without_calibration_is_one_line_exit_2(capsys):
     assert cli_main(["calibrate", "--tracker", "mouse"]) == 2
     err = capsys.readouterr().err
@@ -194,6 +202,7 @@ def test_cli_calibrate_without_calibration_is_one_line_exit_2(capsys):
     assert "5 or 9 targets, got '7'" in capsys.readouterr().err
 
 
+@pytest.mark.gui
 def test_closing_the_keyboard_mid_calibration_leaves_calibration_mode_first(kwin, monkeypatch):
     win, controller = kwin
     cal = FakeCal()

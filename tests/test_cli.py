@@ -7,6 +7,7 @@ import pytest
 from .conftest import run_cli
 
 
+@pytest.mark.subprocess
 def test_record_sim_then_replay_json(tmp_path):
     rec = tmp_path / "s.jsonl"
     r = run_cli("record", "--tracker", "sim", "--duration", "25", "--out", str(rec), "--phrase", "hi there",
@@ -24,6 +25,7 @@ def test_record_sim_then_replay_json(tmp_path):
     assert keys[:8] == ["h", "i", "space", "t", "h", "e", "r", "e"]
 
 
+@pytest.mark.subprocess
 def test_replay_of_gz_and_speed(tmp_path):
     rec = tmp_path / "s.jsonl.gz"
     assert run_cli("record", "--tracker", "sim", "--duration", "2", "--out", str(rec)).returncode == 0
@@ -31,6 +33,7 @@ def test_replay_of_gz_and_speed(tmp_path):
     assert r.returncode == 0 and "240 samples" in r.stdout
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args, needle", [
     (["run", "--tracker", "warp-drive"], "unknown tracker 'warp-drive'"),
     (["run", "--dwell-ms", "0"], "--dwell-ms"),
@@ -51,6 +54,7 @@ def test_bad_arguments_get_one_clear_line_and_exit_2(tmp_path, args, needle):
     assert not (tmp_path / "x.jsonl").exists()
 
 
+@pytest.mark.subprocess
 def test_record_refuses_to_overwrite(tmp_path):
     rec = tmp_path / "keep.jsonl"
     rec.write_text("precious\n")
@@ -59,6 +63,7 @@ def test_record_refuses_to_overwrite(tmp_path):
     assert rec.read_text() == "precious\n"
 
 
+@pytest.mark.subprocess
 def test_help_lists_the_commands():
     r = run_cli("--help")
     assert r.returncode == 0
@@ -77,15 +82,21 @@ def test_the_quick_top_help_is_argparses_text(columns, monkeypatch):
     assert (quick is None) == (columns < 46)
 
 
+@pytest.mark.subprocess
 def test_top_help_imports_no_argparse():
+    """Nothing slow is imported *by gazetype* for `--help`: what the interpreter had loaded
+    before gazetype's first import (site, .pth files: setuptools' default editable finder
+    imports re) is the environment's, not ours."""
     import subprocess
-    code = ("import sys\nfrom gazetype.app.cli import main\nmain(['--help'])\n"
-            "print(sorted(m for m in ('argparse', 're', 'textwrap', 'shutil', 'numpy') if m in sys.modules))\n")
+    code = ("import sys\nbare = set(sys.modules)\nfrom gazetype.app.cli import main\nmain(['--help'])\n"
+            "print(sorted(m for m in ('argparse', 're', 'textwrap', 'shutil', 'numpy') "
+            "if m in sys.modules and m not in bare))\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.subprocess
 def test_negative_offsets_need_no_equals_sign(tmp_path):
     rec = tmp_path / "neg.jsonl"
     r = run_cli("record", "--tracker", "sim", "--duration", "2", "--out", str(rec), "--offset", "-1,0.5deg")
@@ -93,6 +104,7 @@ def test_negative_offsets_need_no_equals_sign(tmp_path):
     assert '"offset":"-1,0.5deg"' in rec.read_text().splitlines()[0]
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("argv, words", [
     (["record", "--tracker", "sim", "--rate", "1e308", "--duration", "5"], ["--rate", "1 to 2000 Hz"]),
     (["record", "--tracker", "sim", "--rate", "1e9", "--duration", "5"], ["--rate"]),
@@ -115,6 +127,7 @@ def test_numeric_options_have_ranges(tmp_path, argv, words):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("extra, words", [
     (["--out", "OUT/r.xdf"], ["r.xdf", ".jsonl or .jsonl.gz", "LabRecorder"]),
     (["--out", "OUT/r.txt"], ["r.txt", ".jsonl or .jsonl.gz"]),
@@ -133,6 +146,7 @@ def test_record_refuses_what_it_would_not_do(tmp_path, extra, words):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.subprocess
 def test_reading_pages_may_hold_any_text(tmp_path):
     rec = tmp_path / "read.jsonl"
     r = run_cli("record", "--tracker", "sim", "--duration", "2", "--script", "reading", "--phrase", "Naïve Text",
@@ -140,6 +154,7 @@ def test_reading_pages_may_hold_any_text(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+@pytest.mark.subprocess
 def test_light_commands_import_nothing_heavy():
     """`--help` (and each command's help) builds the parser only: no numpy, scipy, Qt,
     LSL or the autocalibration is imported (issue 15: it took 0.55 s)."""

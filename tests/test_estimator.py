@@ -142,6 +142,7 @@ def test_any_evidence_leaves_a_finite_correction(rows):
     assert all(math.isfinite(c) and abs(c) <= EstimatorConfig().range_deg * PPD + 1 for c in est.correction)
 
 
+@pytest.mark.slow
 def test_the_piecewise_cost_sum_equals_the_direct_one():
     """Issue 15: the costs on the grid are summed from each observation's pieces (zero,
     parabolas, cap) in O(observations + grid); they must equal the direct sum, for any

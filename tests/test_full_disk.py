@@ -11,8 +11,9 @@ import pytest
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
-                                reason="needs root and unshare for a private tmpfs")
+pytestmark = [pytest.mark.subprocess,
+              pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                                 reason="needs root and unshare for a private tmpfs")]
 
 
 def _in_small_fs(tmp_path, script: str, size="64k"):

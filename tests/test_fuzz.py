@@ -121,6 +121,7 @@ def check_read(path) -> str:
     return "ok"
 
 
+@pytest.mark.slow
 @FAST
 @given(rnd=st.randoms(use_true_random=False), gz=st.booleans())
 def test_reader_on_mutants_reads_bounded_events_or_refuses_with_file_and_line(base, rnd, gz, tmp_path_factory):
@@ -134,6 +135,7 @@ def test_reader_on_mutants_reads_bounded_events_or_refuses_with_file_and_line(ba
 NUMBER_SPOTS = st.integers(0, 10_000)
 
 
+@pytest.mark.slow
 @FAST
 @given(spot=NUMBER_SPOTS, value=st.sampled_from(fc.BAD_NUMBERS) | st.integers().map(lambda i: str(i).encode())
        | st.floats(allow_nan=True, allow_infinity=True).map(lambda f: json.dumps(f).encode()),
@@ -157,6 +159,7 @@ JSON_ANY = st.recursive(JSON_LEAF, lambda c: st.lists(c, max_size=4) | st.dictio
                         max_leaves=12)
 
 
+@pytest.mark.slow
 @FAST
 @given(line=st.integers(0, 200), key=st.sampled_from(["t", "x", "y", "valid", "left", "right", "items", "box", "text",
                                                      "line", "region", "caret", "key", "label", "dx", "dy", "sd", "n",
@@ -201,6 +204,7 @@ def test_reader_errors_are_one_line_even_when_the_bad_value_holds_a_newline(base
     assert check_read(p) == "error"
 
 
+@pytest.mark.subprocess
 def test_a_gzip_torn_before_the_first_line_is_one_error_not_a_warning_and_an_error(base, tmp_path):
     """It was two lines on stderr: the torn-stream warning, then 'empty file' (campaign find)."""
     import gzip
@@ -258,12 +262,14 @@ def _check_settings(text: bytes, tmp) -> None:
     return s
 
 
+@pytest.mark.slow
 @FAST
 @given(doc=SETTINGS_DOC | SETTINGS_DOC.map(lambda d: {"dwell_ms": d}))
 def test_settings_load_valid_or_set_aside_never_raise(doc, tmp_path_factory):
     _check_settings(json.dumps(doc).encode("utf-8", "surrogatepass"), tmp_path_factory.mktemp("s"))
 
 
+@pytest.mark.slow
 @FAST
 @given(text=st.binary(max_size=200) | st.sampled_from([b"{" * 100_000, b"[" * 100_000 + b"]" * 100_000,
                                                        b'{"dwell_ms": ' + b"9" * 5000 + b"}", b'{"dwell_ms": 1e999}',
@@ -313,6 +319,7 @@ def sim_recording(tmp_path_factory) -> bytes:
     return p.read_bytes()
 
 
+@pytest.mark.subprocess
 @FEW
 @given(rnd=st.randoms(use_true_random=False))
 def test_cli_replay_of_mutated_recordings(sim_recording, rnd, tmp_path_factory):
@@ -353,6 +360,7 @@ def _command(cmd: int, opt: int, value: str, tmp) -> list[str]:
     return argv + [f"{o}={value}"]
 
 
+@pytest.mark.subprocess
 @FEW
 @given(cmds=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6), BAD), min_size=2, max_size=2))
 def test_cli_bad_numeric_options(cmds, sim_recording, tmp_path_factory):
@@ -367,6 +375,7 @@ def test_cli_bad_numeric_options(cmds, sim_recording, tmp_path_factory):
         assert_contract(r, "--json" in argv, " ".join(argv)[:300])
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("argv", [
     ["replay", "{rec}", "--speed", "0.001\n"],
     ["replay", "{rec}", "--dwell-ms", "0\n"],
@@ -416,6 +425,7 @@ def test_paced_replay_skips_a_pause_of_days_instead_of_sleeping_through_it(tmp_p
     assert res.samples == 4 and sum(slept) == pytest.approx(3.0)
 
 
+@pytest.mark.subprocess
 def test_cli_paced_replay_of_a_time_jump_ends(tmp_path):
     p = tmp_path / "jump.jsonl"
     p.write_text('{"type":"header","format":"gazetype-recording","version":1,"screen":{"width_px":1920,'
@@ -426,6 +436,7 @@ def test_cli_paced_replay_of_a_time_jump_ends(tmp_path):
     assert r.returncode == 0
 
 
+@pytest.mark.subprocess
 def test_a_dwell_time_that_rounds_to_zero_seconds_is_refused_not_an_internal_error(sim_recording, tmp_path):
     """--dwell-ms 5e-324 passed the '> 0 ms' check and became 0 s: exit 1 (campaign find)."""
     p = tmp_path / "rec.jsonl"
@@ -435,6 +446,7 @@ def test_a_dwell_time_that_rounds_to_zero_seconds_is_refused_not_an_internal_err
     assert_contract(r, True, "replay --dwell-ms 5e-324")
 
 
+@pytest.mark.subprocess
 def test_a_damaged_xdf_chunk_is_one_warning_line_not_a_traceback(tmp_path):
     """pyxdf skips a damaged chunk but logs its traceback to stderr (campaign find)."""
     from gazetype.recording.xdfwrite import XdfStream, write_xdf
@@ -456,6 +468,7 @@ def test_a_damaged_xdf_chunk_is_one_warning_line_not_a_traceback(tmp_path):
     assert len(r.stderr.strip().splitlines()) <= 1
 
 
+@pytest.mark.subprocess
 def test_xdf_gaze_without_a_finite_time_stamp_is_skipped_never_nan_json(tmp_path):
     """A damaged XDF gave a NaN time stamp: replay --json printed "duration_s": NaN (campaign find)."""
     from gazetype.recording.xdfwrite import XdfStream, write_xdf

@@ -128,6 +128,7 @@ def test_from_text_words_and_boxes():
 
 # ---------------------------------------------------------------- properties
 
+@pytest.mark.slow
 @given(seed=st.integers(0, 10_000), shift=st.floats(-LINE_PX / 4 + 0.01, LINE_PX / 4 - 0.01))
 def test_slice_invariant_to_sub_quarter_line_shift(seed, shift):
     tl, xy, _ = scene(seed, noise_px=4.0)
@@ -137,6 +138,7 @@ def test_slice_invariant_to_sub_quarter_line_shift(seed, shift):
 finite = st.floats(-2000, 3000, allow_nan=False, allow_infinity=False)
 
 
+@pytest.mark.slow
 @given(method=st.sampled_from(sorted(METHODS)), shift=st.booleans(),
        pts=st.lists(st.tuples(finite, finite), min_size=0, max_size=40))
 def test_one_valid_line_per_fixation(method, shift, pts):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+import pytest
+
 from gazetype.output.base import NullOutputs, Outputs, diff_for_send
 from gazetype.output.hub import OutputHub
 from gazetype.output.sendkeys import NoSender, XTestSender
@@ -22,6 +24,7 @@ def test_both_implement_the_protocol():
     hub.close()
 
 
+@pytest.mark.x11
 def test_the_window_is_never_held_up_and_the_receiver_follows_the_text(xvfb):  # noqa: F811
     r = Receiver(xvfb)
     focus_window(xvfb, r.window_id)

@@ -189,6 +189,7 @@ def test_the_simulated_person_reads_and_uses_the_row():
     assert not any(kind == "suggestion" for _, _, kind, _, _ in user.log)
 
 
+@pytest.mark.slow
 def test_prediction_is_a_study_factor(tmp_path):
     """`--conditions calibrated,predicted`: the predicted condition shows the row (the
     simulated participants use it: KSPC below 1), the calibrated one does not; the

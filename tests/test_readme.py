@@ -2,11 +2,14 @@
 import re
 import subprocess
 
+import pytest
+
 from .conftest import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text()
 
 
+@pytest.mark.subprocess
 def test_ci_runs_the_readme_test_command():
     out = subprocess.run(["awk", '/<!-- test-command -->/{getline; getline; print; exit}', "README.md"],
                          capture_output=True, text=True, cwd=ROOT).stdout.strip()
@@ -14,6 +17,7 @@ def test_ci_runs_the_readme_test_command():
     assert "test-command" in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.subprocess
 def test_every_documented_subcommand_exists():
     help_text = run_cli("--help").stdout
     documented = set(re.findall(r"^### `gazetype ([a-z-]+)", README, flags=re.M))

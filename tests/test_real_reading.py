@@ -76,6 +76,7 @@ def _by_fixation(trial, samples):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tid", ["trial_0", "trial_24"])
 def test_samples_reproduce_fixation_positions_and_durations(trials, tid):
     t = trials[tid]
@@ -162,6 +163,7 @@ def test_autocal_y_ends_within_half_a_line_on_real_reading(trials, tmp_path, tid
         f"({len(res.offset_estimates)} estimates)")
 
 
+@pytest.mark.slow
 def test_an_episodes_cache_gives_the_same_evidence_as_aligning_it_anew(trials):
     """Aligning a growing episode again reuses its fixations' cost terms (episodes.AlignCache):
     the evidence must be exactly what a fresh alignment gives, as the episode grows, when

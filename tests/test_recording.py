@@ -116,6 +116,7 @@ def test_unknown_types_and_fields_are_ignored(tmp_path):
     assert rec.events == [GazeSample(1.5, 3.5, 4.5)]
 
 
+@pytest.mark.subprocess
 def test_cli_replay_of_garbage_is_one_line_exit_2(tmp_path):
     path = tmp_path / "g.jsonl"
     path.write_text("this is not a recording\n")
@@ -173,6 +174,7 @@ def test_a_compressed_line_that_inflates_beyond_reason_is_refused_without_readin
         read_recording(p)
 
 
+@pytest.mark.subprocess
 def test_replay_of_a_nan_time_is_one_line_and_exit_2_never_nan_json(tmp_path):
     p = tmp_path / "nan.jsonl"
     p.write_text(GOOD_HEADER + "\n" + '{"type":"gaze","t":NaN,"x":1.0,"y":2.0}\n')

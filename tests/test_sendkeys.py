@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from gazetype.output.base import diff_for_send
 from gazetype.output.sendkeys import NoSender, UinputSender, XTestSender, char_to_keysym, open_sender, us_key
 
 from .xserver import Receiver, receiver, xvfb  # noqa: F401  (receiver, xvfb are fixtures)
 
 
+@pytest.mark.x11
 def test_xtest_types_exactly_what_was_asked_into_another_program(xvfb, receiver):  # noqa: F811
     sender = open_sender({"DISPLAY": xvfb})
     assert isinstance(sender, XTestSender) and sender.available and sender.problem is None
@@ -30,13 +33,15 @@ def test_xtest_types_exactly_what_was_asked_into_another_program(xvfb, receiver)
         expected = text[:-3] + "aße? 100% (€ñ) ~`{|}\"<>@#$^&*_+="
         assert receiver.wait_for_text(expected)["text"] == expected
         sender.enter()
-        time.sleep(0.3)
-        st = receiver.state()
+        deadline = time.monotonic() + 60
+        while (st := receiver.state())["enters"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert st["enters"] == 1 and st["text"] == expected
     finally:
         sender.close()
 
 
+@pytest.mark.x11
 def test_borrowed_keycodes_are_given_back(xvfb, receiver):  # noqa: F811
     from Xlib import display as xdisplay
     d = xdisplay.Display(xvfb)
@@ -53,6 +58,7 @@ def test_borrowed_keycodes_are_given_back(xvfb, receiver):  # noqa: F811
     assert [list(s) for s in after] == [list(s) for s in before]
 
 
+@pytest.mark.x11
 def test_mirroring_selections_with_diff_for_send(xvfb, receiver):  # noqa: F811
     sender = XTestSender(xvfb)
     shown = ""
@@ -99,6 +105,7 @@ def test_without_python_xlib_one_line_says_how_to_get_it(monkeypatch, tmp_path):
     assert not s.available and "pip install python-xlib" in s.problem
 
 
+@pytest.mark.x11
 def test_wayland_without_writable_uinput_falls_back_to_xwayland_and_says_so(xvfb, tmp_path):  # noqa: F811
     s = open_sender({"DISPLAY": xvfb, "WAYLAND_DISPLAY": "wayland-0"}, devnode=str(tmp_path / "uinput"))
     try:

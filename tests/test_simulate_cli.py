@@ -1,5 +1,7 @@
 """`gazetype simulate` end to end: the JSON summary, a real study written with
 --study (export and report work on it, a second run adds to it), bad input."""
+
+import pytest
 import csv
 import json
 
@@ -14,6 +16,7 @@ from .test_study_cli import digest, one_line_error, run
 SMALL = ("--participants", "2", "--phrases", "1", "--practice", "0")
 
 
+@pytest.mark.slow
 def test_json_summary_has_every_condition_and_measure(capsys):
     rc, out, err = run(capsys, "simulate", *SMALL, "--seed", "3", "--json")
     assert rc == 0, err
@@ -30,12 +33,14 @@ def test_json_summary_has_every_condition_and_measure(capsys):
     assert "S01: finished" in err
 
 
+@pytest.mark.slow
 def test_same_seed_same_result(capsys):
     a = json.loads(run(capsys, "simulate", *SMALL, "--seed", "5", "--json")[1])
     b = json.loads(run(capsys, "simulate", *SMALL, "--seed", "5", "--json")[1])
     assert a["conditions"] == b["conditions"]
 
 
+@pytest.mark.slow
 def test_study_folder_is_a_normal_study_and_a_second_run_adds_to_it(tmp_path, capsys):
     d = tmp_path / "sim"
     rc, out, err = run(capsys, "simulate", *SMALL, "--conditions", "calibrated,miscalibrated",
@@ -60,6 +65,7 @@ def test_study_folder_is_a_normal_study_and_a_second_run_adds_to_it(tmp_path, ca
     assert rc == 0, err
 
 
+@pytest.mark.slow
 def test_a_different_study_plan_is_refused_before_anything_is_written(tmp_path, capsys):
     d = tmp_path / "sim"
     assert run(capsys, "simulate", *SMALL, "--conditions", "calibrated", "--study", str(d))[0] == 0
@@ -87,6 +93,7 @@ def test_bad_arguments_get_one_line_errors(tmp_path, capsys):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.subprocess
 def test_console_entry_point_runs_it():
     p = subprocess.run([sys.executable, "-m", "gazetype", "simulate", "--participants", "1", "--phrases", "1",
                         "--practice", "0", "--conditions", "calibrated"], capture_output=True, text=True, timeout=120)
@@ -107,3 +114,50 @@ def test_record_a_simulated_participant_and_replay_it(tmp_path, capsys):
     # Two short phrases of glances: the correction may stay at zero (it never moves on
     # evidence that an undershooting eye explains), and never goes past the 60 px.
     assert 0.0 <= res["final_offset"][0] <= 60.0 + 0.25 * PPD and abs(res["final_offset"][1]) <= 0.25 * PPD
+
+
+@pytest.mark.slow
+def test_a_study_folder_keeps_no_lock_files(tmp_path, capsys):
+    """The creation and participant locks remove their files after use."""
+    d = tmp_path / "sim"
+    rc, _, err = run(capsys, "simulate", *SMALL, "--conditions", "calibrated", "--validate", "--study", str(d))
+    assert rc == 0, err
+    assert sorted(p.name for p in d.iterdir()) == ["recordings", "study.sqlite"]
+
+
+def test_a_lock_removed_by_its_last_holder_is_taken_afresh(tmp_path):
+    """A process that opened the lock file just before its holder removed it must not
+    lock the removed file (two holders at once): it locks the file now at the path."""
+    import os
+
+    from gazetype.study import oslock
+    path = tmp_path / ".lock"
+    first = oslock.acquire(path)
+    assert first is not None and oslock.acquire(path) is None  # held: refused
+    stale = open(path, "a+")  # opened by a waiter before the release
+    first.release()
+    assert not path.exists()
+    second = oslock.acquire(path)
+    assert second is not None and path.exists()
+    import fcntl
+    fcntl.flock(stale.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # the removed file: free, but no longer the lock
+    assert oslock.acquire(path) is None  # the lock at the path is still second's
+    assert os.fstat(stale.fileno()).st_nlink == 0
+    stale.close()
+    second.release()
+
+
+def test_help_lists_every_condition(capsys):
+    """`simulate --help` and `study run --help` name every condition of the design."""
+    import re
+
+    import pytest
+
+    from gazetype.app.cli import main
+    from gazetype.study.design import CONDITIONS
+    for argv in (["simulate", "--help"], ["study", "run", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = " ".join(capsys.readouterr().out.split())
+        listed = re.search(r"--conditions LIST comma-separated: (.*?) \(default", out).group(1)
+        assert listed.split(", ") == list(CONDITIONS), argv

@@ -84,6 +84,7 @@ def test_under_an_offset_it_learns_to_aim_off_target_and_still_types():
     assert abs(user.comp[1]) < 0.25 * KEY_PITCH_PX
 
 
+@pytest.mark.slow
 def test_an_offset_slows_it_down_and_autocalibration_gives_the_speed_back():
     off = f"{0.6 * KEY_PITCH_PX:.1f},0"
     cal, mis, auto = [], [], []

@@ -61,6 +61,7 @@ def test_voices_include_english_and_can_be_chosen(speaker, tmp_path):
         speaker.set_voice("nosuchvoice")
 
 
+@pytest.mark.subprocess
 def test_speak_returns_at_once_and_a_120hz_loop_keeps_its_timing(tmp_path):
     log = tmp_path / "played.txt"
     with Speaker(player=[sys.executable, "-c", FAKE_PLAYER_CODE, str(log)]) as s:
@@ -92,6 +93,7 @@ def test_speak_returns_at_once_and_a_120hz_loop_keeps_its_timing(tmp_path):
     assert 225 <= len(gaps_ms) <= 245
 
 
+@pytest.mark.subprocess
 def test_stop_silences_at_once_and_drops_the_queue(tmp_path):
     log = tmp_path / "played.txt"
     with Speaker(player=[sys.executable, "-c", FAKE_PLAYER_CODE, str(log)]) as s:
@@ -146,6 +148,7 @@ def test_without_libespeak_ng_speech_is_off_with_one_line(monkeypatch):
     s.close()
 
 
+@pytest.mark.subprocess
 def test_cli_voices_lists_them_and_without_an_engine_says_so_in_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gazetype", "voices", "--lang", "en"], capture_output=True,
                        text=True, cwd=ROOT, timeout=60)
@@ -163,6 +166,7 @@ def test_cli_voices_lists_them_and_without_an_engine_says_so_in_one_line(tmp_pat
         assert len(r.stderr.strip().splitlines()) == 1 and "pip install pyttsx3" in r.stderr, r.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_say_writes_a_wav(tmp_path):
     out = tmp_path / "hi.wav"
     r = subprocess.run([sys.executable, "-m", "gazetype", "say", "--wav", str(out), "--voice", "en-us", "--rate",

@@ -51,6 +51,7 @@ def study(tmp_path_factory):
     return d
 
 
+@pytest.mark.slow
 def test_status_lists_participants(study, capsys):
     rc, out, _ = run(capsys, "study", "status", str(study))
     assert rc == 0
@@ -59,6 +60,7 @@ def test_status_lists_participants(study, capsys):
     assert "P03 (index 2): autocalibrated 3/3" in out
 
 
+@pytest.mark.slow
 def test_finished_participant_is_not_rerun(study, capsys):
     before = digest(study / "study.sqlite")
     rc, _, err = run(capsys, "study", "run", "--study", str(study), "--participant", "P02", *HEADLESS)
@@ -68,6 +70,7 @@ def test_finished_participant_is_not_rerun(study, capsys):
     assert digest(study / "study.sqlite") == before
 
 
+@pytest.mark.slow
 def test_export_writes_the_columns_the_issue_lists(study, tmp_path, capsys):
     out_dir = tmp_path / "csv"
     rc, _, err = run(capsys, "study", "export", str(study), "--csv", str(out_dir))
@@ -107,6 +110,7 @@ def test_export_writes_the_columns_the_issue_lists(study, tmp_path, capsys):
     assert digest(out_dir / "trials.csv") == before
 
 
+@pytest.mark.slow
 def test_report_renders(study, tmp_path, capsys):
     out = tmp_path / "report.html"
     rc, _, err = run(capsys, "study", "report", str(study), "--out", str(out))
@@ -246,6 +250,8 @@ def test_corrupt_database(tmp_path, capsys):
     one_line_error(rc, err, "not a gazetype study database")
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.parametrize("argv,words", [
     (["--conditions", "calibrated,warped"], ["unknown condition 'warped'"]),
     (["--participant", "P01"], ["finished every trial"]),
@@ -270,6 +276,7 @@ def test_window_run_checks_input_before_opening_a_window(study, argv, words):
     assert digest(study / "study.sqlite") == before
 
 
+@pytest.mark.slow
 def test_damaged_record_is_one_line(study, tmp_path, capsys):
     import shutil
     d = tmp_path / "copy"
@@ -284,6 +291,7 @@ def test_damaged_record_is_one_line(study, tmp_path, capsys):
     assert not (tmp_path / "o").exists() and not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["study.sqlite", "study.sqlite-wal", "recordings/P01-session1.jsonl",
                                     "recordings"])
 def test_report_never_writes_over_the_studys_own_files(study, capsys, target):
@@ -295,6 +303,7 @@ def test_report_never_writes_over_the_studys_own_files(study, capsys, target):
     assert {p: digest(p) for p in before} == before
 
 
+@pytest.mark.subprocess
 def test_two_first_runs_at_once_on_a_new_folder_both_work(tmp_path):
     """Two participants started at the same moment on a folder that is not a study yet:
     one creates it, the other waits and joins; neither fails, nothing is bricked."""
@@ -353,6 +362,8 @@ def _read_only_copy(study, tmp_path):
     return ro / "study", out
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_read_only_study_can_be_exported_reported_and_listed(study, open_tmp):
     """A study on a read-only mount, or in a folder the user may not write: reading it
     needs no write access and changes nothing."""
@@ -371,6 +382,7 @@ def test_a_read_only_study_can_be_exported_reported_and_listed(study, open_tmp):
     assert {p: digest(p) for p in ro.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.subprocess
 def test_a_read_only_study_with_unsaved_rows_in_its_wal_says_so(open_tmp):
     """Rows still in the -wal file cannot be read without writing the folder: one line
     saying what to do, never a silently partial export."""
@@ -395,6 +407,8 @@ def test_a_read_only_study_with_unsaved_rows_in_its_wal_says_so(open_tmp):
     assert len(r.stderr.strip().splitlines()) == 1 and "unsaved changes" in r.stderr, r.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_study_the_user_may_not_read_is_one_line(study, open_tmp):
     import os
     import shutil
@@ -406,6 +420,7 @@ def test_a_study_the_user_may_not_read_is_one_line(study, open_tmp):
     assert str(d) in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("code,shown", [
     (b"P\xff01", "U+DCFF"),            # not UTF-8 (arrives as a surrogate)
     ("P\u202e10".encode(), "U+202E"),  # right-to-left override: prints as "P01"
@@ -423,6 +438,7 @@ def test_participant_ids_that_do_not_print_are_refused(tmp_path, code, shown):
     assert not d.exists()
 
 
+@pytest.mark.slow
 def test_recordings_being_a_file_is_one_line_and_changes_nothing(study, tmp_path, capsys):
     import shutil
     d = tmp_path / "copy"

@@ -10,8 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from gazetype.recording.v1 import read_recording
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(\S+) (\S+) trial (\d+) attempt (\d+) #(\d+) ([\d.]+)s (.+?) -> (.*)$")
 

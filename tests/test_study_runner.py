@@ -190,6 +190,7 @@ def test_offset_updates_are_stored_with_the_induced_offset(tmp_path):
     ctx.close()
 
 
+@pytest.mark.slow
 def test_headless_run_matches_its_recording(tmp_path):
     opts = RunOptions(str(tmp_path / "s"), "P07", n_phrases=1, n_practice=1)
     ctx = prepare_run(opts, screen=SCREEN, sample_rate_hz=120.0, now_utc="2024-05-01T10:00:00Z")
@@ -273,6 +274,7 @@ _actions = st.lists(st.one_of(
 ), max_size=60)
 
 
+@pytest.mark.slow
 @hsettings(max_examples=60, deadline=None)
 @given(_actions)
 def test_runner_survives_any_action_sequence(tmp_path_factory, actions):

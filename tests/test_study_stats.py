@@ -129,6 +129,7 @@ def test_bad_input_is_a_value_error():
 diffs_strategy = hs.lists(hs.integers(-4, 4), min_size=1, max_size=11)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(diffs_strategy)
 def test_signed_rank_p_equals_enumeration(diffs):
@@ -152,6 +153,7 @@ def friedman_tables(draw):
     return [draw(hs.lists(hs.integers(0, 3), min_size=k, max_size=k)) for _ in range(n)]
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(friedman_tables())
 def test_friedman_p_equals_enumeration(rows):

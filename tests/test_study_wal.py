@@ -75,6 +75,7 @@ def study(tmp_path):
 COLS = "trial_id, attempt, session_id, seq, t_s, key, source, text"
 
 
+@pytest.mark.slow
 def test_repair_rebuilds_a_sessions_keystrokes_and_trials_from_its_recording(study, capsys):
     before = sqlite3.connect(study / "study.sqlite").execute(
         f"SELECT {COLS}, raw_x_px, raw_y_px, induced_dx_px FROM keystrokes ORDER BY id").fetchall()
@@ -112,6 +113,7 @@ def test_repair_rebuilds_a_sessions_keystrokes_and_trials_from_its_recording(stu
     assert main(["study", "report", str(study), "--out", str(study.parent / "r.html")]) == 0
 
 
+@pytest.mark.slow
 def test_repair_rebuilds_suggestion_selections_as_the_runner_stored_them(tmp_path, capsys):
     """The `predicted` condition: whole-word selections rebuild the same texts, and a
     trial's input stream drops the space of a final suggestion as the runner does."""

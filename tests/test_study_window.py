@@ -10,6 +10,8 @@ from gazetype.study.setup import RunOptions
 
 from .conftest import fast_clock
 
+pytestmark = [pytest.mark.gui]
+
 FAST = 25.0  # the simulated tracker (and operator clock) run 25x real time
 
 

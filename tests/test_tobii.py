@@ -21,6 +21,7 @@ from gazetype.tracker.base import TrackerError
 from gazetype.tracker.screen import Screen
 from gazetype.tracker.tobii import TobiiTracker, best_frequency, gaze_from_tobii
 
+from .conftest import resolve_lsl
 from .tobii_dicts import gaze_data
 from .tobii_fake import FakeEyeTracker, FakeSDK
 
@@ -153,6 +154,7 @@ def test_device_loss_shows_and_data_resuming_clears_it():
         tr.stop()
 
 
+@pytest.mark.slow
 def test_a_silent_device_is_searched_for_again_and_reconnected():
     dev = FakeEyeTracker()
     sdk = FakeSDK([dev])
@@ -190,6 +192,7 @@ class StuckSDK(FakeSDK):
         return super().find_all_eyetrackers()
 
 
+@pytest.mark.slow
 def test_no_device_is_a_clear_error_in_bounded_time():
     sdk = StuckSDK()
     t0 = time.monotonic()
@@ -217,6 +220,7 @@ def test_a_named_device_that_is_missing_lists_what_was_found():
 
 # -- the bridge: Tobii -> LSL -> --tracker lsl ---------------------------------------------
 
+@pytest.mark.lsl
 def test_bridge_publishes_a_gaze_stream_that_the_lsl_tracker_reads():
     import threading
 
@@ -232,9 +236,9 @@ def test_bridge_publishes_a_gaze_stream_that_the_lsl_tracker_reads():
                           kwargs=dict(sdk=FakeSDK([dev]), stop=stop, log=logs.append), daemon=True)
     th.start()
     try:
-        tr = LslTracker(Screen(1000, 500), arg=name, wait_s=5).start()
+        tr = LslTracker(Screen(1000, 500), arg=name, wait_s=30).start()
         try:
-            info = pylsl.StreamInlet(pylsl.resolve_bypred(f"name='{name}'", 1, 5)[0]).info(timeout=5)
+            info = pylsl.StreamInlet(resolve_lsl(name)).info(timeout=60)
             assert (info.type(), info.channel_count(), info.nominal_srate()) == ("Gaze", 8, 120.0)
             assert info.source_id() == "tobii-bridge-TPFC2-42"
             assert info.desc().child_value("manufacturer") == "Tobii"
@@ -279,6 +283,7 @@ def _python310() -> tuple[str | None, str]:
     return None, why
 
 
+@pytest.mark.subprocess
 def test_real_tobii_sdk_under_python310():
     py, why = _python310()
     if py is None:
@@ -318,6 +323,7 @@ def test_a_failed_start_joins_its_thread():
     assert tobii_threads() == before  # joined, not left searching
 
 
+@pytest.mark.slow
 def test_an_abandoned_search_never_connects_and_stop_returns_at_once():
     dev = FakeEyeTracker()
     sdk = StuckThenFoundSDK(dev)
@@ -337,6 +343,7 @@ def test_an_abandoned_search_never_connects_and_stop_returns_at_once():
     assert tr.status == "stopped" and tr.read() == []
 
 
+@pytest.mark.slow
 def test_restart_after_stop_has_one_subscriber_and_no_stale_samples():
     dev = FakeEyeTracker()
     tr = TobiiTracker(SCREEN, sdk=FakeSDK([dev]), wait_s=2)

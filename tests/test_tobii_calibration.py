@@ -26,6 +26,7 @@ from .tobii_fake import FakeEyeTracker, FakeSDK
 SCREEN = Screen(1000, 500)
 
 
+@pytest.mark.lsl
 def test_trackers_without_calibration_say_where_it_is_done():
     from gazetype.recording.playback import ReplayTracker
     from gazetype.sim.gaze import SimTracker
@@ -131,6 +132,7 @@ def test_the_server_leaves_calibration_mode_when_the_client_goes_away():
     assert [c[0] for c in cal.log] == ["enter", "leave"]
 
 
+@pytest.mark.slow
 def test_remote_errors_timeouts_and_bad_requests_are_one_line():
     srv = serve(FakeCal(fail_enter=True))
     try:
@@ -188,6 +190,7 @@ def _calibrate_through_lsl(name: str, wait_s: float):
         tr.stop()
     return m
 
+@pytest.mark.lsl
 def test_bridge_offers_calibration_to_the_lsl_tracker_end_to_end():
     """bridge (scripted SDK) -> LSL <desc><calibration> -> LslTracker.calibration() -> the
     procedure -> the device's ScreenBasedCalibration, and the result back in our px."""
@@ -211,6 +214,8 @@ def test_bridge_offers_calibration_to_the_lsl_tracker_end_to_end():
     assert [(round(p.x_px, 6), round(p.y_px, 6)) for p in m.outcome.result.points] == list(targets_px(SCREEN, 5))
 
 
+@pytest.mark.lsl
+@pytest.mark.subprocess
 def test_a_python310_bridge_process_calibrates_the_real_sdk_from_this_python():
     """The deployment: gazetype on this Python, the bridge in a Python 3.10 process with the
     real tobii_research (its device faked below the SDK's Python layer)."""

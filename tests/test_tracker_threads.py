@@ -5,6 +5,8 @@ import logging
 import threading
 import time
 
+import pytest
+
 from gazetype.tracker.base import JOIN_S, ReaderRun, Tracker
 from gazetype.tracker.sample import GazeSample
 
@@ -39,6 +41,7 @@ def pushers():
     return [t for t in threading.enumerate() if t.name == "test-pusher" and t.is_alive()]
 
 
+@pytest.mark.slow
 def test_stop_returns_fast_and_an_abandoned_thread_never_feeds_the_next_run():
     tr = Pusher(stubborn=True)
     tr.start()
@@ -117,6 +120,7 @@ def test_a_raising_callback_is_counted_logged_once_and_the_reader_goes_on(caplog
     assert len(msgs) == 1 and "ValueError: consumer bug" in msgs[0] and "\n" not in msgs[0]
 
 
+@pytest.mark.slow
 def test_stop_does_not_hold_the_lock_while_joining():
     """Another thread can use the tracker (start) while a stop waits for a stuck reader."""
     tr = Pusher(stubborn=True)
@@ -132,6 +136,7 @@ def test_stop_does_not_hold_the_lock_while_joining():
     tr.release.set()
 
 
+@pytest.mark.slow
 def test_batching_wakes_the_consumer_at_most_once_a_batch_and_loses_nothing():
     """Issue 15: every sample of a push tracker woke the GUI thread. With `batch_s` the
     consumer is woken at most once per batch (what comes meanwhile goes with the next

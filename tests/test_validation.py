@@ -120,6 +120,7 @@ def test_offset_and_precision_of_white_noise_are_recovered(n):
     assert r.mean_error_deg > r.accuracy_deg
 
 
+@pytest.mark.slow
 @given(dx_deg=st.floats(-2, 2), dy_deg=st.floats(-2, 2), seed=st.integers(0, 10_000))
 def test_accuracy_recovered_to_005_deg_in_simulation(dx_deg, dy_deg, seed):
     """Simulated eyes (saccades, fixational noise 0.15 deg, blinks, loss) on a tracker

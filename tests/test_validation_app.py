@@ -19,6 +19,7 @@ FAST = 10.0
 
 
 # -- the Qt screen -------------------------------------------------------------------------
+@pytest.mark.gui
 def test_screen_runs_on_the_sim_tracker_and_draws_the_target(qtbot, qapp):
     from gazetype.app.qt.validation_screen import ValidationScreen, run_validation
     from gazetype.sim.validation import validation_tracker
@@ -47,6 +48,7 @@ def test_screen_runs_on_the_sim_tracker_and_draws_the_target(qtbot, qapp):
     assert away == "#808080" and centre != away  # a target is drawn where the view says, on grey
 
 
+@pytest.mark.gui
 def test_escape_cancels(qtbot, qapp):
     from PySide6.QtCore import Qt
 
@@ -67,6 +69,7 @@ def test_escape_cancels(qtbot, qapp):
 
 
 # -- gazetype validate ----------------------------------------------------------------------
+@pytest.mark.subprocess
 def test_validate_cli_writes_json_and_prints_a_table(tmp_path):
     out = tmp_path / "v.json"
     shot = tmp_path / "v.png"
@@ -88,6 +91,7 @@ def test_validate_cli_writes_json_and_prints_a_table(tmp_path):
     assert json.loads(out.read_text()) == d
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("args, says", [
     (["--targets", "7"], "5 or 9"),
     (["--dwell-ms", "300"], "longer than"),
@@ -103,6 +107,7 @@ def test_validate_bad_options_are_one_line_exit_2(args, says, tmp_path):
     assert "Traceback" not in r.stderr and not (tmp_path / "x.json").exists()
 
 
+@pytest.mark.subprocess
 def test_validate_without_a_display_says_so_in_one_line(tmp_path, monkeypatch):
     import os
     import subprocess
@@ -123,6 +128,7 @@ def _sim_study(tmp_path, offset="0,1.5deg"):
     return d
 
 
+@pytest.mark.slow
 def test_study_validation_blocks_are_stored_exported_and_reported(tmp_path):
     from gazetype.study.db import StudyStore
     from gazetype.study.export import export_csv
@@ -187,6 +193,7 @@ def test_a_version_1_study_still_opens_and_is_migrated(tmp_path):
         assert store.meta()["schema_version"] == "2"
 
 
+@pytest.mark.subprocess
 def test_study_run_validate_headless_cli(tmp_path):
     d = tmp_path / "s"
     r = run_cli("study", "run", "--study", str(d), "--participant", "P01", "--tracker", "sim", "--headless",
@@ -251,6 +258,7 @@ def test_runner_blocks_measure_the_induced_offset_and_restart_after_a_pause(tmp_
         ctx.close()
 
 
+@pytest.mark.gui
 def test_study_window_shows_a_validation_block_then_the_trial(qtbot, qapp, tmp_path):
     from PySide6.QtCore import Qt
 
@@ -271,7 +279,7 @@ def test_study_window_shows_a_validation_block_then_the_trial(qtbot, qapp, tmp_p
         assert runner.phase == Phase.VALIDATION and win.stack.currentWidget() is win.validation
         qtbot.waitUntil(lambda: win.validation.view is not None and win.validation.view.stage == Stage.DWELL,
                         timeout=3000)
-        qtbot.waitUntil(lambda: runner.phase == Phase.TRIAL, timeout=5000)
+        qtbot.waitUntil(lambda: runner.phase == Phase.TRIAL, timeout=60000)
         assert win.stack.currentWidget() is win.view and not win._anim.isActive()
         (row,) = ctx.store.validations()
         assert row.block == "start" and row.n_targets == 5

@@ -1,10 +1,14 @@
 """The suggestion row in the keyboard window, by gaze offscreen (the mouse as the eyes):
 it is drawn above the keys, a dwell on a candidate types the word and a space, and the
 finished text is learnt into the history (the next window suggests it)."""
+import pytest
+
 from gazetype.app import settings as settings_mod
 from gazetype.keyboard.history import History
 
 from .test_window_keys import started, window  # noqa: F401  (the fixture)
+
+pytestmark = [pytest.mark.gui]
 
 
 def test_a_suggestion_selected_by_dwell_types_the_word(window, qtbot):  # noqa: F811

@@ -22,6 +22,8 @@ from gazetype.tracker.events import LayoutEvent, MarkerEvent, SelectEvent
 from gazetype.tracker.sample import GazeSample
 from gazetype.tracker.screen import Screen
 
+from .conftest import lsl_inlet
+
 SCREEN = Screen(1280, 720)
 PHRASE = "hello world"
 
@@ -175,6 +177,7 @@ def test_a_torn_xdf_file_replays_what_was_complete(session, tmp_path):
     assert PHRASE.startswith(res.typed_text.rstrip())
 
 
+@pytest.mark.lsl
 def test_live_lsl_session_captured_to_xdf_replays_to_the_same_text(tmp_path):
     """--lsl-out -> LSL inlets (as LabRecorder) -> XDF with the streams' real headers -> replay."""
     pylsl = pytest.importorskip("pylsl")
@@ -184,14 +187,12 @@ def test_live_lsl_session_captured_to_xdf_replays_to_the_same_text(tmp_path):
     pub = LslPublisher(SCREEN, prefix=prefix, rate_hz=120.0)
     inlets = {}
     for kind in ("raw gaze", "events", "corrected gaze"):
-        (info,) = pylsl.resolve_bypred(f"name='{prefix} {kind}'", 1, 5.0)
-        inlets[kind] = pylsl.StreamInlet(info, max_buflen=120)
-        inlets[kind].open_stream(timeout=5.0)
+        inlets[kind] = lsl_inlet(f"{prefix} {kind}", max_buflen=120)
     typed = typing_session([pub])
     assert typed == PHRASE
     streams = []
     for kind, inlet in inlets.items():
-        info = inlet.info(timeout=5.0)
+        info = inlet.info(timeout=60.0)
         fmt = {pylsl.cf_double64: "double64", pylsl.cf_string: "string"}[info.channel_format()]
         s = XdfStream(info.name(), info.type(), fmt, info.nominal_srate(), info.source_id(),
                       header_xml=info.as_xml(), channel_count=info.channel_count())

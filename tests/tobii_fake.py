@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 
-try:
+if __package__:
     from .tobii_dicts import gaze_data
-except ImportError:  # imported top-level by the Python 3.10 suite (tests/py310)
+else:  # imported top-level by the Python 3.10 suite (tests/py310)
     from tobii_dicts import gaze_data
 
 EYETRACKER_GAZE_DATA = "eyetracker_gaze_data"

@@ -64,9 +64,10 @@ class Receiver:
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
 
-    def wait_for_text(self, expected: str, timeout_s: float = 5.0) -> dict:
+    def wait_for_text(self, expected: str, timeout_s: float = 60.0) -> dict:
         """The receiver's state once its text is `expected`, or the last state after
-        `timeout_s` (key events and the DUMP command travel on separate channels)."""
+        `timeout_s` (key events and the DUMP command travel on separate channels; a
+        deadline, generous for a loaded machine: it returns as soon as the text is there)."""
         deadline = time.monotonic() + timeout_s
         while True:
             st = self.state()
@@ -119,3 +120,61 @@ def receiver(xvfb):  # noqa: F811
     assert focus_window(xvfb, r.window_id) == r.window_id
     yield r
     r.close()
+
+
+def find_window(display: str, title_prefix: str):
+    """The id of a mapped top-level window whose title starts with `title_prefix`, or None."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+    d = xdisplay.Display(display)
+    try:
+        for w in d.screen().root.query_tree().children:
+            try:
+                name = w.get_wm_name()
+                mapped = w.get_attributes().map_state == X.IsViewable
+            except Exception:  # noqa: BLE001  (a window that went away meanwhile)
+                continue
+            if mapped and isinstance(name, str) and name.startswith(title_prefix):
+                return w.id
+        return None
+    finally:
+        d.close()
+
+
+def press_key(display: str, window_id: int, keysym: str, ctrl: bool = False) -> None:
+    """Focus `window_id` and press and release one key (an X keysym name: 'space', 'q'),
+    with Ctrl held if `ctrl`, through XTest, as a person at the keyboard would."""
+    from Xlib import XK, X
+    from Xlib import display as xdisplay
+    from Xlib.ext import xtest
+    d = xdisplay.Display(display)
+    try:
+        d.set_input_focus(d.create_resource_object("window", window_id), X.RevertToParent, X.CurrentTime)
+        d.sync()
+        code = d.keysym_to_keycode(XK.string_to_keysym(keysym))
+        ctrl_code = d.keysym_to_keycode(XK.XK_Control_L)
+        if ctrl:
+            xtest.fake_input(d, X.KeyPress, ctrl_code)
+        xtest.fake_input(d, X.KeyPress, code)
+        xtest.fake_input(d, X.KeyRelease, code)
+        if ctrl:
+            xtest.fake_input(d, X.KeyRelease, ctrl_code)
+        d.sync()
+    finally:
+        d.close()
+
+
+def wait_for(pred, timeout_s: float, what: str, proc=None, log=None, poll_s: float = 0.1):
+    """`pred()`'s first truthy value, polled until `timeout_s` (a deadline, not a wait);
+    fails with `what` (and `log()`, the process's output) if it never comes or `proc`
+    ends first."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        v = pred()
+        if v:
+            return v
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"{what}: the process ended first (exit {proc.returncode})" + (f": {log()}" if log else ""))
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout_s:g} s" + (f": {log()}" if log else ""))
+        time.sleep(poll_s)

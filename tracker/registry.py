@@ -37,13 +37,11 @@ def _load() -> None:
 
 
 def _import_builtin() -> None:
+    # Every built-in adapter is part of the package: a failed import is a bug to see,
+    # not a tracker to leave out. Adapters import their optional packages (the Tobii
+    # SDK) only when opened, and say then what is missing.
     for mod in _BUILTIN:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod:  # a missing dependency of an adapter is reported on use
-                raise
-            continue
+        importlib.import_module(mod)
 
 
 def names() -> list[str]:

@@ -70,6 +70,13 @@ def add_tracker_arg(p: argparse.ArgumentParser, default: str = "auto", extra: st
                    help=f"gaze source: auto, mouse, sim, replay:FILE, lsl[:NAME], tobii{extra} (default: {default})")
 
 
+def add_conditions_arg(p: argparse.ArgumentParser) -> None:
+    """--conditions, its help listing every condition of study/design.py."""
+    from gazetype.study.design import CONDITIONS, DEFAULT_CONDITIONS
+    p.add_argument("--conditions", default=None, metavar="LIST",
+                   help=f"comma-separated: {', '.join(CONDITIONS)} (default: {', '.join(DEFAULT_CONDITIONS)})")
+
+
 def add_offset_arg(p: argparse.ArgumentParser, what: str = "an offset added to the tracker stream") -> None:
     p.add_argument("--offset", default="none", metavar="SPEC",
                    help=f"{what}: DX,DY px, '1,0.5deg', 'drift:60,0@120' or 'step:0,40@30' (default: none)")

@@ -1,6 +1,8 @@
 """`gazetype replay`: run a recording through the live pipeline."""
 from __future__ import annotations
 
+import sys
+
 from gazetype.app.commands.common import SPEED_X, positive_ms
 
 
@@ -15,11 +17,10 @@ def add_arguments(p) -> None:
                    help="replay with this dwell time instead (default: as recorded)")
     p.add_argument("--autocal", action=__import__("argparse").BooleanOptionalAction, default=None,
                    help="replay with the offset correction on or off (default: as recorded)")
+    p.add_argument("--quit-at-end", action="store_true", help=__import__("argparse").SUPPRESS)  # --show: close when done
 
 
 def main(args) -> int:
-    import json
-
     from gazetype.keyboard.dwell import DwellConfig
     from gazetype.pipeline.replay import replay
 
@@ -29,8 +30,17 @@ def main(args) -> int:
         from gazetype.app.commands.common import require_display
         require_display()
         from gazetype.app.qt.replay_window import show_replay
-        return show_replay(args.file, speed=speed or 1.0, dwell=dwell, autocal=args.autocal)
+        # What was replayed is printed when the window has replayed it all, as without --show.
+        return show_replay(args.file, speed=speed or 1.0, dwell=dwell, autocal=args.autocal,
+                           on_finished=lambda res: _print(args, res), quit_at_end=args.quit_at_end)
     res = replay(args.file, dwell=dwell, autocal=args.autocal, speed=speed)
+    _print(args, res)
+    return 0
+
+
+def _print(args, res) -> None:
+    import json
+
     out = res.to_json()
     if args.json:
         print(json.dumps(out))
@@ -40,4 +50,4 @@ def main(args) -> int:
               f"typed {out['typed_text']!r}")
         if "final_offset" in out:
             print(f"final offset estimate: {out['final_offset'][0]:+.1f}, {out['final_offset'][1]:+.1f} px")
-    return 0
+    sys.stdout.flush()

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import sys
 
-from gazetype.app.commands.common import RATE_HZ, add_validate_args, positive_ms, validation_config, whole_number
+from gazetype.app.commands.common import (
+    RATE_HZ,
+    add_conditions_arg,
+    add_validate_args,
+    positive_ms,
+    validation_config,
+    whole_number,
+)
 
 
 def add_arguments(p) -> None:
@@ -20,8 +27,7 @@ def add_arguments(p) -> None:
                    help="offset induced in the miscalibrated and autocalibrated conditions (default '0.6,0keys': 0.6 "
                         "of the key pitch to the right, so gaze at a key's centre lands on its neighbour; '1.5,0deg', "
                         "'114,0' px, 'drift:60,0@120', 'step:0,40@30')")
-    p.add_argument("--conditions", default=None, metavar="LIST",
-                   help="comma-separated: calibrated, miscalibrated, autocalibrated (default: all three)")
+    add_conditions_arg(p)
     p.add_argument("--dwell-ms", type=positive_ms, default=1.0, dest="dwell_s", metavar="N",
                    help="dwell time in ms (default 1000)")
     p.add_argument("--rate", type=RATE_HZ, default=120.0, metavar="HZ",

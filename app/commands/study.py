@@ -5,6 +5,7 @@ import sys
 
 from gazetype.app.commands.common import (
     SPEED_X,
+    add_conditions_arg,
     add_tracker_arg,
     add_validate_args,
     positive_ms,
@@ -29,8 +30,7 @@ def add_arguments(p) -> None:
     r.add_argument("--study", required=True, metavar="DIR", help="study folder (created if new or empty)")
     r.add_argument("--participant", required=True, metavar="ID", help="participant id, e.g. P01")
     add_tracker_arg(r, default="auto")
-    r.add_argument("--conditions", default=None, metavar="LIST",
-                   help="comma-separated: calibrated, miscalibrated, autocalibrated (default: all three)")
+    add_conditions_arg(r)
     r.add_argument("--phrases", type=whole_number(0, 500), default=None, dest="n_phrases", metavar="N",
                    help="measured phrases per condition (default 8)")
     r.add_argument("--practice", type=whole_number(0, 100), default=None, dest="n_practice", metavar="N",
@@ -96,12 +96,8 @@ def _run(args) -> int:
     check_run(opts)  # bad input ends here, before a window opens
     from gazetype.app.commands.common import require_display
     require_display()
-    try:
-        from gazetype.app import study_window
-    except ImportError:
-        raise StudyError("the study window is not available in this build; use "
-                         "'--tracker sim --headless' for a simulated run") from None
-    return study_window.run_study_window(args, opts)
+    from gazetype.app.qt.study_window import run_study_window
+    return run_study_window(args, opts)
 
 
 def _run_headless(args, opts) -> int:

@@ -21,8 +21,9 @@ REGION_COLOURS = {"keyboard": "#2b2f36", "output": "#fbfaf5", "target": "#23262b
 
 
 class ReplayView(QWidget):
-    def __init__(self, path: str, speed: float, dwell: DwellConfig | None, autocal: bool | None) -> None:
+    def __init__(self, path: str, speed: float, dwell: DwellConfig | None, autocal: bool | None, on_finished=None) -> None:
         super().__init__()
+        self.on_finished = on_finished  # called once with the ReplayResult when the recording has been replayed
         self.reader = open_reader(path)  # v1 or .xdf
         self.events = iter(self.reader)
         self.replayer = Replayer(self.reader.header, dwell=dwell, autocal=autocal)
@@ -48,6 +49,9 @@ class ReplayView(QWidget):
             if ev is None:
                 self.finished = True
                 self._timer.stop()
+                res = self.replayer.finish()
+                if self.on_finished is not None:
+                    self.on_finished(res)
                 break
             if self._t0_rec is None:
                 self._t0_rec = ev.t_s
@@ -108,9 +112,18 @@ class ReplayView(QWidget):
         p.end()
 
 
-def show_replay(path: str, speed: float, dwell: DwellConfig | None = None, autocal: bool | None = None, quit_after_s: float | None = None) -> int:
+def show_replay(path: str, speed: float, dwell: DwellConfig | None = None, autocal: bool | None = None,
+                quit_after_s: float | None = None, on_finished=None, quit_at_end: bool = False) -> int:
+    """Replay `path` into a window; `on_finished(result)` once it has all been replayed
+    (the window stays open unless `quit_at_end`)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    view = ReplayView(path, speed, dwell, autocal)
+
+    def finished(res) -> None:
+        if on_finished is not None:
+            on_finished(res)
+        if quit_at_end:
+            view.close()
+    view = ReplayView(path, speed, dwell, autocal, on_finished=finished)
     view.show()
     if quit_after_s is not None:
         QTimer.singleShot(int(quit_after_s * 1000), view.close)
