@@ -76,6 +76,7 @@ def test_reconfigure_changes_only_what_changed():
     assert session.model.key_layout.name == "alphabetic" and any(ev.region == "keyboard" for ev in evs)
 
 
+@pytest.mark.subprocess
 def test_a_recording_with_a_damaged_spec_is_refused_in_one_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     extra = {specs.SPEC_KEY: {**specs.PipelineSpec().to_dict(), "dwell_s": -1}}

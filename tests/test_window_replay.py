@@ -14,7 +14,7 @@ from .conftest import run_cli
 from .test_window_keys import WAIT_MS, window  # noqa: F401  (the fixture)
 from .test_window_keys import started
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.subprocess]
 
 
 def test_the_issues_sequence_in_the_window_replays_to_the_live_text(window, qtbot, tmp_path):  # noqa: F811
