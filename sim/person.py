@@ -173,7 +173,7 @@ class Feedback:
         return self.session.pipeline.dwell.focus.key_id
 
     def n_selections(self) -> int:
-        return len(self.session.selections)
+        return self.session.n_selections
 
     def last_selection(self) -> str | None:
         s = self.session.selections
@@ -548,7 +548,7 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     pipeline = GazePipeline(DwellEngine(config=DwellConfig(dwell_s=dwell_s)), calibrator=calibrator,
                             induced=InducedOffset(offset, t0_s=0.0) if offset is not None else None,
                             recorder=recorder)
-    session = TypingSession(model, pipeline)
+    session = TypingSession(model, pipeline, keep_selections=None)  # all of them, for the analyses
     session.start(0.0)
     user = SimUser(model, params, screen=screen, phrases=phrases, repeat=False,
                    feedback=Feedback(session, cursor_visible=lambda: cursor), seed=seed)

@@ -67,3 +67,39 @@ def test_undo_history_does_not_grow_with_the_text():
     for _ in range(UNDO_DEPTH):
         assert b.apply("undo") is not None
     assert not b.can_undo and b.apply("undo") is None
+
+
+class _Pipe:
+    """A pipeline whose every sample selects the next letter (and that nothing else)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def feed(self, s):
+        from gazetype.keyboard.dwell import Selection
+        from gazetype.pipeline.pipeline import Step
+        self.n += 1
+        return Step(s, (Selection(s.t_s, "abc"[self.n % 3]),), None)
+
+    def on_select(self, ev) -> None: ...
+
+    def on_layout(self, ev) -> None: ...
+
+
+def test_a_session_keeps_the_latest_selections_and_counts_all():
+    from gazetype.keyboard.model import KeyboardModel
+    from gazetype.pipeline.session import SELECTIONS_KEPT, TypingSession
+    from gazetype.tracker.sample import GazeSample
+
+    model = KeyboardModel((0, 0, 1280, 800))
+    session = TypingSession(model, _Pipe())
+    n = SELECTIONS_KEPT + 700
+    for i in range(n):
+        session.feed(GazeSample(i * 0.01, 10.0, 10.0, True))
+    assert session.n_selections == n and len(session.selections) == SELECTIONS_KEPT
+    assert [s.t_s for s in session.selections] == [i * 0.01 for i in range(n - SELECTIONS_KEPT, n)]
+    assert len(model.buffer.text) == n  # the text itself keeps everything typed
+    every = TypingSession(KeyboardModel((0, 0, 1280, 800)), _Pipe(), keep_selections=None)
+    for i in range(n):
+        every.feed(GazeSample(i * 0.01, 10.0, 10.0, True))
+    assert len(every.selections) == every.n_selections == n
