@@ -103,3 +103,37 @@ def test_a_session_keeps_the_latest_selections_and_counts_all():
     for i in range(n):
         every.feed(GazeSample(i * 0.01, 10.0, 10.0, True))
     assert len(every.selections) == every.n_selections == n
+
+
+def test_a_long_read_keeps_only_the_fixations_it_aligns():
+    """An hour's reading of one text is one episode: it keeps at most twice the
+    max_fixations it ever aligns, and its evidence is the same as from all of them."""
+    from gazetype.calibration.episodes import episode_evidence
+    from gazetype.calibration.estimator import OffsetEstimator
+    from gazetype.calibration.fixation import Fixation
+    from gazetype.calibration.reading import ReadingDetector
+    from gazetype.keyboard.textlayout import layout_text
+    from gazetype.tracker.events import LayoutEvent
+    from gazetype.tracker.screen import Screen
+
+    scr = Screen()
+    text = ("reading is the best evidence there is because the eyes go straight to words whose place "
+            "on the screen is known to the last pixel and they go there one after the other line by line")
+    tl = layout_text(text, (200.0, 150.0, 1600.0, 900.0), 30.0, lambda s: 16.0 * len(s))
+    est = OffsetEstimator(scr)
+    rd = ReadingDetector(est, scr)
+    rd.on_layout(LayoutEvent(0.0, "text", tl.words, text, None))
+    keep = rd.config.episode.max_fixations
+    every, t, k = [], 0.2, 0
+    while len(every) < 2 * keep + 250:
+        w = tl.words[k % len(tl.words)]
+        f = Fixation(t, t + 0.22, w.box[0] + 0.45 * (w.box[2] - w.box[0]) + 12.0, w.cy_px - 9.0 + (k % 5), 26)
+        rd.on_fixation(f, (0.0, 0.0))
+        every.append(f)
+        assert len(rd._ep.fixes) <= 2 * keep
+        t, k = t + 0.25, k + 1
+    ep = rd._ep
+    assert ep.group == 1 and len(ep.fixes) < len(every)
+    rd.flush()
+    want, _ = episode_evidence(every, rd.regions["text"], 1, rd.ppd, rd.config.episode)
+    assert [e for e in est.obs if e.group == 1] == [e for e in want if e.valid()] != []
