@@ -137,3 +137,18 @@ def test_a_long_read_keeps_only_the_fixations_it_aligns():
     rd.flush()
     want, _ = episode_evidence(every, rd.regions["text"], 1, rd.ppd, rd.config.episode)
     assert [e for e in est.obs if e.group == 1] == [e for e in want if e.valid()] != []
+
+
+def test_stream_stats_stay_bounded_when_time_stalls_or_jumps_back():
+    from gazetype.tracker.sample import GazeSample
+    from gazetype.tracker.stats import StreamStats
+
+    st = StreamStats()
+    for i in range(1200):  # 10 s at 120 Hz: the window holds 2 s of it
+        st.add(GazeSample(100.0 + i / 120, 1.0, 1.0, i % 10 != 0))
+    assert 240 <= len(st._times) <= 241 and abs(st.rate_hz - 120.0) < 0.5 and abs(st.loss_fraction - 0.1) < 0.01
+    for i in range(3 * st.max_samples):  # the tracker's clock restarted an hour back, and stalls
+        st.add(GazeSample(100.0 - 3600.0, 1.0, 1.0, i % 2 == 0))
+    assert len(st._times) == len(st._valid) == st.max_samples
+    assert st._n_invalid == sum(not v for v in st._valid) and abs(st.loss_fraction - 0.5) < 0.01
+    assert st.total == 1200 + 3 * st.max_samples
