@@ -41,6 +41,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections import deque
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
@@ -511,13 +512,17 @@ class SimUser:
 
 class SimUserTracker(SimTracker):
     """The simulated tracker with a `SimUser` behind it, for the live windows. The
-    window calls `attach_session` once its session exists."""
+    window calls `attach_session` once its session exists. The person's log keeps its
+    latest `LOG_KEPT` fixations (a window may run all day; nothing reads it live)."""
+
+    LOG_KEPT = 10_000
 
     def __init__(self, screen: Screen, model: KeyboardModel, *, params: UserParams | None = None,
                  phrases: Iterable[str] | None = None, active: Callable[[], bool] = lambda: True,
                  rate_hz: float = 120.0, seed: int = 0, clock=None) -> None:
         params = params or UserParams()
         self.user = SimUser(model, params, screen=screen, phrases=phrases, active=active, seed=seed)
+        self.user.log = deque(maxlen=self.LOG_KEPT)
         super().__init__(screen, script=self.user, config=params.sim_config(rate_hz, seed), clock=clock)
 
     def attach_session(self, session: TypingSession, cursor_visible: Callable[[], bool] = lambda: False) -> None:

@@ -152,3 +152,32 @@ def test_stream_stats_stay_bounded_when_time_stalls_or_jumps_back():
     assert len(st._times) == len(st._valid) == st.max_samples
     assert st._n_invalid == sum(not v for v in st._valid) and abs(st.loss_fraction - 0.5) < 0.01
     assert st.total == 1200 + 3 * st.max_samples
+
+
+def test_the_simulated_person_in_a_window_keeps_its_latest_fixations(monkeypatch):
+    """`--tracker sim` in the keyboard window may run all day: the person's own log of
+    fixations keeps the latest LOG_KEPT (here 50) while it types on."""
+    from gazetype.app import compose
+    from gazetype.keyboard.dwell import DwellConfig
+    from gazetype.keyboard.model import KeyboardModel
+    from gazetype.sim.person import SimUserTracker
+    from gazetype.tracker.screen import Screen
+
+    monkeypatch.setattr(SimUserTracker, "LOG_KEPT", 50)
+    screen = Screen()
+    model = KeyboardModel((0, 0, screen.width_px, screen.height_px), layout="qwerty")
+    clock = [0.0]
+    choice = compose.open_tracker("sim", screen, model, clock=lambda: clock[0])
+    parts = compose.assemble(choice, model, compose.build_pipeline(dwell=DwellConfig(dwell_s=0.6)))
+    parts.session.start(0.0)
+    parts.tracker.start()
+    try:
+        while clock[0] < 120.0:
+            clock[0] += 0.05
+            for s in parts.tracker.read():
+                parts.session.feed(s)
+    finally:
+        parts.close()
+    log = parts.tracker.user.log
+    assert len(log) == 50 and log[-1][0] > 100.0  # the latest, up to the end
+    assert parts.session.n_selections > 20 and model.buffer.text
