@@ -154,7 +154,8 @@ def proc_rss_mb(pid: int) -> float:
 
 class RecordingTail:
     """Reads the window's recording as it grows: the indices of the samples received
-    (left pupil - 1), selections, and the keyboard's key boxes (written for the outlet)."""
+    (their left pupil), selections, and the keys' boxes and the text's place (written
+    to `targets` for the outlet)."""
 
     def __init__(self, path: Path, targets: Path) -> None:
         self.path, self.targets = path, targets
@@ -162,7 +163,8 @@ class RecordingTail:
         self._part = ""
         self.received: list[int] = []  # sample indices (1-based), in arrival order
         self.lines = self.selections = self.bad = 0
-        self.select_times: list[float] = []
+        self._keys: dict = {}
+        self._text_box = (0.0, 0.0, float(W), 0.3 * H)
 
     def poll(self) -> None:
         if self._fh is None:
@@ -191,9 +193,6 @@ class RecordingTail:
                 self.selections += 1
             elif kind == "layout" and d.get("region") in ("keyboard", "output"):
                 self._targets(d)
-
-    _keys: dict = {}
-    _text_box = (0.0, 0.0, float(W), 0.3 * H)
 
     def _targets(self, d: dict) -> None:
         if d["region"] == "keyboard":
@@ -301,7 +300,9 @@ def soak(minutes: float, rate_hz: float, plat: str, settle_s: float, out=print) 
              "cpu_median_pct": cpu[len(cpu) // 2], "cpu_max_pct": cpu[-1],
              "selections": sum(r["selections"] for r in rows), "rss_at_settle_mb": round(rss_start, 2)}
     out(f"goals: RSS {rows[0]['rss_mb']:.1f} -> {rows[-1]['rss_mb']:.1f} MB, growth {growth:+.1f} MB from minute 1 to "
-        f"minute {rows[-1]['minute']} (< 5 MB: {'met' if goals['rss_ok'] else 'MISSED'}); samples {total_sent} sent, "
+        f"minute {rows[-1]['minute']} (< 5 MB: {'met' if goals['rss_ok'] else 'MISSED'}; "
+        f"{rows[-1]['rss_mb'] - rss_start:+.1f} MB from {rss_start:.1f} MB {settle_s:g} s after the first sample); "
+        f"samples {total_sent} sent, "
         f"{total_lost} lost ({'met' if goals['lost_ok'] else 'MISSED'}), {dup} recorded twice; CPU median "
         f"{goals['cpu_median_pct']:.1f} %, max {goals['cpu_max_pct']:.1f} % of a core (the recording included); "
         f"{goals['selections']} selections")

@@ -30,7 +30,7 @@ end of the first hour: the first hour warms up; the word list is loaded before i
 sample flat (last hour within 10 % of the first), no sample lost (every sample the
 tracker produced reached the pipeline).
 
-    python benchmarks/long_day.py [--hours 8] [--seed 0] [--json PATH]
+    python benchmarks/long_day.py [--hours 8] [--seed 0] [--prefill CHARS] [--json PATH]
 """
 from __future__ import annotations
 
@@ -180,19 +180,27 @@ def build(seed: int, data_dir: Path):
     return screen, model, parts, router, reads, clock
 
 
-def run(hours: float, seed: int, out=print) -> dict:
+def run(hours: float, seed: int, out=print, prefill: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="gt-longday-") as tmp:
         screen, model, parts, router, reads, clock = build(seed, Path(tmp))
         session, tracker = parts.session, parts.tracker
         model.predictor.base  # the word list, loaded at the window's first prediction (0.2 s): not in hour 1
         session.start(0.0)
+        if prefill:  # a day's text already typed (its cost should not depend on it)
+            rng = random.Random(seed + 2)
+            lines, n = [], 0
+            while n < prefill:
+                lines.append(rng.choice(PHRASES))
+                n += len(lines[-1]) + 1
+            session.publish(model.set_text("\n".join(lines) + "\n", 0.0))
         tracker.start()
         fed = 0
         rows = []
         gc.collect()
         rss0 = rss_mb()
         out(f"long day: {hours:g} h simulated at 120 Hz, suggestions {SUGGESTIONS}, autocal on, smoothing on; "
-            f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; RSS at start {rss0:.1f} MB")
+            f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; RSS at start {rss0:.1f} MB"
+            + (f"; the text starts with {len(model.buffer.text)} characters" if prefill else ""))
         out("(us: wall and process CPU per sample, all samples; the wall time split by whether the keyboard was awake)")
         out(f"{'hour':>4} {'RSS MB':>7} {'wall us':>8} {'CPU us':>7} {'awake':>6} {'asleep':>6} {'samples':>8} "
             f"{'selections':>10} {'text chars':>10} {'asleep s':>8} {'offset err px':>13}")
@@ -276,9 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hours", type=float, default=8.0, help="simulated hours (default 8)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--prefill", type=int, default=0, metavar="CHARS",
+                    help="start with about this many characters of text already typed (default 0)")
     ap.add_argument("--json", metavar="PATH", help="also write the figures to this JSON file")
     args = ap.parse_args(argv)
-    res = run(args.hours, args.seed)
+    res = run(args.hours, args.seed, prefill=args.prefill)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1) + "\n")
     g = res["goals"]
