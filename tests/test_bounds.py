@@ -181,3 +181,19 @@ def test_the_simulated_person_in_a_window_keeps_its_latest_fixations(monkeypatch
     log = parts.tracker.user.log
     assert len(log) == 50 and log[-1][0] > 100.0  # the latest, up to the end
     assert parts.session.n_selections > 20 and model.buffer.text
+
+
+def test_the_long_day_benchmark_runs_the_windows_objects():
+    """benchmarks/long_day.py, a few simulated minutes: every sample the tracker made
+    reached the pipeline, and the person typed."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "long_day.py"
+    spec = importlib.util.spec_from_file_location("long_day", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    res = mod.run(0.03, 0, out=lambda *a, **k: None)
+    g, row = res["goals"], res["rows"][0]
+    assert g["lost_ok"] and g["samples_produced"] == g["samples_fed"] == row["samples"] == round(0.03 * 3600 * 120)
+    assert row["selections"] > 10 and row["text_chars"] > 5
