@@ -178,6 +178,13 @@ class ReadingDetector:
             self._groups += 1
             ep = self._ep = _Episode(reg.name, reg.t_s, self._groups)
         ep.fixes.append(f)
+        keep = (self.config.row_episode if ep.region == SUGGESTIONS else self.config.episode).max_fixations
+        if len(ep.fixes) > 2 * keep:
+            # Only the latest max_fixations are ever aligned: a long read (a page, an hour)
+            # forgets the older ones (the counts shift with them: the same alignments).
+            drop = len(ep.fixes) - keep
+            del ep.fixes[:drop]
+            ep.aligned -= drop
         if len(ep.fixes) - ep.aligned >= self.config.episode.chunk:
             self._align(ep)
 

@@ -25,7 +25,7 @@ from gazetype.keyboard.layout import (
     key_label,
 )
 from gazetype.keyboard.text import SHIFT_CAPS, SHIFT_ONCE, TextBuffer, TextChange, current_sentence, last_line
-from gazetype.keyboard.textlayout import Measure, TextLayout, layout_text
+from gazetype.keyboard.textlayout import Measure, TextLayout, WrapCache, layout_text
 from gazetype.tracker.events import Box, LayoutEvent, LayoutItem
 from gazetype.tracker.keyid import KeyKind, KeyRef, parse_key, word_key
 
@@ -87,6 +87,7 @@ class KeyboardModel:
         self.speak_phrases = speak_phrases
         self.page = "letters"
         self.buffer = TextBuffer(done_inserts_newline=done_inserts_newline)
+        self._wrap = WrapCache()  # the output text grows all day: only its last paragraph is wrapped again
         self.target_phrase: str | None = None
         self.scroll_lines = 0  # lines scrolled back from the caret (0: the caret's line is shown)
         self.asleep = False
@@ -172,7 +173,7 @@ class KeyboardModel:
 
     def _layout_text(self) -> None:
         self.text_layout: TextLayout = layout_text(self.buffer.text, self.layout.output, self.font_px, self.measure,
-                                                   scroll_lines=self.scroll_lines)
+                                                   scroll_lines=self.scroll_lines, cache=self._wrap)
         self.scroll_lines = self.text_layout.scroll_lines  # as far as the text allows
         self.target_layout: TextLayout | None = None
         if self.layout.target is not None and self.target_phrase is not None:

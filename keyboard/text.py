@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 
 from gazetype.keyboard.layout import BACKSPACE, CLEAR, DONE, SHIFT, SPACE, UNDO
@@ -14,7 +15,7 @@ WORD_OPEN, WORD_CLOSE = "\x02", "\x03"
 SHIFT_OFF, SHIFT_ONCE, SHIFT_CAPS = "off", "once", "caps"
 # Shift cycles: off -> the next letter capital -> caps lock (a second dwell in a row) -> off.
 _NEXT_SHIFT = {SHIFT_OFF: SHIFT_ONCE, SHIFT_ONCE: SHIFT_CAPS, SHIFT_CAPS: SHIFT_OFF}
-UNDO_DEPTH = 500  # edits kept for undo
+UNDO_DEPTH = 500  # edits kept for undo (each as what it changed at the end of the text, not the whole text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,11 @@ class TextBuffer:
         self.input_stream = ""
         self.done_inserts_newline = done_inserts_newline
         self.shift = SHIFT_OFF
-        self._undo: list[tuple[str, str]] = []  # (text, shift) before each edit
+        # Per edit, what undoing it needs: (kept, removed, shift, added): the edit kept
+        # text[:kept], took `removed` away after it and put `added` characters there;
+        # `shift` as it was before. Not the text before each edit: that grows with what
+        # was typed all day (500 copies of a 15,000-character text are 7.5 MB).
+        self._undo: deque[tuple[int, str, str, int]] = deque(maxlen=UNDO_DEPTH)
 
     def apply(self, key_id: str) -> TextChange | None:
         """Apply one selected key; None for keys that do not edit text (page keys,
@@ -61,8 +66,16 @@ class TextBuffer:
         elif key_id == UNDO:
             if not self._undo:
                 return None
-            text, self.shift = self._undo.pop()
-            self._log_edit(self.text, text)
+            kept, removed, shift, added = self._undo[-1]
+            if len(self.text) != kept + added:
+                # The text was set from outside since (not through this buffer): the
+                # history no longer describes it.
+                self._undo.clear()
+                return None
+            self._undo.pop()
+            self.shift = shift
+            text = self.text[:kept] + removed
+            self._log_edit(self.text, text, kept)
             self.text = text
             return TextChange(key_id, self.text)
         elif len(key_id) == 1:
@@ -98,18 +111,20 @@ class TextBuffer:
         return TextChange(key_id, self.text)
 
     def _remember(self, before: tuple[str, str]) -> None:
-        if before[0] == self.text:
+        old, new = before[0], self.text
+        if old == new:
             return  # no edit (backspace or clear on nothing): nothing for undo to reverse
-        self._undo.append(before)
-        if len(self._undo) > UNDO_DEPTH:
-            del self._undo[0]
+        if new.startswith(old):
+            kept = len(old)  # typed at the end
+        elif old.startswith(new):
+            kept = len(new)  # erased at the end (backspace, clear)
+        else:
+            kept = _common_prefix(old, new, 0)
+        self._undo.append((kept, old[kept:], before[1], len(new) - kept))  # the oldest goes beyond UNDO_DEPTH
 
-    def _log_edit(self, old: str, new: str) -> None:
-        common = 0
-        for a, b in zip(old, new):
-            if a != b:
-                break
-            common += 1
+    def _log_edit(self, old: str, new: str, start: int = 0) -> None:
+        """Log going from `old` to `new` (the same up to `start`) as backspaces and characters."""
+        common = _common_prefix(old, new, start)
         self.input_stream += BACKSPACE_CHAR * (len(old) - common) + new[common:]
 
     @property
@@ -121,6 +136,16 @@ class TextBuffer:
         self.input_stream = ""
         self.shift = SHIFT_OFF
         self._undo.clear()
+
+
+def _common_prefix(a: str, b: str, start: int) -> int:
+    """The length of the common prefix of `a` and `b`, known to be at least `start`."""
+    common = start
+    for x, y in zip(a[start:], b[start:]):
+        if x != y:
+            break
+        common += 1
+    return common
 
 
 def drop_suggestion_space(text: str, input_stream: str) -> tuple[str, str]:

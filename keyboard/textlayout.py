@@ -38,15 +38,33 @@ class TextLayout:
     scroll_lines: int = 0  # lines scrolled back: the last `scroll_lines` lines are below the panel
 
 
+class WrapCache:
+    """The wrapped lines of a text's paragraphs before its last one, for `layout_text`:
+    typing changes only the last paragraph ("done" starts a new one), so laying out the
+    text again wraps only that, however much was typed before (the output panel's text
+    grows all day). One text's head at a time: a bounded size."""
+
+    __slots__ = ("key", "head", "lines")
+
+    def __init__(self) -> None:
+        self.key: tuple = ()
+        self.head = ""
+        self.lines: list[str] = []
+
+
 def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = None,
-                *, line_spacing: float = 1.35, padding_px: float | None = None, scroll_lines: int = 0) -> TextLayout:
+                *, line_spacing: float = 1.35, padding_px: float | None = None, scroll_lines: int = 0,
+                cache: WrapCache | None = None) -> TextLayout:
     """Wrap `text` into `box` (screen px) and return visible lines, word boxes and caret.
 
     Greedy word wrap; a word wider than the box is broken. Newlines start a new line.
     When the text has more lines than fit, the last lines are shown (the panel
     scrolls to the caret), as users expect of an output panel; `scroll_lines` shows
-    that many lines further back (scrollback, clamped to the text).
+    that many lines further back (scrollback, clamped to the text). `cache` (the same
+    one for every layout of a growing text) saves wrapping the paragraphs before the
+    last again; the layout is the same with or without it.
     """
+    given_measure = measure
     measure = measure or mono_measure(font_px)
     pad = 0.4 * font_px if padding_px is None else padding_px
     x0, y0, x1, y1 = box
@@ -54,26 +72,17 @@ def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = N
     width = max(right - left, measure("W"))
     line_h = font_px * line_spacing
 
-    # Wrap into lines of (start index into text, line string).
-    raw_lines: list[str] = []
-    for para in text.split("\n"):
-        line = ""
-        for token in _tokens(para):
-            if measure((line + token).rstrip(" ")) <= width:
-                line += token
-                continue
-            if line.strip():  # the word goes to the next line
-                raw_lines.append(line)
-                line = ""
-            if measure((line + token).rstrip(" ")) <= width:
-                line += token
-                continue
-            for ch in token:  # a word wider than the panel is broken
-                if ch != " " and line.strip() and measure((line + ch).rstrip(" ")) > width:
-                    raw_lines.append(line)
-                    line = ""
-                line += ch
-        raw_lines.append(line)
+    # Wrap into lines: the paragraphs before the last (from the cache when unchanged), then the last.
+    cut = text.rfind("\n") + 1
+    if cache is None:
+        raw_lines = _wrap(text[:cut - 1].split("\n"), measure, width) if cut else []
+    else:
+        key = (width, given_measure, font_px)
+        if cache.key != key or cache.head != text[:cut]:
+            cache.key, cache.head = key, text[:cut]
+            cache.lines = _wrap(text[:cut - 1].split("\n"), measure, width) if cut else []
+        raw_lines = list(cache.lines)
+    raw_lines += _wrap((text[cut:],), measure, width)
 
     n_fit = max(1, int((y1 - y0 - pad) // line_h))
     scroll_lines = min(max(0, scroll_lines), max(0, len(raw_lines) - n_fit))
@@ -96,6 +105,30 @@ def layout_text(text: str, box: Box, font_px: float, measure: Measure | None = N
     cx = last.x_px + measure(last.text)
     caret = (cx, last.top_px, cx + max(2.0, 0.08 * font_px), last.top_px + line_h)
     return TextLayout(tuple(lines), tuple(words), caret, line_h, len(raw_lines), scroll_lines)
+
+
+def _wrap(paras, measure: Measure, width: float) -> list[str]:
+    """Greedy word wrap of each paragraph into lines (a word wider than `width` is broken)."""
+    raw_lines: list[str] = []
+    for para in paras:
+        line = ""
+        for token in _tokens(para):
+            if measure((line + token).rstrip(" ")) <= width:
+                line += token
+                continue
+            if line.strip():  # the word goes to the next line
+                raw_lines.append(line)
+                line = ""
+            if measure((line + token).rstrip(" ")) <= width:
+                line += token
+                continue
+            for ch in token:  # a word wider than the panel is broken
+                if ch != " " and line.strip() and measure((line + ch).rstrip(" ")) > width:
+                    raw_lines.append(line)
+                    line = ""
+                line += ch
+        raw_lines.append(line)
+    return raw_lines
 
 
 def _tokens(para: str) -> list[str]:

@@ -36,14 +36,22 @@ class SessionStep:
     layout: list[LayoutEvent] = field(default_factory=list)
 
 
+SELECTIONS_KEPT = 1000  # the latest selections a session keeps (a day's typing makes thousands)
+
+
 class TypingSession:
     """Joins the UI model and the gaze pipeline: a selection updates the model, and
-    the model's new layout goes back to the pipeline (and so to the calibrator)."""
+    the model's new layout goes back to the pipeline (and so to the calibrator).
+    `selections` keeps the latest `keep_selections` dwell selections (None: all, for
+    simulations that study them), `n_selections` counts all of them."""
 
-    def __init__(self, model: KeyboardModel, pipeline: GazePipeline) -> None:
+    def __init__(self, model: KeyboardModel, pipeline: GazePipeline, *,
+                 keep_selections: int | None = SELECTIONS_KEPT) -> None:
         self.model = model
         self.pipeline = pipeline
         self.selections: list[Selection] = []
+        self.n_selections = 0
+        self._keep = keep_selections
 
     def start(self, t_s: float) -> list[LayoutEvent]:
         evs = self.model.layout_events(t_s)
@@ -63,6 +71,9 @@ class TypingSession:
         out = SessionStep(step)
         for sel in step.selections:
             self.selections.append(sel)
+            self.n_selections += 1
+            if self._keep is not None and len(self.selections) > self._keep:
+                del self.selections[0]
             change, evs = self.select(sel.key_id, sel.t_s)
             if change is not None:
                 out.changes.append(change)

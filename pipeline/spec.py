@@ -25,7 +25,7 @@ from gazetype.keyboard.model import DEFAULT_PHRASES, SUGGESTION_COUNTS, Keyboard
 from gazetype.keyboard.textlayout import Measure
 from gazetype.pipeline.induced import InducedOffset
 from gazetype.pipeline.pipeline import GazePipeline, Sink
-from gazetype.pipeline.session import TypingSession
+from gazetype.pipeline.session import SELECTIONS_KEPT, TypingSession
 from gazetype.recording.v1 import Header, RecordingError, RecordingWriter
 from gazetype.tracker.events import Box, LayoutEvent, MarkerEvent
 from gazetype.tracker.offset import OffsetModel, parse_offset
@@ -206,10 +206,11 @@ def build_pipeline(spec: PipelineSpec, screen: Screen, *, calibrator: Calibrator
 
 
 def build_session(spec: PipelineSpec, screen: Screen, *, model: KeyboardModel | None = None,
-                  **pipeline_kw) -> TypingSession:
-    """Model and pipeline joined: what a window, a command or a simulated person drives."""
+                  keep_selections: int | None = SELECTIONS_KEPT, **pipeline_kw) -> TypingSession:
+    """Model and pipeline joined: what a window, a command or a simulated person drives
+    (`keep_selections`: how many of the latest selections it keeps; None: all)."""
     return TypingSession(model if model is not None else build_model(spec, screen),
-                         build_pipeline(spec, screen, **pipeline_kw))
+                         build_pipeline(spec, screen, **pipeline_kw), keep_selections=keep_selections)
 
 
 def reconfigure(session: TypingSession, old: PipelineSpec, new: PipelineSpec, t_s: float, *,

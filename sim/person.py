@@ -41,6 +41,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections import deque
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
@@ -174,7 +175,7 @@ class Feedback:
         return self.session.pipeline.dwell.focus.key_id
 
     def n_selections(self) -> int:
-        return len(self.session.selections)
+        return self.session.n_selections
 
     def last_selection(self) -> str | None:
         s = self.session.selections
@@ -512,13 +513,17 @@ class SimUser:
 
 class SimUserTracker(SimTracker):
     """The simulated tracker with a `SimUser` behind it, for the live windows. The
-    window calls `attach_session` once its session exists."""
+    window calls `attach_session` once its session exists. The person's log keeps its
+    latest `LOG_KEPT` fixations (a window may run all day; nothing reads it live)."""
+
+    LOG_KEPT = 10_000
 
     def __init__(self, screen: Screen, model: KeyboardModel, *, params: UserParams | None = None,
                  phrases: Iterable[str] | None = None, active: Callable[[], bool] = lambda: True,
                  rate_hz: float = 120.0, seed: int = 0, clock=None) -> None:
         params = params or UserParams()
         self.user = SimUser(model, params, screen=screen, phrases=phrases, active=active, seed=seed)
+        self.user.log = deque(maxlen=self.LOG_KEPT)
         super().__init__(screen, script=self.user, config=params.sim_config(rate_hz, seed), clock=clock)
 
     def attach_session(self, session: TypingSession, cursor_visible: Callable[[], bool] = lambda: False) -> None:
@@ -548,7 +553,8 @@ def simulate_typing(phrases: Iterable[str], *, params: UserParams | None = None,
     model = build_model(spec, screen, predictor=predictor, layout=layout if isinstance(layout, Layout) else None,
                         **extra)
     session = build_session(spec, screen, model=model, calibrator=calibrator, recorder=recorder,
-                            induced=offset, induced_t0_s=0.0)
+                            induced=offset, induced_t0_s=0.0,
+                            keep_selections=None)  # all of them, for the analyses
     session.start(0.0)
     user = SimUser(model, params, screen=screen, phrases=phrases, repeat=False,
                    feedback=Feedback(session, cursor_visible=lambda: cursor), seed=seed)

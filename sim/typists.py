@@ -137,9 +137,9 @@ class CompensatingTypist:
         """PlannedFixation pieces on a key until it (or another key) is selected."""
         g = self.rng.gauss
         jitter = (g(0, self.key_landing_px), g(0, self.key_landing_px))
-        n0 = len(self.session.selections)
+        n0 = self.session.n_selections
         t_start = None
-        while len(self.session.selections) == n0:
+        while self.session.n_selections == n0:
             t = yield None
             if t_start is None:
                 t_start = t

@@ -1,6 +1,6 @@
 """Keyboard geometry, hit-testing, output text layout and the text buffer."""
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gazetype.keyboard.layout import PAGES, ScreenLayout, compute_keys
@@ -68,3 +68,29 @@ def test_text_buffer_keys_and_input_stream():
     b.apply("clear")
     assert b.text == "" and b.input_stream.endswith("\b" * len("hi there"))
     assert replay_keys(["a", "b", "backspace", "backspace", "backspace"]) == ""
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["a", "b", " ", "\n", "wide" * 9, "back", "clear", "box", "font"]),
+                          st.text(alphabet="xy \n", max_size=6)), max_size=40),
+       st.integers(min_value=0, max_value=3))
+def test_the_wrap_cache_changes_nothing(edits, scroll):
+    """A growing text laid out again and again with one WrapCache (only the last
+    paragraph wrapped again) gives exactly the layout without it, whatever the edits."""
+    from gazetype.keyboard.textlayout import WrapCache
+
+    cache = WrapCache()
+    text, box, font = "", (0.0, 0.0, 400.0, 300.0), 20.0
+    for e in edits:
+        if e == "back":
+            text = text[:-1]
+        elif e == "clear":
+            text = ""
+        elif e == "box":
+            box = (0.0, 0.0, 250.0, 300.0) if box[2] == 400.0 else (0.0, 0.0, 400.0, 300.0)
+        elif e == "font":
+            font = 30.0 if font == 20.0 else 20.0
+        else:
+            text += e
+        assert layout_text(text, box, font, cache=cache, scroll_lines=scroll) == \
+            layout_text(text, box, font, scroll_lines=scroll)

@@ -15,6 +15,7 @@ from gazetype.keyboard.predict import (
     completion,
     context_of,
     wordfreq_vocabulary,
+    words_of,
 )
 from gazetype.keyboard.text import TextBuffer
 
@@ -230,3 +231,22 @@ def test_a_recording_with_the_row_replays_its_suggestions(tmp_path, seed):
     res = replay(path)
     assert [k for _, k in res.selections] == live
     assert res.typed_text == session.model.buffer.text
+
+
+def _context_by_regex(text: str):
+    """context_of as it was written first (whole-text regular expressions): the reference."""
+    import re
+    prefix = re.search(r"[A-Za-z']*$", text).group(0)
+    before = text[: len(text) - len(prefix)]
+    sentence = re.split(r"[.!?\n]", before)[-1]
+    prev = words_of(sentence)
+    previous = prev[-1] if prev and re.search(r"[A-Za-z']\s+$", sentence) else None
+    return prefix, previous
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="aZ' .!?\n,\t-é", max_size=40))
+def test_context_from_the_end_is_the_whole_texts(text):
+    ctx = context_of(text)
+    assert (ctx.prefix, ctx.previous) == _context_by_regex(text)
+

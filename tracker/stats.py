@@ -7,10 +7,13 @@ from gazetype.tracker.sample import GazeSample
 
 
 class StreamStats:
-    """Sample rate (Hz) and invalid fraction over the last `window_s` seconds."""
+    """Sample rate (Hz) and invalid fraction over the last `window_s` seconds (of the
+    samples' own times; at most `max_samples` of them, for time stamps that stall or
+    jump back: a tracker's clock restarting must not make the window grow for hours)."""
 
-    def __init__(self, window_s: float = 2.0) -> None:
+    def __init__(self, window_s: float = 2.0, max_samples: int = 10_000) -> None:
         self.window_s = window_s
+        self.max_samples = max_samples  # 2 s at 5000 Hz
         self._times: deque[float] = deque()
         self._valid: deque[bool] = deque()
         self._n_invalid = 0
@@ -25,6 +28,9 @@ class StreamStats:
         self._n_invalid += not s.valid
         cutoff = s.t_s - self.window_s
         while self._times and self._times[0] < cutoff:
+            self._times.popleft()
+            self._n_invalid -= not self._valid.popleft()
+        if len(self._times) > self.max_samples:
             self._times.popleft()
             self._n_invalid -= not self._valid.popleft()
 
