@@ -16,6 +16,7 @@ from pathlib import Path
 import platformdirs
 
 KEYBOARD_PCT = (40, 85)  # the range of the key-size setting
+CLEAR_CONFIRM_S = 4.0  # time to confirm a clear with a second dwell (look away and back)
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,22 @@ def save(s: Settings) -> None:
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(asdict(s), indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)  # atomic: a crash never leaves half a file
+
+
+def output_frac(keyboard_pct: int) -> float:
+    """The output panel's share of the window for the key-size setting (the keys' share)."""
+    return 1.0 - keyboard_pct / 100.0
+
+
+def spec_from_settings(s: Settings, base=None):
+    """The keyboard window's pipeline spec: `base` (default: the window's own, a
+    confirmed clear) with what the settings decide (dwell, lock-on, smoothing, font,
+    key size, suggestions, layout); the tracker, induced offset and correction stay
+    as the session started. (pipeline.spec is imported here, not at the top: `--help`
+    and the light commands never load the pipeline.)"""
+    from gazetype.pipeline.spec import PipelineSpec
+    if base is None:
+        base = PipelineSpec(tracker=s.tracker, autocal=s.autocal, clear_confirm_s=CLEAR_CONFIRM_S)
+    return base.with_changes(dwell_s=s.dwell_ms / 1000, lockon_s=s.lockon_ms / 1000,
+                             smoothing="one-euro" if s.smoothing else "none", font_px=float(s.font_px),
+                             output_frac=output_frac(s.keyboard_pct), suggestions=s.suggestions, layout=s.layout)

@@ -4,7 +4,7 @@ live pipeline, headless and accelerated, reporting memory and cost by the hour.
 What runs is what the keyboard window builds (app/qt/window.py `build`), without Qt:
 `KeyboardModel` as the window makes it with the default settings (qwerty, keys 65 %
 of the height, clear asks to be confirmed, the quick phrases, word suggestions on:
-4 candidates from the wordfreq model), `compose.build_pipeline` with autocalibration
+4 candidates from the wordfreq model), `pipeline.spec.build_pipeline` with autocalibration
 and smoothing on (the settings' defaults) and the default dwell (1000 ms, lock-on
 150 ms), `compose.open_tracker("sim")`, the simulated person of the window's
 `--tracker sim`, joined by `compose.assemble`; the gaze cursor is shown (the
@@ -47,11 +47,11 @@ from pathlib import Path
 
 from gazetype.app import compose
 from gazetype.app.actions import ActionRouter
-from gazetype.calibration import make_calibrator
-from gazetype.keyboard.dwell import DwellConfig
+from gazetype.app.settings import Settings, spec_from_settings
 from gazetype.keyboard.history import History, quick_phrases
 from gazetype.keyboard.model import KeyboardModel
 from gazetype.keyboard.predict import Predictor
+from gazetype.pipeline.spec import build_model, build_pipeline
 from gazetype.sim.gaze import PlannedFixation
 from gazetype.sim.person import Rest, SayPhrase
 from gazetype.tracker.offset import parse_offset
@@ -60,8 +60,6 @@ from gazetype.tracker.screen import Screen
 FRAME_S = 1 / 60  # the simulated clock advances this much between reads (a display frame)
 SUGGESTIONS = 4
 TRACKER_ERROR = "20,-15+drift:15,25@14400+step:-20,10@18000"  # px; times from the start of the day
-CLEAR_CONFIRM_S = 4.0  # app/qt/window.py (not imported: Qt)
-KEYBOARD_PCT = 65  # app/settings.py default
 
 PHRASES = [
     "good morning", "could you open the window please", "i would like some water",
@@ -160,17 +158,16 @@ def build(seed: int, data_dir: Path):
     """The window's objects, headless (see the module doc)."""
     screen = Screen()
     history = History(data_dir / "history.sqlite")
-    model = KeyboardModel((0, 0, screen.width_px, screen.height_px), font_px=48, layout="qwerty",
-                          output_frac=1.0 - KEYBOARD_PCT / 100.0, clear_confirm_s=CLEAR_CONFIRM_S,
-                          phrases=quick_phrases(history), suggestions=SUGGESTIONS,
-                          predictor=Predictor(user=history.user_words()))
+    # The window's spec from the default settings, with suggestions on.
+    spec = spec_from_settings(Settings(suggestions=SUGGESTIONS)).with_changes(
+        tracker="sim", window_px=(0, 0, screen.width_px, screen.height_px))
+    model = build_model(spec, screen, phrases=quick_phrases(history), predictor=Predictor(user=history.user_words()))
     clock = [0.0]
     rng = random.Random(seed)
     choice = compose.open_tracker("sim", screen, model, demo_phrases=tuple(day_plan(rng)), clock=lambda: clock[0])
     tracker = choice.tracker
     tracker.offset = parse_offset(TRACKER_ERROR, screen)
-    pipeline = compose.build_pipeline(dwell=DwellConfig(dwell_s=1.0, lockon_s=0.15),
-                                      calibrator=make_calibrator(screen, True), smoothing=True)
+    pipeline = build_pipeline(spec, screen)
     parts = compose.assemble(choice, model, pipeline, cursor_visible=lambda: True)
     reads = ReadsBack(tracker.user, model, random.Random(seed + 1))
     tracker.set_script(reads)

@@ -123,12 +123,12 @@ class ReadingDetector:
         self._last_select_s = ev.t_s
         self._expect = None
         ep = self._ep
-        if ep is not None and ep.region == SUGGESTIONS and parse_key(ev.key).kind is KeyKind.WORD:
-            self._drop_selected(ep, self.word_keys.get(ev.key))
+        if ep is not None and ep.region == SUGGESTIONS and parse_key(ev.key_id).kind is KeyKind.WORD:
+            self._drop_selected(ep, self.word_keys.get(ev.key_id))
         self._close_episode()
         # Without the text in layout events a space changes no word: the word just
         # finished is what a glance would check.
-        if ev.key in SPACE_KEYS:
+        if ev.key_id in SPACE_KEYS:
             reg = self.regions.get("output")
             if reg is not None and reg.derived:
                 self._expect = expect(reg, ev.t_s, "word", self.config.glance)

@@ -108,8 +108,8 @@ class DwellEngine:
             # The selected key was replaced (page flip): disarm whatever is now in its place.
             old = old_keys.get(disarmed)
             repl = keys.key_at(old.cx_px, old.cy_px) if old is not None else None
-            disarmed = repl.id if repl is not None else None
-        same = {k.id for k in keys if (o := old_keys.get(k.id)) is not None and o.box == k.box}
+            disarmed = repl.key_id if repl is not None else None
+        same = {k.key_id for k in keys if (o := old_keys.get(k.key_id)) is not None and o.box == k.box}
         kept = (self._acc, self._seen, self._oldest_seen, self._prev_key, self._last_t, self._last_valid_t,
                 self._fk, self._fp, self._fl)
         self.keys = keys
@@ -157,7 +157,7 @@ class DwellEngine:
                 self._expire(t_s)
             return _NO_EVENTS
 
-        kid = key.id
+        kid = key.key_id
         if kid == self._disarmed:
             self._prev_key = kid
             self._focus = None

@@ -183,13 +183,13 @@ def missing_keys(text: str, layout: "Layout | str | None" = None) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    id: str
+    key_id: str
     label: str
     box: Box
 
     @property
     def is_char(self) -> bool:
-        return len(self.id) == 1
+        return len(self.key_id) == 1
 
     @property
     def cx_px(self) -> float:
@@ -224,7 +224,7 @@ class KeyMap:
 
     def __init__(self, keys: tuple[Key, ...] | list[Key]) -> None:
         self.keys: tuple[Key, ...] = tuple(keys)
-        self._by_id = {k.id: k for k in self.keys}
+        self._by_id = {k.key_id: k for k in self.keys}
         self._last: Key | None = None
         # Bounding box of all keys: gaze elsewhere (reading the text) is a miss at once;
         # inside it, a coarse grid lists the keys each cell overlaps (in key order).
@@ -279,7 +279,7 @@ class KeyMap:
         return len(self.keys)
 
     def to_items(self) -> tuple[LayoutItem, ...]:
-        return tuple(LayoutItem(k.id, k.box) for k in self.keys)
+        return tuple(LayoutItem(k.key_id, k.box) for k in self.keys)
 
     @staticmethod
     def from_items(items) -> "KeyMap":

@@ -261,7 +261,7 @@ class KeyboardModel:
         items = []
         px = self.row_font_px
         for k in self.suggestion_keys():
-            shown = self.shown_word(parse_key(k.id).arg)
+            shown = self.shown_word(parse_key(k.key_id).arg)
             w = (self.measure(shown) * px / self.font_px if self.measure is not None else 0.55 * px * len(shown))
             w = min(w, k.width_px)
             h = min(px, k.height_px)

@@ -128,11 +128,11 @@ class Replayer:
             res.recorded_selections += 1
             self._release()
             self.pipeline.on_select(ev)
-            mine = any(k == ev.key and ev.t_s - t <= SELECT_WAIT_S for t, k in self._recent)
+            mine = any(k == ev.key_id and ev.t_s - t <= SELECT_WAIT_S for t, k in self._recent)
             if ev.source != "dwell":
-                self.model.select(ev.key, ev.t_s)  # the operator's keys: no gaze to re-detect them from
+                self.model.select(ev.key_id, ev.t_s)  # the operator's keys: no gaze to re-detect them from
             elif not mine:
-                self._pending = (ev.t_s, ev.key)
+                self._pending = (ev.t_s, ev.key_id)
         elif isinstance(ev, MarkerEvent):
             if ev.label == HOLD_MARKER:  # paused or a dialog open live: nothing selected here either
                 self.pipeline.paused = bool(ev.data.get("paused"))

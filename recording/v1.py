@@ -99,7 +99,7 @@ def event_to_dict(ev: Event) -> dict:
             d["caret"] = [round(b, 2) for b in ev.caret]
         return d
     if isinstance(ev, SelectEvent):
-        d = {"type": "select", "t": round(ev.t_s, 6), "key": ev.key}
+        d = {"type": "select", "t": round(ev.t_s, 6), "key": ev.key_id}
         if ev.source != "dwell":
             d["source"] = ev.source
         return d

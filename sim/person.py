@@ -329,9 +329,9 @@ class SimUser:
         k = self.model.keys.get(key_id)
         if k is None:
             return key_id
-        cands = [o for o in self.model.keys if o.id != key_id and o.is_char
+        cands = [o for o in self.model.keys if o.key_id != key_id and o.is_char
                  and math.hypot(o.cx_px - k.cx_px, o.cy_px - k.cy_px) < 1.6 * k.width_px]
-        return self.rng.choice(cands).id if cands else key_id
+        return self.rng.choice(cands).key_id if cands else key_id
 
     def _phrase_words(self, phrase: str):
         n = len(phrase.split())
@@ -448,7 +448,7 @@ class SimUser:
         if sel != SLEEP or not self.model.asleep:
             return
         t_end = t + rest.s
-        spots = [k for k in self.model.keys if k.id != SLEEP]
+        spots = [k for k in self.model.keys if k.key_id != SLEEP]
         while t < t_end:
             k = self.rng.choice(spots)  # eyes wander over the keys: asleep, nothing is typed
             x, y = self._land((k.cx_px, k.cy_px))

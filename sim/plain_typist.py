@@ -243,7 +243,7 @@ class PlainTypist:
 
     def _neighbour(self, ch: str) -> str:
         k = self.model.keys.get(ch)
-        near = [o.id for o in self.model.keys if o.is_char and o.id.isalpha() and o.id != ch
+        near = [o.key_id for o in self.model.keys if o.is_char and o.key_id.isalpha() and o.key_id != ch
                 and math.hypot(o.cx_px - k.cx_px, o.cy_px - k.cy_px) < 1.2 * k.width_px]
         return self.rng.choice(near) if near else ch
 

@@ -116,10 +116,10 @@ def read_session(rec_path: Path, session_id: int, offset_specs: dict[int, str], 
                 trial.done = (ev.t_s, str(d.get("transcribed", text)), stream)
                 trial = None
         elif isinstance(ev, SelectEvent) and trial is not None and trial.done is None:
-            keyboard.select(ev.key, ev.t_s)
+            keyboard.select(ev.key_id, ev.t_s)
             rep = (last.x_px, last.y_px) if last is not None else None
             ind = None if rep is None else induced.offset_at(ev.t_s) if induced is not None else (0.0, 0.0)
-            out.keys.append(_Key(trial.trial_id, trial.attempt, seq, ev.t_s, ev.key, ev.source,
+            out.keys.append(_Key(trial.trial_id, trial.attempt, seq, ev.t_s, ev.key_id, ev.source,
                                  buf.text, rep, ind))
             seq += 1
     return out

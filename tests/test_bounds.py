@@ -158,8 +158,8 @@ def test_the_simulated_person_in_a_window_keeps_its_latest_fixations(monkeypatch
     """`--tracker sim` in the keyboard window may run all day: the person's own log of
     fixations keeps the latest LOG_KEPT (here 50) while it types on."""
     from gazetype.app import compose
-    from gazetype.keyboard.dwell import DwellConfig
     from gazetype.keyboard.model import KeyboardModel
+    from gazetype.pipeline.spec import PipelineSpec, build_pipeline
     from gazetype.sim.person import SimUserTracker
     from gazetype.tracker.screen import Screen
 
@@ -168,7 +168,7 @@ def test_the_simulated_person_in_a_window_keeps_its_latest_fixations(monkeypatch
     model = KeyboardModel((0, 0, screen.width_px, screen.height_px), layout="qwerty")
     clock = [0.0]
     choice = compose.open_tracker("sim", screen, model, clock=lambda: clock[0])
-    parts = compose.assemble(choice, model, compose.build_pipeline(dwell=DwellConfig(dwell_s=0.6)))
+    parts = compose.assemble(choice, model, build_pipeline(PipelineSpec(dwell_s=0.6), screen))
     parts.session.start(0.0)
     parts.tracker.start()
     try:

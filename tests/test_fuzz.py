@@ -112,7 +112,7 @@ def check_read(path) -> str:
                 assert it.line is None or (type(it.line) is int and 0 <= it.line < 1_000_000)
             assert ev.caret is None or all(_finite(b) for b in ev.caret)
         elif isinstance(ev, SelectEvent):
-            assert isinstance(ev.key, str)
+            assert isinstance(ev.key_id, str)
         elif isinstance(ev, OffsetEvent):
             assert _finite(ev.dx_px) and _finite(ev.dy_px) and (ev.sd_px is None or _finite(ev.sd_px))
             assert ev.n is None or type(ev.n) is int

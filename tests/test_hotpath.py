@@ -39,7 +39,7 @@ class ReferenceDwell:
             # The selected key was replaced (page flip): disarm whatever is now in its place.
             old = self.keys.get(disarmed)
             repl = keys.key_at(old.cx_px, old.cy_px) if old is not None else None
-            disarmed = repl.id if repl is not None else None
+            disarmed = repl.key_id if repl is not None else None
         self.keys = keys
         self.reset()
         self._disarmed = disarmed
@@ -76,7 +76,7 @@ class ReferenceDwell:
             self._expire(t_s)
             return _NO_EVENTS
 
-        kid = key.id
+        kid = key.key_id
         if kid == self._disarmed:
             self._prev_key = kid
             self.focus = Focus(kid, 0.0, False)

@@ -42,7 +42,7 @@ def test_clear_is_not_beside_space_or_done(name):
 
 
 def test_alphabetic_rows_are_in_alphabetical_order():
-    keys = [k.id for k in compute_keys(WINDOW, "letters", layout="alphabetic") if k.id.isalpha() and len(k.id) == 1]
+    keys = [k.key_id for k in compute_keys(WINDOW, "letters", layout="alphabetic") if k.key_id.isalpha() and len(k.key_id) == 1]
     assert keys == sorted(keys) == list(LETTERS)
 
 
@@ -89,7 +89,7 @@ def test_a_layout_is_a_file(tmp_path):
     f = tmp_path / "abc.json"
     f.write_text(json.dumps({"pages": {"letters": ["abc", [["space", 2], "done"]]}}))
     m = KeyboardModel(WINDOW, layout=str(f))
-    assert [k.id for k in m.keys] == ["a", "b", "c", "space", "done"]
+    assert [k.key_id for k in m.keys] == ["a", "b", "c", "space", "done"]
 
 
 # -- shift, undo, clear -----------------------------------------------------------------
@@ -188,7 +188,7 @@ def test_asleep_no_key_types_and_a_single_dwell_never_wakes(keys):
         m.tick(t)
         m.select(k, t)
         assert m.asleep and m.buffer.text == "hi" and m.page == "letters"
-        assert [k.id for k in m.live_keys] == ["sleep"]
+        assert [k.key_id for k in m.live_keys] == ["sleep"]
 
 
 def test_two_dwells_in_a_row_wake_but_not_two_far_apart():
@@ -234,7 +234,7 @@ def test_a_phrase_goes_into_the_text_and_is_spoken():
     m = app_model(phrases=("yes", "thank you", "call my wife"))
     m.select("h", 0.0)
     m.select("page:phrases", 0.0)
-    ids = [k.id for k in m.keys]
+    ids = [k.key_id for k in m.keys]
     assert {"phrase:yes", "phrase:thank you", "phrase:call my wife", "page:letters", "sleep"} <= set(ids)
     assert m.keys.get("phrase:thank you").label == "thank you"
     change, evs = m.select("phrase:thank you", 1.0)

@@ -22,10 +22,10 @@ def test_every_key_hits_itself_and_stays_in_its_box(w, h, page):
 
 
 def test_letters_page_has_the_keys_users_expect():
-    ids = {k.id for k in compute_keys((0, 0, 1000, 400), "letters")}
+    ids = {k.key_id for k in compute_keys((0, 0, 1000, 400), "letters")}
     assert set("abcdefghijklmnopqrstuvwxyz") <= ids
     assert {"space", "backspace", "clear", "done", "page:symbols"} <= ids
-    sym = {k.id for k in compute_keys((0, 0, 1000, 400), "symbols")}
+    sym = {k.key_id for k in compute_keys((0, 0, 1000, 400), "symbols")}
     assert set("0123456789.,?!") <= sym | ids and "page:letters" in sym
 
 

@@ -117,9 +117,9 @@ def _model(n=4):
 
 def test_the_row_is_keys_above_the_keys_and_a_region():
     m = _model()
-    words = [k for k in m.keys if k.id.startswith("word:")]
-    assert [k.id for k in words] == ["word:the", "word:there", "word:then", "word:need"]
-    letters = [k for k in m.keys if not k.id.startswith("word:")]
+    words = [k for k in m.keys if k.key_id.startswith("word:")]
+    assert [k.key_id for k in words] == ["word:the", "word:there", "word:then", "word:need"]
+    letters = [k for k in m.keys if not k.key_id.startswith("word:")]
     assert max(k.box[3] for k in words) <= min(k.box[1] for k in letters)
     evs = {e.region: e for e in m.layout_events(0.0)}
     assert [it.text for it in evs["suggestions"].items] == ["the", "there", "then", "need"]

@@ -97,8 +97,8 @@ def test_sleep_calibrate_pause_and_a_settings_change_replay_the_same(tmp_path):
     drv.gaze(k.cx_px, k.cy_px, 1.5)  # paused: dwelling on d types nothing
     drv.session.pipeline.paused = False
     drv.away()
-    word = next(k for k in drv.model.keys if k.id.startswith("word:"))
-    drv.dwell(word.id)
+    word = next(k for k in drv.model.keys if k.key_id.startswith("word:"))
+    drv.dwell(word.key_id)
     drv.close()
     assert drv.model.buffer.text.startswith("ac") and "d" not in drv.model.buffer.text[:3]
     kinds = {ev.label for ev in RecordingReader(tmp_path / "r.jsonl") if getattr(ev, "label", None)}
@@ -117,7 +117,7 @@ def test_random_key_sequences_replay_to_the_live_text_and_selections(tmp_path_fa
     drv = Driver(spec, path)
     for p in picks:
         keys = list(drv.model.live_keys)
-        drv.dwell(keys[p % len(keys)].id)
+        drv.dwell(keys[p % len(keys)].key_id)
     drv.close()
     replayed_same(drv, path)
 

@@ -15,7 +15,7 @@ def test_a_suggestion_selected_by_dwell_types_the_word(window, qtbot):  # noqa: 
     settings_mod.save(settings_mod.Settings(suggestions=4))
     win, controller, eyes = started(window, qtbot)
     model = controller.session.model
-    assert len([k for k in model.keys if k.id.startswith("word:")]) == 4
+    assert len([k for k in model.keys if k.key_id.startswith("word:")]) == 4
     eyes.type("shift", "h", "e", "l")
     assert "help" in model.slots
     img = win.view.grab().toImage()  # the row is drawn (no error painting it)
@@ -35,8 +35,8 @@ def test_the_row_setting_off_shows_no_row(window, qtbot):  # noqa: F811
     settings_mod.save(settings_mod.Settings(suggestions=0))
     win, controller, eyes = started(window, qtbot)
     model = controller.session.model
-    assert not any(k.id.startswith("word:") for k in model.keys)
+    assert not any(k.key_id.startswith("word:") for k in model.keys)
     win.apply_settings(settings_mod.Settings(suggestions=3))
-    assert len([k for k in model.keys if k.id.startswith("word:")]) == 3
+    assert len([k for k in model.keys if k.key_id.startswith("word:")]) == 3
     eyes.type("t")
     assert all(w is None or w.startswith("t") for w in model.slots)

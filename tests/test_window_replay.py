@@ -55,7 +55,7 @@ def test_settings_changed_and_a_dialog_open_mid_session_replay_the_same(window, 
     from dataclasses import replace
     win.apply_settings(replace(s, dwell_ms=400, smoothing=False, suggestions=3))
     eyes.type("c")
-    word = next(k.id for k in model.keys if k.id.startswith("word:"))
+    word = next(k.key_id for k in model.keys if k.key_id.startswith("word:"))
     eyes.type(word)
     live_text, live = model.buffer.text, [s.key_id for s in controller.session.selections]
     assert "q" not in live_text and live_text.startswith("abc")

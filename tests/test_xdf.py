@@ -86,7 +86,7 @@ def test_xdf_replays_like_the_v1_recording_of_the_same_session(session):
     # The XDF keeps full-precision times (no dejittering), so its replay selects at
     # exactly the live session's instants; v1 files round t to 1 us, which can move
     # a dwell that is an exact multiple of the sample period by one sample.
-    live = [(e.t_s, e.key) for e in events if isinstance(e, SelectEvent)]
+    live = [(e.t_s, e.key_id) for e in events if isinstance(e, SelectEvent)]
     assert b.selections == live
     assert [t for t, _ in a.selections] == pytest.approx([t for t, _ in b.selections], abs=1 / 120 + 1e-6)
     assert (b.samples, b.valid) == (a.samples, a.valid)

@@ -56,11 +56,11 @@ class LayoutEvent:
 
 @dataclass(frozen=True, slots=True)
 class SelectEvent:
-    """Key `key` was selected at `t_s` by `source`: "dwell", or "operator" (the mouse or
-    keyboard of the person running a session)."""
+    """Key `key_id` was selected at `t_s` by `source`: "dwell", or "operator" (the mouse or
+    keyboard of the person running a session). In recordings its field is "key"."""
 
     t_s: float
-    key: str
+    key_id: str
     source: str = "dwell"
 
 

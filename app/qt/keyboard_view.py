@@ -175,7 +175,7 @@ class KeyboardView(QWidget):
         r = self._r(k.box)
         pad = self._KEY_PAD_PX
         dpr = self.devicePixelRatioF()
-        look = (k.id, r.width(), r.height(), dpr, m.label(k.id), m.active(k.id), live is m.keys or live.get(k.id) is not None)
+        look = (k.key_id, r.width(), r.height(), dpr, m.label(k.key_id), m.active(k.key_id), live is m.keys or live.get(k.key_id) is not None)
         hit = self._sprites.get(look)
         if hit is None:
             focus = self.focus
@@ -188,7 +188,7 @@ class KeyboardView(QWidget):
                 p.setRenderHint(QPainter.Antialiasing)
                 p.setRenderHint(QPainter.TextAntialiasing)
                 p.translate(pad - r.x(), pad - r.y())
-                self.focus = Focus(k.id, progress, True)
+                self.focus = Focus(k.key_id, progress, True)
                 try:
                     self._paint_key(p, k, fonts, live, ring=False)
                 finally:
@@ -255,7 +255,7 @@ class KeyboardView(QWidget):
         keys = m.keys
         live = m.live_keys
         return (self.width(), self.height(), self.devicePixelRatioF(), self.origin.x(), self.origin.y(),
-                id(keys), tuple((k.id, k.box, m.label(k.id), m.active(k.id), live is keys or live.get(k.id) is not None)
+                id(keys), tuple((k.key_id, k.box, m.label(k.key_id), m.active(k.key_id), live is keys or live.get(k.key_id) is not None)
                                 for k in keys),
                 m.layout, m.text_layout, m.target_layout, m.font_px, m.target_font_px, m.row_font_px)
 
@@ -339,11 +339,11 @@ class KeyboardView(QWidget):
         path = QPainterPath()
         path.addRoundedRect(r, 12, 12)
         p.setPen(Qt.NoPen)
-        asleep_key = live is not m.keys and live.get(k.id) is None  # asleep: not selectable, drawn faint
-        flash = not at_rest and k.id == self.flash_key
-        p.setBrush(QBrush(FLASH if flash else ACTIVE if m.active(k.id) else KEY_ASLEEP if asleep_key else KEY))
+        asleep_key = live is not m.keys and live.get(k.key_id) is None  # asleep: not selectable, drawn faint
+        flash = not at_rest and k.key_id == self.flash_key
+        p.setBrush(QBrush(FLASH if flash else ACTIVE if m.active(k.key_id) else KEY_ASLEEP if asleep_key else KEY))
         p.drawPath(path)
-        if not at_rest and k.id == focus.key_id and not self.paused:
+        if not at_rest and k.key_id == focus.key_id and not self.paused:
             if focus.progress > 0:
                 # Progress fills the key from the bottom; the ring echoes it at the centre.
                 h = r.height() * focus.progress
@@ -361,8 +361,8 @@ class KeyboardView(QWidget):
         p.setBrush(Qt.NoBrush)
         p.drawPath(path)
         p.setPen(QPen(KEY_TEXT_ASLEEP if asleep_key else KEY_TEXT))
-        p.setFont(char_font if k.is_char else row_font if parse_key(k.id).kind is KeyKind.WORD else word_font)
-        p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.id))
+        p.setFont(char_font if k.is_char else row_font if parse_key(k.key_id).kind is KeyKind.WORD else word_font)
+        p.drawText(r.adjusted(4, 2, -4, -2), Qt.AlignCenter | Qt.TextWordWrap, m.label(k.key_id))
 
     def _paint_overlay(self, p: QPainter) -> None:
         r = self._r(self.model.layout.keyboard)

@@ -18,6 +18,7 @@ from gazetype.app.qt.chrome import OperatorWindow
 from gazetype.app.qt.controller import GazeController
 from gazetype.app.qt.keyboard_view import KeyboardView, qt_measure
 from gazetype.app.qt.pointer import PointerWatch
+from gazetype.app.settings import CLEAR_CONFIRM_S, spec_from_settings
 from gazetype.keyboard.history import History, quick_phrases
 from gazetype.keyboard.layout import DEFAULT_LAYOUT, LayoutError, load_layout
 from gazetype.keyboard.predict import Predictor
@@ -29,13 +30,7 @@ from gazetype.tracker.clock import now_s
 from gazetype.tracker.offset import parse_offset
 from gazetype.tracker.screen import Screen
 
-CLEAR_CONFIRM_S = 4.0  # time to confirm a clear with a second dwell (look away and back)
 MOUSE_LIKE = ("mouse", "sim", "replay")  # gaze sources that are not eye trackers: no full screen by default
-
-
-def output_frac(keyboard_pct: int) -> float:
-    """The output panel's share of the window for the key-size setting (the keys' share)."""
-    return 1.0 - keyboard_pct / 100.0
 
 
 def screen_of(qscreen) -> Screen:
@@ -257,15 +252,6 @@ class KeyboardWindow(OperatorWindow):
             self.history.close()
         self.outputs.close()
         super().closeEvent(ev)
-
-
-def spec_from_settings(s, base: specs.PipelineSpec) -> specs.PipelineSpec:
-    """`base` with what the settings decide (dwell, lock-on, smoothing, font, key size,
-    suggestions, layout); the tracker, induced offset and correction stay as the
-    session started."""
-    return base.with_changes(dwell_s=s.dwell_ms / 1000, lockon_s=s.lockon_ms / 1000,
-                             smoothing="one-euro" if s.smoothing else "none", font_px=float(s.font_px),
-                             output_frac=output_frac(s.keyboard_pct), suggestions=s.suggestions, layout=s.layout)
 
 
 def _layout_choice(args, s) -> str:
