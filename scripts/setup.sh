@@ -33,6 +33,9 @@ PY="${PYTHON:-python3}"
 # Editable, as links under build/ ("strict"): edits show at once, a new module needs this
 # script again; unlike setuptools' default it adds no import hook to every Python start.
 EDITABLE="--config-settings editable_mode=strict"
+# setuptools announces a strict editable install with a boxed warning that reads like a
+# failure; it is the intended mode, so that one message is silenced (nothing else is).
+export PYTHONWARNINGS="ignore:Editable installation"
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
