@@ -18,7 +18,9 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in px, x0 <= x1, y0 <=
 class LayoutItem:
     """A piece of the screen whose position is known: a key, or a word of text.
 
-    `line` is the text line index for words in a multi-line region (None for keys).
+    `text` is what is there: a word, or in the "keyboard" region the key's `key_id`
+    (layout events carry both kinds alike). `line` is the text line index for words
+    in a multi-line region (None for keys).
     """
 
     text: str
