@@ -28,7 +28,6 @@ import argparse
 import bisect
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,11 @@ import pylsl  # noqa: E402
 
 from gazetype.app.qt.controller import GazeController  # noqa: E402
 from gazetype.tracker.gazechannels import add_gaze_desc, gaze_channels  # noqa: E402
+if __package__:
+    from benchmarks.xvfb import start_xvfb as _start_xvfb
+else:  # run as a script: benchmarks/ itself is on sys.path
+    from xvfb import start_xvfb as _start_xvfb  # type: ignore[no-redef]
+
 
 BATCH_S = GazeController.BATCH_S  # the app's hand-over period without sinks
 
@@ -53,20 +57,7 @@ W, H = 1280, 800
 
 
 def start_xvfb() -> tuple[subprocess.Popen, str]:
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        sys.exit("live_cost: Xvfb is not installed (scripts/setup.sh test installs it)")
-    for n in range(150, 250):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    proc = subprocess.Popen([exe, f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0", f"{W}x{H}x24"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 15
-    while not Path(f"/tmp/.X11-unix/X{n}").exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"live_cost: Xvfb :{n} did not start")
-        time.sleep(0.05)
-    return proc, f":{n}"
+    return _start_xvfb("live_cost", range(150, 250), (W, H))
 
 
 def cpu_ticks(pid: int) -> tuple[int, int]:

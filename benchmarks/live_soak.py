@@ -41,6 +41,11 @@ import time
 import uuid
 from pathlib import Path
 
+if __package__:
+    from benchmarks.xvfb import start_xvfb as _start_xvfb
+else:  # run as a script: benchmarks/ itself is on sys.path
+    from xvfb import start_xvfb as _start_xvfb  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("LSLAPICFG", str(ROOT / "tests" / "lsl_loopback.cfg"))
 
@@ -122,20 +127,7 @@ def outlet_main(name: str, rate_hz: float, targets_path: Path, seed: int) -> int
 
 # -- the soak -----------------------------------------------------------------------
 def start_xvfb() -> tuple[subprocess.Popen, str]:
-    exe = shutil.which("Xvfb")
-    if exe is None:
-        sys.exit("live_soak: Xvfb is not installed (scripts/setup.sh test installs it); or --platform offscreen")
-    for n in range(250, 350):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    proc = subprocess.Popen([exe, f":{n}", "-noreset", "-nolisten", "tcp", "-screen", "0", f"{W}x{H}x24"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 15
-    while not Path(f"/tmp/.X11-unix/X{n}").exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit(f"live_soak: Xvfb :{n} did not start")
-        time.sleep(0.05)
-    return proc, f":{n}"
+    return _start_xvfb("live_soak", range(250, 350), (W, H))
 
 
 def proc_ticks(pid: int) -> int:
@@ -325,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.outlet:
         return outlet_main(args.outlet, args.rate, Path(args.targets), args.seed)
+    if args.minutes < 1:
+        ap.error("--minutes: at least 1 (figures are by the minute)")
     res = soak(args.minutes, args.rate, args.platform, args.settle)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=1) + "\n")
