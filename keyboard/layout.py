@@ -31,9 +31,9 @@ SPACE, BACKSPACE, CLEAR, DONE = "space", "backspace", "clear", "done"
 SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE = "shift", "undo", "sleep", "speak", "copy", "save"
 CALIBRATE = "calibrate"  # the tracker's own calibration (asks to be confirmed)
 PAGE_LETTERS, PAGE_SYMBOLS, PAGE_PHRASES = "page:letters", "page:symbols", "page:phrases"
-PAGE_PREFIX = "page:"
-PHRASE_SLOT, PHRASE_PREFIX = "phrase", "phrase:"
-WORD_PREFIX = "word:"  # a suggestion in the row: "word:hello" (the word in lower case)
+PHRASE_SLOT = "phrase"  # a slot in a layout file that the keyboard fills with a quick phrase
+# Page, phrase and suggestion keys ("page:NAME", "phrase:TEXT", "word:TEXT") are made and
+# read by tracker/keyid.py (page_key, phrase_key, word_key; parse_key).
 SUGGESTIONS = "suggestions"  # the row's region name in layout events
 ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE, CALIBRATE})
 ACTION_LABELS = {SPACE: "space", BACKSPACE: "\u232b", CLEAR: "clear", DONE: "done",
