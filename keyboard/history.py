@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from gazetype.tracker.private import private_dir, private_file, tighten, tighten_sqlite
+
 if TYPE_CHECKING:
     from gazetype.keyboard.predict import UserWords
 
@@ -30,7 +32,13 @@ class History:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Private to the user (issue 28): the folder 0700, the file 0600 (made before
+        # SQLite opens it: its -journal takes the database's mode); loosened ones are tightened.
+        folder = private_dir(self.path.parent)
+        tighten(folder, warn=True)
+        tighten(self.path, warn=True)
+        private_file(self.path)
+        tighten_sqlite(self.path)
         self._db = sqlite3.connect(self.path)
         self._db.executescript(
             "CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, t_unix REAL NOT NULL, text TEXT NOT NULL);"
