@@ -77,6 +77,42 @@ class History:
             "SELECT text, COUNT(*) AS c FROM texts GROUP BY text HAVING c >= ? ORDER BY c DESC, MAX(id) DESC LIMIT ?",
             (min_count, n))]
 
+    def entries(self) -> list[tuple[str, float, str]]:
+        """(id, time, text) of every entry: the finished texts ("t" and their number),
+        oldest first, then the saved phrases ("s" and a number), newest first. The id
+        names one entry for `delete` (`gazetype history` lists them)."""
+        out = [(f"t{i}", t, text) for i, t, text in self._db.execute("SELECT id, t_unix, text FROM texts ORDER BY id")]
+        out += [(f"s{i}", t, text) for i, t, text in
+                self._db.execute("SELECT rowid, t_unix, text FROM phrases ORDER BY t_unix DESC")]
+        return out
+
+    def delete(self, entry_id: str) -> str | None:
+        """Delete the one entry `entry_id` (from `entries`); returns its text, or None if
+        there is no such entry. The file is vacuumed so that the text does not linger."""
+        entry_id = entry_id.strip().lower()
+        table = {"t": ("texts", "id"), "s": ("phrases", "rowid")}.get(entry_id[:1])
+        if table is None or not entry_id[1:].isdigit() or not entry_id[1:].isascii():
+            return None
+        name, key = table
+        row = self._db.execute(f"SELECT text FROM {name} WHERE {key} = ?", (int(entry_id[1:]),)).fetchone()
+        if row is None:
+            return None
+        self._db.execute(f"DELETE FROM {name} WHERE {key} = ?", (int(entry_id[1:]),))
+        self._db.commit()
+        self._db.execute("VACUUM")
+        return row[0]
+
+    def forget(self, text: str) -> int:
+        """Delete a phrase from the phrases page: the saved phrase `text` and every
+        finished text equal to it (so that it is no longer among the most said); returns
+        how many entries were deleted. Vacuumed like `delete`."""
+        n = self._db.execute("DELETE FROM texts WHERE text = ?", (text,)).rowcount
+        n += self._db.execute("DELETE FROM phrases WHERE text = ?", (text,)).rowcount
+        self._db.commit()
+        if n:
+            self._db.execute("VACUUM")
+        return n
+
     def learn_words(self, text: str, user: "UserWords | None" = None) -> None:
         """Count the words and word pairs of a finished text (and add them to `user`, the
         predictor's counts in memory, if given)."""
