@@ -34,6 +34,7 @@ class Settings:
     layout: str = "qwerty"  # a keyboard layout name (keyboard/layouts) or a .json file
     keyboard_pct: int = 65  # the keys' share of the window height, percent: the key size
     history: bool = True  # keep finished texts on this machine (for the phrases page)
+    show_most_said: bool = True  # the phrases page shows the texts said most often (saved phrases always)
     speak_on_done: bool = False  # "done" also speaks the finished text
     voice: str = ""  # a speech voice id or name (`gazetype voices`); "" is the engine's default
     speech_rate_wpm: int = 160  # speaking rate, words per minute

@@ -153,11 +153,12 @@ class History:
 
 
 def quick_phrases(history: History | None, n: int = 8, fixed: Sequence[str] = FIXED_PHRASES,
-                  more: Sequence[str] = MORE_PHRASES) -> list[str]:
+                  more: Sequence[str] = MORE_PHRASES, most_said: bool = True) -> list[str]:
     """The phrases page: the fixed phrases, then saved ones, then the most frequent
-    texts, then more stock phrases; each once, at most `n`."""
+    texts (unless `most_said` is False: the setting that keeps them off the screen),
+    then more stock phrases; each once, at most `n`."""
     out = list(fixed)
     if history is not None:
-        out += history.saved() + history.frequent(n)
+        out += history.saved() + (history.frequent(n) if most_said else [])
     out += list(more)
     return list(dict.fromkeys(out))[:n]
