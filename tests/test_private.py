@@ -98,7 +98,7 @@ def test_study_folder_database_recordings_and_exports_are_private(tmp_path, umas
     assert (study / "study.sqlite-wal").exists()
     recs = [p for p in (study / "recordings").iterdir()]
     assert recs and all(mode(p) == 0o600 for p in recs)
-    ctx.recorder.close() if hasattr(ctx.recorder, "close") else None
+    ctx.recorder.close()
     export_csv(study, tmp_path / "csv", show_progress=False)
     assert mode(tmp_path / "csv") == 0o700
     assert all(mode(p) == 0o600 for p in (tmp_path / "csv").iterdir())
