@@ -1,5 +1,6 @@
 """Where the keyboard's gaze actions go: speak, copy, a finished text into the history,
-a saved phrase, a phrase deleted from the history, the tracker's calibration. Headless: the window hands each `keyboard.model.Action` to `ActionRouter`,
+a saved phrase, a phrase deleted from the history, the tracker's calibration. Headless:
+the window hands each `keyboard.model.Action` to `ActionRouter`,
 which calls an `Outputs` (speech, clipboard, typing into other applications; the
 `gazetype.output` package implements it) and the `History`. A failing output never
 takes the keyboard down: the router returns one line for the status area instead."""
