@@ -1,5 +1,6 @@
 """Where the keyboard's gaze actions go: speak, copy, a finished text into the history,
-a saved phrase, the tracker's calibration. Headless: the window hands each `keyboard.model.Action` to `ActionRouter`,
+a saved phrase, a phrase deleted from the history, the tracker's calibration. Headless:
+the window hands each `keyboard.model.Action` to `ActionRouter`,
 which calls an `Outputs` (speech, clipboard, typing into other applications; the
 `gazetype.output` package implements it) and the `History`. A failing output never
 takes the keyboard down: the router returns one line for the status area instead."""
@@ -56,6 +57,14 @@ class ActionRouter:
                 self.history.save_phrase(a.text)
                 self.phrases_changed()
                 return f"saved the phrase {a.text!r}"
+            if a.kind == "forget_phrase":  # deleted by gaze from the phrases page (issue 28)
+                if self.history is None:
+                    return "phrases cannot be deleted: the history file is not available"
+                n = self.history.forget(a.text)
+                self.phrases_changed()
+                if not n:
+                    return f"{a.text!r} is a built-in phrase: it is not in the history"
+                return f"deleted the phrase {a.text!r} from the history"
         except Exception as e:  # an output failing must never stop someone from typing
             return f"{a.kind} failed: {e}"
         return None

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import platformdirs
 
+from gazetype.tracker.private import open_private, private_dir, tighten
+
 KEYBOARD_PCT = (40, 85)  # the range of the key-size setting
 CLEAR_CONFIRM_S = 4.0  # time to confirm a clear with a second dwell (look away and back)
 
@@ -32,6 +34,7 @@ class Settings:
     layout: str = "qwerty"  # a keyboard layout name (keyboard/layouts) or a .json file
     keyboard_pct: int = 65  # the keys' share of the window height, percent: the key size
     history: bool = True  # keep finished texts on this machine (for the phrases page)
+    show_most_said: bool = True  # the phrases page shows the texts said most often (saved phrases always)
     speak_on_done: bool = False  # "done" also speaks the finished text
     voice: str = ""  # a speech voice id or name (`gazetype voices`); "" is the engine's default
     speech_rate_wpm: int = 160  # speaking rate, words per minute
@@ -75,6 +78,8 @@ def load() -> Settings:
     path = settings_path()
     if not path.exists():
         return Settings()
+    tighten(path.parent, warn=True)  # private to the user (issue 28)
+    tighten(path, warn=True)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
@@ -112,9 +117,10 @@ def load() -> Settings:
 
 def save(s: Settings) -> None:
     path = settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(asdict(s), indent=2) + "\n", encoding="utf-8")
+    with open_private(tmp, "w", encoding="utf-8") as fh:  # 0600 whatever the umask (issue 28)
+        fh.write(json.dumps(asdict(s), indent=2) + "\n")
     os.replace(tmp, path)  # atomic: a crash never leaves half a file
 
 

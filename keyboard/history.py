@@ -17,6 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from gazetype.tracker.private import private_dir, private_file, tighten, tighten_sqlite
+
 if TYPE_CHECKING:
     from gazetype.keyboard.predict import UserWords
 
@@ -30,7 +32,13 @@ class History:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Private to the user (issue 28): the folder 0700, the file 0600 (made before
+        # SQLite opens it: its -journal takes the database's mode); loosened ones are tightened.
+        folder = private_dir(self.path.parent)
+        tighten(folder, warn=True)
+        tighten(self.path, warn=True)
+        private_file(self.path)
+        tighten_sqlite(self.path)
         self._db = sqlite3.connect(self.path)
         self._db.executescript(
             "CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, t_unix REAL NOT NULL, text TEXT NOT NULL);"
@@ -68,6 +76,42 @@ class History:
         return [r[0] for r in self._db.execute(
             "SELECT text, COUNT(*) AS c FROM texts GROUP BY text HAVING c >= ? ORDER BY c DESC, MAX(id) DESC LIMIT ?",
             (min_count, n))]
+
+    def entries(self) -> list[tuple[str, float, str]]:
+        """(id, time, text) of every entry: the finished texts ("t" and their number),
+        oldest first, then the saved phrases ("s" and a number), newest first. The id
+        names one entry for `delete` (`gazetype history` lists them)."""
+        out = [(f"t{i}", t, text) for i, t, text in self._db.execute("SELECT id, t_unix, text FROM texts ORDER BY id")]
+        out += [(f"s{i}", t, text) for i, t, text in
+                self._db.execute("SELECT rowid, t_unix, text FROM phrases ORDER BY t_unix DESC")]
+        return out
+
+    def delete(self, entry_id: str) -> str | None:
+        """Delete the one entry `entry_id` (from `entries`); returns its text, or None if
+        there is no such entry. The file is vacuumed so that the text does not linger."""
+        entry_id = entry_id.strip().lower()
+        table = {"t": ("texts", "id"), "s": ("phrases", "rowid")}.get(entry_id[:1])
+        if table is None or not entry_id[1:].isdigit() or not entry_id[1:].isascii():
+            return None
+        name, key = table
+        row = self._db.execute(f"SELECT text FROM {name} WHERE {key} = ?", (int(entry_id[1:]),)).fetchone()
+        if row is None:
+            return None
+        self._db.execute(f"DELETE FROM {name} WHERE {key} = ?", (int(entry_id[1:]),))
+        self._db.commit()
+        self._db.execute("VACUUM")
+        return row[0]
+
+    def forget(self, text: str) -> int:
+        """Delete a phrase from the phrases page: the saved phrase `text` and every
+        finished text equal to it (so that it is no longer among the most said); returns
+        how many entries were deleted. Vacuumed like `delete`."""
+        n = self._db.execute("DELETE FROM texts WHERE text = ?", (text,)).rowcount
+        n += self._db.execute("DELETE FROM phrases WHERE text = ?", (text,)).rowcount
+        self._db.commit()
+        if n:
+            self._db.execute("VACUUM")
+        return n
 
     def learn_words(self, text: str, user: "UserWords | None" = None) -> None:
         """Count the words and word pairs of a finished text (and add them to `user`, the
@@ -109,11 +153,12 @@ class History:
 
 
 def quick_phrases(history: History | None, n: int = 8, fixed: Sequence[str] = FIXED_PHRASES,
-                  more: Sequence[str] = MORE_PHRASES) -> list[str]:
+                  more: Sequence[str] = MORE_PHRASES, most_said: bool = True) -> list[str]:
     """The phrases page: the fixed phrases, then saved ones, then the most frequent
-    texts, then more stock phrases; each once, at most `n`."""
+    texts (unless `most_said` is False: the setting that keeps them off the screen),
+    then more stock phrases; each once, at most `n`."""
     out = list(fixed)
     if history is not None:
-        out += history.saved() + history.frequent(n)
+        out += history.saved() + (history.frequent(n) if most_said else [])
     out += list(more)
     return list(dict.fromkeys(out))[:n]

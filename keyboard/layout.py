@@ -30,16 +30,17 @@ from gazetype.tracker.keyid import KeyKind, parse_key, phrase_key
 SPACE, BACKSPACE, CLEAR, DONE = "space", "backspace", "clear", "done"
 SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE = "shift", "undo", "sleep", "speak", "copy", "save"
 CALIBRATE = "calibrate"  # the tracker's own calibration (asks to be confirmed)
+FORGET = "forget"  # the phrases page: delete a saved or most-said phrase (pick it, then confirm)
 PAGE_LETTERS, PAGE_SYMBOLS, PAGE_PHRASES = "page:letters", "page:symbols", "page:phrases"
 PHRASE_SLOT = "phrase"  # a slot in a layout file that the keyboard fills with a quick phrase
 # Page, phrase and suggestion keys ("page:NAME", "phrase:TEXT", "word:TEXT") are made and
 # read by tracker/keyid.py (page_key, phrase_key, word_key; parse_key).
 SUGGESTIONS = "suggestions"  # the row's region name in layout events
-ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE, CALIBRATE})
+ACTIONS = frozenset({SPACE, BACKSPACE, CLEAR, DONE, SHIFT, UNDO, SLEEP, SPEAK, COPY, SAVE, CALIBRATE, FORGET})
 ACTION_LABELS = {SPACE: "space", BACKSPACE: "\u232b", CLEAR: "clear", DONE: "done",
                  PAGE_LETTERS: "abc", PAGE_SYMBOLS: "123", PAGE_PHRASES: "phrases", SHIFT: "\u21e7",
                  UNDO: "undo", SLEEP: "sleep", SPEAK: "speak", COPY: "copy", SAVE: "+ save text",
-                 CALIBRATE: "calibrate"}
+                 CALIBRATE: "calibrate", FORGET: "delete\nphrase"}
 STUDY_LAYOUT = "study"  # the user studies' fixed layout (study.runner.study_model)
 DEFAULT_LAYOUT = "qwerty"  # the keyboard window's default
 

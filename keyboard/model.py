@@ -11,6 +11,7 @@ from gazetype.keyboard.layout import (
     CALIBRATE,
     CLEAR,
     COPY,
+    FORGET,
     SAVE,
     SHIFT,
     SLEEP,
@@ -27,18 +28,21 @@ from gazetype.keyboard.layout import (
 from gazetype.keyboard.text import SHIFT_CAPS, SHIFT_ONCE, TextBuffer, TextChange, current_sentence, last_line
 from gazetype.keyboard.textlayout import Measure, TextLayout, WrapCache, layout_text
 from gazetype.tracker.events import Box, LayoutEvent, LayoutItem
-from gazetype.tracker.keyid import KeyKind, KeyRef, parse_key, word_key
+from gazetype.tracker.keyid import KeyKind, KeyRef, parse_key, phrase_key, word_key
 
 SUGGESTION_COUNTS = (0, 3, 4, 5)  # the setting: candidates in the row (0: no row)
 
 DEFAULT_PHRASES = ("yes", "no", "thank you", "please", "wait", "I need help")
+FORGET_PICK_S = 10.0  # after the forget key: time to pick the phrase to delete
 
 
 @dataclass(frozen=True, slots=True)
 class Action:
     """Something for the outside world, asked for by gaze: "speak" or "copy" `text`,
     "done" (a finished `text`, for the history), "save_phrase" `text`, "sleep", "wake",
-    "calibrate" (the tracker's own calibration, confirmed by a second selection)."""
+    "calibrate" (the tracker's own calibration, confirmed by a second selection),
+    "forget_phrase" `text` (delete a phrase from the history: the forget key, the
+    phrase, then the phrase again to confirm)."""
 
     t_s: float
     kind: str
@@ -95,6 +99,12 @@ class KeyboardModel:
         self.wake_armed_until: float | None = None  # asleep, sleep selected once; again before this time
         # calibrate selected once; again before this time starts it (a glance must not)
         self.calibrate_armed_until: float | None = None
+        # The forget key (phrases page) selected: a phrase selected before this time is
+        # asked about (not typed); that phrase selected again before `forget_confirm_until`
+        # deletes it (as clear asks: a glance must not delete what someone said).
+        self.forget_armed_until: float | None = None
+        self.forget_phrase: str | None = None
+        self.forget_confirm_until: float | None = None
         self._actions: deque[Action] = deque(maxlen=100)  # nobody may drain them (headless runs)
         self.window = window
         self._relayout()
@@ -298,16 +308,22 @@ class KeyboardModel:
             return "clear all?\nagain: yes"
         if key_id == CALIBRATE and self.calibrate_armed_until is not None:
             return "calibrate?\nagain: yes"
+        if key_id == FORGET and self.forget_armed_until is not None:
+            return "delete which?\n(or here: no)" if self.forget_phrase is None else "delete\nphrase"
+        if ref.kind is KeyKind.PHRASE and ref.arg == self.forget_phrase:
+            return f"delete {ref.arg!r}?\nagain: yes"
         if key_id == SLEEP and self.asleep:
             return "wake?\nagain: yes" if self.wake_armed_until is not None else "wake\n(twice)"
         return key_label(key_id)
 
     def active(self, key_id: str) -> bool:
         """The key's mode is on (drawn highlighted): shift or caps, a pending clear or
-        calibrate, sleep."""
+        calibrate, sleep, the forget mode and the phrase it asks about."""
         return ((key_id == SHIFT and self.buffer.shift != "off") or (key_id == CLEAR and self.clear_armed_until is not None)
                 or (key_id == SLEEP and self.asleep)
-                or (key_id == CALIBRATE and self.calibrate_armed_until is not None))
+                or (key_id == CALIBRATE and self.calibrate_armed_until is not None)
+                or (key_id == FORGET and self.forget_armed_until is not None)
+                or (self.forget_phrase is not None and key_id == phrase_key(self.forget_phrase)))
 
     def take_actions(self) -> list[Action]:
         out = list(self._actions)
@@ -323,7 +339,12 @@ class KeyboardModel:
             self.wake_armed_until = None
         if self.calibrate_armed_until is not None and t_s > self.calibrate_armed_until:
             self.calibrate_armed_until = None
+        if self.forget_armed_until is not None and t_s > (self.forget_confirm_until or self.forget_armed_until):
+            self._forget_off()
         return []
+
+    def _forget_off(self) -> None:
+        self.forget_armed_until = self.forget_phrase = self.forget_confirm_until = None
 
     def select(self, key_id: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
         """Apply a selected key; returns the text change and the layout events."""
@@ -337,6 +358,8 @@ class KeyboardModel:
         if key_id != CALIBRATE:
             self.calibrate_armed_until = None
         ref = parse_key(key_id)
+        if self.forget_armed_until is not None and ref.kind is not KeyKind.PHRASE and key_id != FORGET:
+            self._forget_off()  # any other key: no deletion
         handler = _ON_ACTION.get(key_id) if ref.kind is KeyKind.ACTION else _ON_KIND.get(ref.kind)
         return (handler or KeyboardModel._edit)(self, ref, t_s)
 
@@ -347,6 +370,22 @@ class KeyboardModel:
         else:
             self.calibrate_armed_until = None
             self._actions.append(Action(t_s, "calibrate"))
+        return None, []
+
+    def _forget(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        if self.forget_armed_until is None:
+            self.forget_armed_until = t_s + FORGET_PICK_S  # now pick the phrase
+        else:
+            self._forget_off()  # the forget key again: no deletion
+        return None, []
+
+    def _forget_pick(self, phrase: str, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
+        if self.forget_phrase == phrase:  # the same phrase again: confirmed
+            self._forget_off()
+            self._actions.append(Action(t_s, "forget_phrase", phrase))
+        else:  # ask about it: a second dwell on it deletes it
+            self.forget_phrase = phrase
+            self.forget_confirm_until = t_s + max(self.wake_window_s, self.clear_confirm_s or 0.0)
         return None, []
 
     def _page(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
@@ -407,6 +446,8 @@ class KeyboardModel:
 
     def _phrase(self, ref: KeyRef, t_s: float) -> tuple[TextChange | None, list[LayoutEvent]]:
         phrase = ref.arg
+        if self.forget_armed_until is not None:
+            return self._forget_pick(phrase, t_s)
         text = self.buffer.text
         sep = " " if text and not text[-1].isspace() else ""
         change = self.buffer.insert(sep + phrase + " ", ref.key_id)  # ready for the next word
@@ -419,6 +460,7 @@ class KeyboardModel:
     def _sleep_key(self, t_s: float) -> list[LayoutEvent]:
         if not self.asleep:
             self.asleep, self.wake_armed_until, self.clear_armed_until = True, None, None
+            self._forget_off()
             self._actions.append(Action(t_s, "sleep"))
         elif self.wake_armed_until is None:
             self.wake_armed_until = t_s + self.wake_window_s  # one dwell: ask for a second
@@ -443,4 +485,4 @@ class KeyboardModel:
 
 _ON_KIND = {KeyKind.PAGE: KeyboardModel._page, KeyKind.PHRASE: KeyboardModel._phrase, KeyKind.WORD: KeyboardModel._word}
 _ON_ACTION = {CALIBRATE: KeyboardModel._calibrate, SPEAK: KeyboardModel._speak, COPY: KeyboardModel._copy,
-              SAVE: KeyboardModel._save, CLEAR: KeyboardModel._clear}
+              SAVE: KeyboardModel._save, CLEAR: KeyboardModel._clear, FORGET: KeyboardModel._forget}

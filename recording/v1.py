@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
 from gazetype.tracker.events import Event, LayoutEvent, LayoutItem, MarkerEvent, OffsetEvent, SelectEvent
+from gazetype.tracker.private import open_private
 from gazetype.tracker.sample import EyeSample, GazeSample
 from gazetype.tracker.screen import Screen
 
@@ -254,6 +255,11 @@ def header_from_dict(d: dict) -> Header:
 
 
 def _open_text(path: Path, mode: str) -> TextIO:
+    if mode == "x":
+        # A new recording is private (0600 whatever the umask, issue 28): made empty here
+        # (FileExistsError if it exists: never overwritten), then written.
+        open_private(path, "xb").close()
+        mode = "w"
     if path.suffix == ".gz":
         return gzip.open(path, mode + "t", encoding="utf-8", newline="\n")
     return open(path, mode, encoding="utf-8", newline="\n")

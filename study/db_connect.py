@@ -14,6 +14,7 @@ from gazetype.study.db_rows import columns, from_row
 from gazetype.study.db_schema import DB_NAME, FORMAT, READABLE_VERSIONS, RECORDINGS_DIR, SCHEMA, SCHEMA_VERSION, \
     migrate, statements, transaction
 from gazetype.study.errors import StudyError
+from gazetype.tracker.private import private_dir, private_file
 
 if TYPE_CHECKING:
     from gazetype.study.db import StudyStore
@@ -81,8 +82,9 @@ class StoreConnection:
     @classmethod
     def _create(cls, folder: Path, created_utc: str, app_version: str) -> "StudyStore":
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / RECORDINGS_DIR).mkdir(exist_ok=True)
+            # Participants' data: the folders 0700, the files 0600 (issue 28).
+            private_dir(folder)
+            private_dir(folder / RECORDINGS_DIR)
         except OSError as e:
             raise StudyError(f"{folder}: cannot create the study folder: {e.strerror or e}") from None
         # Two first runs may start at once (two participants on two machines sharing the
@@ -96,6 +98,7 @@ class StoreConnection:
                 p = folder / (DB_NAME + ".new" + suffix)
                 if p.exists():
                     p.unlink()  # a half-made database from a crash during creation
+            private_file(tmp)  # 0600 before SQLite opens it: its -wal and -shm take its mode
             conn = cls._connect(tmp)
             conn.execute("PRAGMA journal_mode = WAL")
             try:

@@ -10,6 +10,7 @@ from gazetype.study.db_rows import ParticipantRow, SessionRow
 from gazetype.study.db_schema import CAL_COMMIT_EVERY_S, RECORDINGS_DIR, TLX_INSTRUMENT, TLX_SCALES
 from gazetype.study.design import Plan
 from gazetype.study.errors import StudyError
+from gazetype.tracker.private import private_dir
 
 
 class IndexTaken(StudyError):
@@ -70,7 +71,7 @@ class StoreWrites:
             code = c.execute("SELECT code FROM participants WHERE id = ?", (participant_id,)).fetchone()[0]
             rel = f"{RECORDINGS_DIR}/{_safe(code)}-session{sid}{recording_suffix}"
             c.execute("UPDATE sessions SET recording_path = ? WHERE id = ?", (rel, sid))
-        (self.folder / RECORDINGS_DIR).mkdir(exist_ok=True)
+        private_dir(self.folder / RECORDINGS_DIR)  # 0700 (issue 28)
         return self.session(sid)
 
     def end_session(self, session_id: int, status: str, ended_utc: str) -> None:

@@ -15,6 +15,7 @@ from gazetype.study.analysis import Progress, offset_traces, trial_results
 from gazetype.study.db import StudyStore
 from gazetype.study.errors import StudyError
 from gazetype.study.validation_report import VALIDATION_COLUMNS, csv_rows, validation_blocks
+from gazetype.tracker.private import open_private, private_dir
 
 FILES = ("trials.csv", "keystrokes.csv", "calibration.csv", "questionnaire.csv", "validation.csv")
 
@@ -67,7 +68,7 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
         tlx = store.questionnaire_rows()
         blocks = validation_blocks(store)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        private_dir(out)  # participants' data: 0700, the files 0600 (issue 28)
     except OSError as e:
         raise StudyError(f"--csv {out}: cannot create the folder: {e.strerror or e}") from None
 
@@ -114,7 +115,7 @@ def export_csv(study_dir: str | os.PathLike, out_dir: str | os.PathLike, *, show
 def _write_new(path: Path, columns: list[str], rows: list[list]) -> None:
     """Write via a temporary file and link it into place only if `path` is still free."""
     tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+    with open_private(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
         w.writerows(rows)

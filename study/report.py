@@ -29,6 +29,7 @@ from gazetype.study.errors import StudyError
 from gazetype.study.metrics import mean_sd
 from gazetype.study.svg import PALETTE, dot_plot, line_plot
 from gazetype.study.validation_report import validation_blocks, validation_section
+from gazetype.tracker.private import open_private
 
 TESTED = ("wpm", "total_error_rate", "uncorrected_error_rate")
 MAX_TRACE_PANELS = 12
@@ -302,6 +303,7 @@ def write_report(study_dir: str | os.PathLike, out: str | os.PathLike, *, force:
     if not out.parent.exists():
         raise StudyError(f"--out {out}: folder {out.parent} does not exist")
     tmp = out.with_name(out.name + ".part")
-    tmp.write_text(html, encoding="utf-8")
+    with open_private(tmp, "w", encoding="utf-8") as fh:  # 0600 (issue 28)
+        fh.write(html)
     os.replace(tmp, out)
     return out

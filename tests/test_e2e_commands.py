@@ -199,3 +199,29 @@ def test_tobii_bridge_help(env, tmp_path):
     r = gazetype("tobii-bridge", "--help", env=env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("usage: gazetype tobii-bridge") and "LSL" in r.stdout
+
+
+def test_history_lists_ids_and_deletes_one_entry(env, tmp_path):
+    from gazetype.keyboard.history import History
+
+    data = tmp_path / "home" / "data" / "gazetype"
+    h = History(data / "history.sqlite3")
+    h.add("good morning", t_unix=1.0)
+    h.add("my pain is bad", t_unix=2.0)
+    h.save_phrase("call Anna")
+    h.close()
+    r = gazetype("history", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if "my pain is bad" in x)
+    entry_id = line.split()[0]
+    assert entry_id == "t2" and any(x.split()[0] == "s1" and "call Anna" in x for x in r.stdout.splitlines())
+    d = gazetype("history", "--delete", entry_id, env=env, cwd=tmp_path)
+    assert d.returncode == 0, d.stderr
+    assert "deleted t2" in d.stdout
+    after = gazetype("history", env=env, cwd=tmp_path)
+    assert "my pain is bad" not in after.stdout and "good morning" in after.stdout and "call Anna" in after.stdout
+    assert b"my pain is bad" not in (data / "history.sqlite3").read_bytes()  # vacuumed: not left in the file
+    for bad in ("t2", "x1", "t", "s99", "t-1"):
+        b = gazetype("history", "--delete", bad, env=env, cwd=tmp_path)
+        assert "no such entry" in one_line_error(b, "history")
+    assert "good morning" in gazetype("history", env=env, cwd=tmp_path).stdout

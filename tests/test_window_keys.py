@@ -582,3 +582,46 @@ def test_a_fixations_jitter_moves_no_cursor_and_paints_nothing(window, qtbot):
     n = paints.n
     eyes.pos = (cx + 40, cy)  # a real move is drawn
     qtbot.waitUntil(lambda: paints.n > n, timeout=WAIT_MS)
+
+
+@pytest.mark.gui
+def test_settings_dialog_hides_the_most_said_phrases(window, qtbot):
+    from gazetype.app.qt.settings_dialog import SettingsDialog
+    h = History(settings_mod.history_path())
+    h.add("my pain is bad")
+    h.add("my pain is bad")
+    h.save_phrase("call Anna")
+    h.close()
+    dlg = SettingsDialog(settings_mod.Settings())
+    qtbot.addWidget(dlg)
+    assert dlg.most_said.isChecked()
+    dlg.most_said.setChecked(False)
+    s = dlg.result_settings()
+    assert s.show_most_said is False and s.history is True
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    eyes.type("page:phrases")
+    assert model.keys.get("phrase:my pain is bad") is not None
+    win.apply_settings(s)
+    assert model.keys.get("phrase:my pain is bad") is None
+    assert model.keys.get("phrase:call Anna") is not None and model.keys.get("phrase:yes") is not None
+    assert settings_mod.load().show_most_said is False
+
+
+@pytest.mark.gui
+def test_a_phrase_deleted_by_gaze_leaves_the_history_and_the_page(window, qtbot):
+    h = History(settings_mod.history_path())
+    h.add("my pain is bad")
+    h.add("my pain is bad")
+    h.save_phrase("call Anna")
+    h.close()
+    win, controller, eyes = started(window, qtbot)
+    model = controller.session.model
+    eyes.type("page:phrases", "forget", "phrase:my pain is bad")
+    assert model.buffer.text == "" and "again: yes" in model.label("phrase:my pain is bad")
+    eyes.type("phrase:my pain is bad")  # the second dwell confirms
+    qtbot.waitUntil(lambda: model.keys.get("phrase:my pain is bad") is None, timeout=WAIT_MS)
+    assert model.buffer.text == "" and model.page == "phrases" and model.keys.get("phrase:call Anna") is not None
+    h = History(settings_mod.history_path())
+    assert h.texts() == [] and h.saved() == ["call Anna"]
+    h.close()

@@ -47,6 +47,8 @@ class SettingsDialog(QDialog):
         self.smoothing = QCheckBox("smooth gaze (less jitter)", checked=s.smoothing)
         self.fullscreen = QCheckBox("start full screen (always with an eye tracker)", checked=s.fullscreen)
         self.history = QCheckBox("keep what I finish on this computer (for the phrases page)", checked=s.history)
+        self.most_said = QCheckBox("show what I say most on the phrases page (saved phrases always show)",
+                                   checked=s.show_most_said)
         self.clear_history = QPushButton("Delete the history now")
         self.clear_history.clicked.connect(self._clear_history)
         self.speak_on_done = QCheckBox("speak the text when I select done", checked=s.speak_on_done)
@@ -76,6 +78,7 @@ class SettingsDialog(QDialog):
         form.addRow("Smoothing", self.smoothing)
         form.addRow("Window", self.fullscreen)
         form.addRow("History", self.history)
+        form.addRow("", self.most_said)
         form.addRow("", self.clear_history)
         form.addRow("Speech", self.speak_on_done)
         form.addRow("Voice", self.voice)
@@ -121,6 +124,7 @@ class SettingsDialog(QDialog):
                         fullscreen=self.fullscreen.isChecked(), layout=self.layout_box.currentText(),
                         suggestions=(0, 3, 4, 5)[self.suggestions.currentIndex()],
                         keyboard_pct=self.keys.value(), history=self.history.isChecked(),
+                        show_most_said=self.most_said.isChecked(),
                         speak_on_done=self.speak_on_done.isChecked(), voice=self.voice.currentData() or "",
                         speech_rate_wpm=self.rate.value(), speech_volume_pct=self.volume.value(),
                         send_keys=self.send_keys.isChecked()).validated()

@@ -162,7 +162,8 @@ class KeyboardWindow(OperatorWindow):
 
     def refresh_phrases(self) -> None:
         model = self.controller.session.model
-        self.controller.session.publish(model.set_phrases(quick_phrases(self.history), self.clock()))
+        self.controller.session.publish(model.set_phrases(
+            quick_phrases(self.history, most_said=self.settings.show_most_said), self.clock()))
 
     def refresh_status(self) -> None:
         text = self.controller.status_text()
@@ -212,6 +213,7 @@ class KeyboardWindow(OperatorWindow):
         settings_mod.save(s)
         self.view.show_cursor = s.show_cursor
         self.router.keep_history, self.router.speak_on_done = s.history, s.speak_on_done
+        self.refresh_phrases()  # the "most said" setting shows at once
         speaker = getattr(self.outputs, "speaker", None)
         if speaker is not None:
             try:
@@ -301,7 +303,7 @@ def build(args, app: QApplication, clock: Callable[[], float] = now_s, outputs: 
         tracker=tracker_name, induced_offset=induced.spec, autocal=autocal, clear_confirm_s=CLEAR_CONFIRM_S,
         window_px=(0, 0, g.width(), g.height()))).with_changes(dwell_s=dwell_s, layout=_layout_choice(args, s))
     model = specs.build_model(spec, screen, measure=qt_measure(s.font_px), target_measure=qt_measure(s.font_px * 0.8),
-                              phrases=quick_phrases(history),
+                              phrases=quick_phrases(history, most_said=s.show_most_said),
                               predictor=Predictor(user=history.user_words() if history is not None and s.history
                                                   else None))
     try:
